@@ -1,0 +1,32 @@
+// hushdesk's only script of its own: served from 'self', so the CSP needs no inline script.
+(() => {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content;
+
+  // Every htmx request carries the session's CSRF token as a header.
+  document.addEventListener('htmx:config:request', (event) => {
+    const token = csrf();
+    const headers = event.detail?.ctx?.request?.headers;
+    if (token && headers) headers['X-CSRF-Token'] = token;
+  });
+
+  // htmx 4 runs <script> tags in swapped content and has no switch for it; our
+  // fragments never carry scripts, so any that arrive are dropped unread.
+  document.addEventListener('htmx:before:swap', (event) => {
+    for (const task of event.detail?.tasks ?? []) {
+      for (const script of task.fragment?.querySelectorAll?.('script') ?? []) script.remove();
+    }
+  });
+
+  // A fragment that holds <dialog data-open> opens it as a modal once swapped in.
+  const openDialogs = (root) => {
+    for (const dialog of root.querySelectorAll?.('dialog[data-open]') ?? []) {
+      dialog.removeAttribute('data-open');
+      if (!dialog.open) dialog.showModal();
+      dialog.addEventListener('close', () => dialog.remove(), { once: true });
+    }
+  };
+  document.addEventListener('htmx:after:settle', (event) =>
+    openDialogs(event.target.parentElement ?? document),
+  );
+  document.addEventListener('DOMContentLoaded', () => openDialogs(document));
+})();

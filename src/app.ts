@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from './config.js';
+import type { Db } from './db/index.js';
+import auth, { requireSignIn } from './decorators/auth.js';
+import db from './decorators/db.js';
+import render, { isHtmx } from './decorators/render.js';
+import forms from './plugins/forms.js';
+import helmet from './plugins/helmet.js';
+import staticFiles from './plugins/static.js';
+import view from './plugins/view.js';
+import authRoutes from './routes/auth/index.js';
+import health from './routes/health.js';
+import home from './routes/home/index.js';
+import setup from './routes/setup/index.js';
+
+export interface AppOptions {
+  config: Config;
+  /** The clock; tests pass one they can move. */
+  now?: () => Date;
+  db?: Db;
+}
+
+/**
+ * hushdesk as one Fastify plugin. The order of registration is the order here:
+ * third-party plugins, our decorators, then routes.
+ */
+const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
+  fastify.decorate('config', options.config);
+  fastify.decorate('now', options.now ?? (() => new Date()));
+
+  await fastify.register(helmet);
+  await fastify.register(forms);
+  await fastify.register(staticFiles);
+  await fastify.register(view);
+
+  await fastify.register(db, { db: options.db });
+  await fastify.register(render);
+  await fastify.register(auth);
+
+  fastify.addHook('onSend', async (request, reply) => {
+    // Signed-in pages may show PHI: never let a browser or proxy keep a copy.
+    if (request.staff) reply.header('cache-control', 'no-store');
+  });
+  installErrorPages(fastify);
+
+  await fastify.register(health);
+  await fastify.register(authRoutes);
+  await fastify.register(setup);
+  await fastify.register(async (signedIn) => {
+    signedIn.addHook('onRequest', requireSignIn);
+    await signedIn.register(home);
+  });
+};
+
+/** One error handler: logs without PHI (no bodies), hides 5xx details, fragment or page. */
+function installErrorPages(fastify: FastifyInstance): void {
+  fastify.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } });
+    }
+    const message =
+      status >= 500
+        ? 'Something went wrong on our side. What you typed may not have been saved; go back and try again.'
+        : status === 413
+          ? 'That was too large to accept.'
+          : 'The request could not be understood.';
+    if (request.url.startsWith('/api/')) return reply.code(status).send({ error: message });
+    return reply.code(status).page(isHtmx(request) ? 'error-fragment' : 'error', {
+      title: status >= 500 ? 'Something went wrong' : 'That did not work',
+      message,
+    });
+  });
+  fastify.setNotFoundHandler(async (request, reply) => {
+    if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'Not found.' });
+    return reply.code(404).page('error', {
+      title: 'Not found',
+      message: 'There is nothing here, or you do not have access to it.',
+    });
+  });
+}
+
+export default fp(app, { name: 'hushdesk' });

@@ -1,0 +1,97 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import {
+  createSession,
+  deleteSession,
+  findSession,
+  type SessionWithStaff,
+  touchSession,
+} from '../repositories/sessions.js';
+import { listPermissions } from '../repositories/staff.js';
+import type { SignedInStaff } from '../types.js';
+import { clearCookie, sessionCookieName, setCookie } from './cookies.js';
+import { hashToken, randomToken } from './tokens.js';
+
+/**
+ * Requests that htmx makes on its own (polling) say so with this header; they
+ * must not keep an idle session alive (HIPAA 164.312(a)(2)(iii) automatic logoff).
+ */
+export const BACKGROUND_HEADER = 'hd-background';
+
+/** last_seen_at is written at most this often, to keep reads from becoming writes. */
+const TOUCH_EVERY_MS = 15_000;
+
+export type SessionState =
+  | { kind: 'none' }
+  | { kind: 'ended' }
+  | { kind: 'active'; staff: SignedInStaff; sessionId: string; csrfToken: string };
+
+export function sessionHasEnded(row: SessionWithStaff, config: Config, now: Date): boolean {
+  const idleMs = now.getTime() - Date.parse(row.last_seen_at);
+  const ageMs = now.getTime() - Date.parse(row.created_at);
+  return (
+    row.active !== 1 ||
+    idleMs >= config.sessionIdleMinutes * 60_000 ||
+    ageMs >= config.sessionMaxHours * 3_600_000
+  );
+}
+
+export async function loadSession(
+  db: Db,
+  config: Config,
+  request: FastifyRequest,
+  now: Date,
+): Promise<SessionState> {
+  const token = request.cookies[sessionCookieName(config)];
+  if (!token) return { kind: 'none' };
+  const id = hashToken(token);
+  const row = await findSession(db, id);
+  if (!row) return { kind: 'ended' };
+  if (sessionHasEnded(row, config, now)) {
+    await deleteSession(db, id);
+    return { kind: 'ended' };
+  }
+  const background = request.headers[BACKGROUND_HEADER] === '1';
+  if (!background && now.getTime() - Date.parse(row.last_seen_at) >= TOUCH_EVERY_MS) {
+    await touchSession(db, id, now);
+  }
+  return {
+    kind: 'active',
+    sessionId: id,
+    csrfToken: row.csrf_token,
+    staff: {
+      id: row.staff_id,
+      name: row.name,
+      username: row.username,
+      email: row.email,
+      roleId: row.role_id,
+      roleName: row.role_name,
+      permissions: await listPermissions(db, row.role_id),
+    },
+  };
+}
+
+/** Starts a new session with a fresh id (no fixation) and sets its cookie. */
+export async function startSession(
+  db: Db,
+  config: Config,
+  reply: FastifyReply,
+  staffId: number,
+  ip: string,
+  now: Date,
+): Promise<void> {
+  const token = randomToken();
+  await createSession(db, { id: hashToken(token), staffId, csrfToken: randomToken(), ip }, now);
+  setCookie(reply, config, sessionCookieName(config), token);
+}
+
+export async function endSession(
+  db: Db,
+  config: Config,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  if (request.session) await deleteSession(db, request.session.id);
+  clearCookie(reply, config, sessionCookieName(config));
+}

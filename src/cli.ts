@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import { hashPassword } from './auth/passwords.js';
+import { ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { createDb } from './db/index.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createStaff, type RoleKey, usernameTaken } from './repositories/staff.js';
+import { text, validateStaffFields } from './staff/validate.js';
+
+const USAGE = `Usage: hushdesk <command>
+
+Commands:
+  migrate                 Bring the database up to date (also done at every start).
+  staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff
+            [--department DEPARTMENT] --password-stdin
+                          Create a staff account; the password is read from standard input.
+`;
+
+export class CliError extends Error {}
+
+const ROLES: Record<string, RoleKey> = { admin: 'admin', champion: 'champion', staff: 'staff' };
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
+  // One trailing newline is how `echo` and most secret stores end a value.
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+async function migrate(dataDir: string): Promise<string> {
+  const db = createDb(dataDir);
+  try {
+    const result = await migrateToLatest(db);
+    const ran = result.results?.length ?? 0;
+    return ran === 0 ? 'The database is up to date.' : `Applied ${ran} migration(s).`;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function addStaff(
+  dataDir: string,
+  args: string[],
+  stdin: NodeJS.ReadableStream,
+): Promise<string> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      username: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string', default: 'staff' },
+      department: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const role = ROLES[values.role ?? ''];
+  if (!role) throw new CliError(`--role accepts admin, champion or staff, got "${values.role}".`);
+  if (!values['password-stdin']) {
+    throw new CliError('Give the password on standard input with --password-stdin.');
+  }
+  const fields = {
+    name: text(values.name),
+    username: text(values.username),
+    email: text(values.email),
+    department: text(values.department),
+    password: await readStdin(stdin),
+  };
+  const errors = validateStaffFields(fields);
+  const problems = Object.entries(errors).map(([field, message]) => `--${field}: ${message}`);
+  if (problems.length > 0) throw new CliError(problems.join('\n'));
+
+  const db = createDb(dataDir);
+  try {
+    await migrateToLatest(db);
+    if (await usernameTaken(db, fields.username)) {
+      throw new CliError(`--username: "${fields.username}" is already taken.`);
+    }
+    const staff = await createStaff(
+      db,
+      {
+        name: fields.name,
+        username: fields.username,
+        email: fields.email,
+        department: fields.department || null,
+        roleKey: role,
+        passwordHash: await hashPassword(fields.password),
+      },
+      new Date(),
+    );
+    return `Created ${staff.name} (${staff.username}) as ${values.role}.`;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Runs one command; returns what to print, or throws CliError with what went wrong. */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  stdin: NodeJS.ReadableStream,
+): Promise<string> {
+  const config = loadConfig(env);
+  const [command, sub, ...rest] = argv;
+  if (command === 'migrate') return migrate(config.dataDir);
+  if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
+  if (command === undefined || command === 'help' || command === '--help') return USAGE;
+  throw new CliError(`Unknown command "${argv.join(' ')}".\n\n${USAGE}`);
+}
+
+export async function main(): Promise<void> {
+  try {
+    console.log(await runCli(process.argv.slice(2), environmentWithDotEnv(), process.stdin));
+  } catch (error) {
+    if (error instanceof CliError || error instanceof ConfigError) {
+      console.error(`hushdesk: ${error.message}`);
+      process.exit(error instanceof ConfigError ? 78 : 1);
+    }
+    if (error instanceof TypeError && 'code' in error) {
+      // parseArgs: an unknown or malformed option.
+      console.error(`hushdesk: ${error.message}\n\n${USAGE}`);
+      process.exit(64);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+
+/** Everything hushdesk reads from its environment, validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  baseUrl: string;
+  /** True when BASE_URL is https: cookies get the __Host- prefix and Secure. */
+  secureCookies: boolean;
+  smtpUrl: string | null;
+  smtpFrom: string;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  trustProxy: boolean;
+  timeZone: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly accepts: string,
+  ) {
+    super(`${variable}: ${accepts}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `accepts a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return false;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `accepts on or off (true/false, 1/0), got "${raw}"`);
+}
+
+function url(name: string, raw: string, protocols: string[]): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `accepts a URL starting with ${protocols.join(' or ')}`);
+  }
+  if (!protocols.includes(parsed.protocol.replace(':', ''))) {
+    throw new ConfigError(name, `accepts a URL starting with ${protocols.join(' or ')}`);
+  }
+  return parsed;
+}
+
+function timeZone(env: Env): string {
+  const raw = env.TZ?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError('TZ', `accepts an IANA time zone such as America/Chicago, got "${raw}"`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+  const base = url('BASE_URL', env.BASE_URL?.trim() || `http://localhost:${port}`, [
+    'http',
+    'https',
+  ]);
+  const smtpRaw = env.SMTP_URL?.trim() || '';
+  if (smtpRaw) url('SMTP_URL', smtpRaw, ['smtp', 'smtps']);
+  const smtpFrom = env.SMTP_FROM?.trim() || `hushdesk <hushdesk@${base.hostname}>`;
+  if (!/^[^\r\n]*@[^\r\n]+$/.test(smtpFrom)) {
+    throw new ConfigError('SMTP_FROM', 'accepts an address such as "Help desk <help@agency.org>"');
+  }
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `accepts one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    port,
+    host,
+    dataDir,
+    baseUrl: base.origin + base.pathname.replace(/\/$/, ''),
+    secureCookies: base.protocol === 'https:',
+    smtpUrl: smtpRaw || null,
+    smtpFrom,
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 15, 1, 1440),
+    sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 12, 1, 168),
+    trustProxy: flag(env, 'TRUST_PROXY'),
+    timeZone: timeZone(env),
+    logLevel,
+  };
+}
+
+/**
+ * The environment with a `.env` file from the working directory underneath it:
+ * variables already set in the environment win over the file.
+ */
+export function environmentWithDotEnv(cwd = process.cwd()): Env {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}

@@ -1,0 +1,56 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import { CODE_DIR } from '../root.js';
+import type { Db } from './index.js';
+
+/** migrations/ beside src/ (tests run the .ts files, npm start the built .js ones). */
+const MIGRATIONS_DIR = join(CODE_DIR, '..', 'migrations');
+
+/**
+ * Loads migrations/*.{ts,js} by name. Kysely's FileMigrationProvider imports from
+ * inside node_modules, where Node 20 cannot load the .ts files the tests run.
+ */
+class DirectoryMigrationProvider implements MigrationProvider {
+  constructor(private readonly dir: string) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await readdir(this.dir)).filter(
+      (f) => /^\d{4}_[\w-]+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'),
+    );
+    const migrations: Record<string, Migration> = {};
+    for (const file of files.sort()) {
+      const name = file.replace(/\.(ts|js)$/, '');
+      migrations[name] = (await import(pathToFileURL(join(this.dir, file)).href)) as Migration;
+    }
+    return migrations;
+  }
+}
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly migration: string | undefined,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+/** Runs every pending migration; each runs in its own transaction, so a failure leaves the store as it was. */
+export async function migrateToLatest(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: new DirectoryMigrationProvider(dir) });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new MigrationError(
+      `migration ${failed ?? '(unknown)'} failed: ${reason}`,
+      failed,
+      result.error,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface PageOptions {
+  /** The partial that answers an htmx request; without it htmx gets the whole page. */
+  fragment?: string;
+}
+
+/** An htmx swap, as opposed to a full page load or a history restore. */
+export function isHtmx(request: FastifyRequest): boolean {
+  return (
+    request.headers['hx-request'] === 'true' &&
+    request.headers['hx-history-restore-request'] !== 'true'
+  );
+}
+
+/**
+ * One place decides between a full page and a fragment, so no handler repeats
+ * it. `Vary: HX-Request` keeps caches from serving one for the other.
+ */
+export default fp(async (app) => {
+  app.decorateReply(
+    'page',
+    function (this: FastifyReply, template: string, data: object = {}, options: PageOptions = {}) {
+      const request = this.request;
+      this.header('vary', 'HX-Request');
+      const context = {
+        staff: request.staff,
+        csrfToken: request.session?.csrfToken ?? '',
+        path: request.url.split('?')[0],
+        agencyName: 'hushdesk',
+        ...data,
+      };
+      if (options.fragment && isHtmx(request)) return this.view(options.fragment, context);
+      return this.view(template, context, { layout: 'layout' });
+    },
+  );
+});
+
+declare module 'fastify' {
+  interface FastifyReply {
+    page(template: string, data?: object, options?: PageOptions): FastifyReply;
+  }
+}

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fp from 'fastify-plugin';
+import { ROOT } from '../root.js';
+
+/** Our own assets, and htmx served from its npm package: no CDN ever sees a page load. */
+export default fp(async (app) => {
+  await app.register(fastifyStatic, {
+    root: join(ROOT, 'public'),
+    prefix: '/static/',
+    maxAge: '1h',
+  });
+  await app.register(fastifyStatic, {
+    root: join(ROOT, 'node_modules', 'htmx.org', 'dist'),
+    prefix: '/vendor/htmx/',
+    decorateReply: false,
+    allowedPath: (path) => path === '/htmx.min.js' || path === '/htmx.min.js.map',
+    maxAge: '1d',
+  });
+});

@@ -1,0 +1,89 @@
+import type { Db } from '../db/index.js';
+
+export interface SessionWithStaff {
+  id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  staff_id: number;
+  name: string;
+  username: string;
+  email: string;
+  role_id: number;
+  role_name: string;
+  active: number;
+}
+
+export async function createSession(
+  db: Db,
+  values: { id: string; staffId: number; csrfToken: string; ip: string },
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .insertInto('sessions')
+    .values({
+      id: values.id,
+      staff_id: values.staffId,
+      csrf_token: values.csrfToken,
+      created_at: at,
+      last_seen_at: at,
+      ip: values.ip,
+    })
+    .execute();
+}
+
+export function findSession(db: Db, id: string): Promise<SessionWithStaff | undefined> {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('staff', 'staff.id', 'sessions.staff_id')
+    .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .select([
+      'sessions.id',
+      'sessions.csrf_token',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.staff_id',
+      'staff.name',
+      'staff.username',
+      'staff.email',
+      'staff.role_id',
+      'roles.name as role_name',
+      'staff.active',
+    ])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Db, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOfStaff(db: Db, staffId: number): Promise<void> {
+  await db.deleteFrom('sessions').where('staff_id', '=', staffId).execute();
+}
+
+/** Removes sessions past either limit, so the table does not grow without end. */
+export async function deleteExpiredSessions(
+  db: Db,
+  idleBefore: Date,
+  createdBefore: Date,
+): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where((eb) =>
+      eb.or([
+        eb('last_seen_at', '<', idleBefore.toISOString()),
+        eb('created_at', '<', createdBefore.toISOString()),
+      ]),
+    )
+    .execute();
+}

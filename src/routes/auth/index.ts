@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
+import { endSession, startSession } from '../../auth/sessions.js';
+import { ADDRESS_RULE, Throttle, USERNAME_RULE } from '../../auth/throttle.js';
+import { formToken, safeReturnPath } from '../../decorators/auth.js';
+import { findStaffByUsername, usernameKey } from '../../repositories/staff.js';
+import { text } from '../../staff/validate.js';
+
+const WRONG = 'That username and password do not match an active account.';
+
+const auth: FastifyPluginAsync = async (app) => {
+  const byUsername = new Throttle(USERNAME_RULE);
+  const byAddress = new Throttle(ADDRESS_RULE);
+
+  app.get('/sign-in', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const next = safeReturnPath(query.next);
+    if (request.staff) return reply.redirect(next, 303);
+    return reply.page('auth/sign-in', {
+      formToken: formToken(request, reply),
+      next,
+      username: '',
+      error: null,
+      ended: request.sessionEnded || query.ended === '1',
+    });
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const username = text(body.username);
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeReturnPath(body.next);
+    const now = app.now().getTime();
+    const userKey = `u:${usernameKey(username)}`;
+    const addressKey = `a:${request.ip}`;
+    const again = (status: number, error: string) =>
+      reply.code(status).page('auth/sign-in', {
+        formToken: formToken(request, reply),
+        next,
+        username,
+        error,
+        ended: false,
+      });
+
+    const wait = Math.max(byUsername.waitFor(userKey, now), byAddress.waitFor(addressKey, now));
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      reply.header('retry-after', String(seconds));
+      return again(
+        429,
+        `Too many attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+      );
+    }
+
+    const staff = username ? await findStaffByUsername(app.db, username) : undefined;
+    const ok =
+      staff?.password_hash && staff.active === 1
+        ? await verifyPassword(staff.password_hash, password)
+        : await verifyAgainstNothing(password);
+    if (!staff || !ok) {
+      byUsername.fail(userKey, now);
+      byAddress.fail(addressKey, now);
+      request.log.info({ event: 'sign-in-failed' }, 'sign-in failed');
+      return again(401, WRONG);
+    }
+    byUsername.clear(userKey);
+    await startSession(app.db, app.config, reply, staff.id, request.ip, app.now());
+    request.log.info({ event: 'sign-in', staffId: staff.id }, 'signed in');
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    await endSession(app.db, app.config, request, reply);
+    return reply.redirect('/sign-in?signed-out=1', 303);
+  });
+};
+
+export default auth;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.baseUrl).toBe('http://localhost:3000');
+    expect(config.dataDir).toMatch(/data$/);
+    expect(config.smtpUrl).toBeNull();
+    expect(config.sessionIdleMinutes).toBe(15);
+    expect(config.sessionMaxHours).toBe(12);
+    expect(config.trustProxy).toBe(false);
+    expect(config.secureCookies).toBe(false);
+  });
+
+  it('marks cookies secure when BASE_URL is https', () => {
+    const config = loadConfig({ BASE_URL: 'https://help.agency.org/' });
+    expect(config.secureCookies).toBe(true);
+    expect(config.baseUrl).toBe('https://help.agency.org');
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT: accepts a whole number from 0 to 65535/],
+    ['PORT', '70000', /PORT/],
+    ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES: accepts a whole number from 1/],
+    ['SESSION_MAX_HOURS', '1.5', /SESSION_MAX_HOURS/],
+    ['TRUST_PROXY', 'maybe', /TRUST_PROXY: accepts on or off/],
+    ['BASE_URL', 'ftp://x', /BASE_URL: accepts a URL starting with http or https/],
+    ['SMTP_URL', 'http://mail', /SMTP_URL: accepts a URL starting with smtp or smtps/],
+    ['TZ', 'Mars/Olympus', /TZ: accepts an IANA time zone/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+  ])('refuses %s=%s naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrowError(message);
+  });
+});

@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { hashPassword } from '../../src/auth/passwords.js';
+import { buildApp } from '../../src/build.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createStaff, type RoleKey } from '../../src/repositories/staff.js';
+
+/** A clock tests can move forward, read by every rule about time. */
+export class TestClock {
+  private ms: number;
+  constructor(start = Date.parse('2026-11-27T15:00:00Z')) {
+    this.ms = start;
+  }
+  now = (): Date => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+  advanceMinutes(minutes: number): void {
+    this.advance(minutes * 60_000);
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  clock: TestClock;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The real app over a fresh DATA_DIR: a real SQLite file, migrated by the real migrator. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hushdesk-test-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    TZ: 'America/Chicago',
+    BASE_URL: 'http://localhost:3000',
+    ...env,
+  });
+  const clock = new TestClock();
+  const app = await buildApp({ config, now: clock.now });
+  return {
+    app,
+    config,
+    clock,
+    dataDir,
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function addStaff(
+  app: FastifyInstance,
+  username: string,
+  options: { name?: string; role?: RoleKey; department?: string; password?: string } = {},
+) {
+  return createStaff(
+    app.db,
+    {
+      name: options.name ?? username[0]?.toUpperCase() + username.slice(1),
+      username,
+      email: `${username}@example.org`,
+      roleKey: options.role ?? 'staff',
+      department: options.department ?? null,
+      passwordHash: await hashPassword(options.password ?? PASSWORD),
+    },
+    app.now(),
+  );
+}
+
+type Form = Record<string, string | string[]>;
+
+/**
+ * Speaks HTTP to the app as one browser would: keeps cookies, and sends the
+ * CSRF token it last saw on a page with every form it posts.
+ */
+export class Browser {
+  private cookies = new Map<string, string>();
+  csrf = '';
+
+  constructor(readonly app: FastifyInstance) {}
+
+  async request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await this.app.inject({
+      ...options,
+      headers: { ...(cookie ? { cookie } : {}), ...(options.headers ?? {}) },
+    });
+    for (const c of response.cookies as { name: string; value: string; expires?: Date }[]) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) {
+        this.cookies.delete(c.name);
+      } else this.cookies.set(c.name, c.value);
+    }
+    const token =
+      /name="csrf-token" content="([^"]+)"/.exec(response.body)?.[1] ??
+      /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+    return response;
+  }
+
+  get(url: string, headers: Record<string, string> = {}) {
+    return this.request({ method: 'GET', url, headers });
+  }
+
+  /** Posts a form the way a browser does, with the page's CSRF token unless one is given. */
+  post(url: string, form: Form = {}, headers: Record<string, string> = {}) {
+    const body = new URLSearchParams();
+    if (!('_csrf' in form)) body.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(form)) {
+      for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    }
+    return this.request({
+      method: 'POST',
+      url,
+      payload: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    });
+  }
+
+  /** An htmx request: the header htmx sends, and the CSRF token as htmx sends it. */
+  htmx(method: 'GET' | 'POST', url: string, form: Form = {}) {
+    const headers = { 'hx-request': 'true', 'x-csrf-token': this.csrf };
+    if (method === 'GET') return this.get(url, headers);
+    return this.post(url, { _csrf: '', ...form }, headers);
+  }
+
+  hasCookie(name: string): boolean {
+    return this.cookies.has(name);
+  }
+}
+
+/** Signs in through the real sign-in form and returns the browser holding the session. */
+export async function signIn(
+  app: FastifyInstance,
+  username: string,
+  password = PASSWORD,
+): Promise<Browser> {
+  const browser = new Browser(app);
+  await browser.get('/sign-in');
+  const response = await browser.post('/sign-in', { username, password });
+  if (response.statusCode !== 303) {
+    throw new Error(`sign-in as ${username} answered ${response.statusCode}`);
+  }
+  await browser.get('/');
+  return browser;
+}
