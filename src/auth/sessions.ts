@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
+import { recordAudit } from '../repositories/audit.js';
 import {
   createSession,
   deleteSession,
@@ -50,6 +51,17 @@ export async function loadSession(
   if (!row) return { kind: 'ended' };
   if (sessionHasEnded(row, config, now)) {
     await deleteSession(db, id);
+    if (row.active === 1) {
+      await recordAudit(
+        db,
+        {
+          actor: { staffId: row.staff_id, label: `${row.name} (${row.username})` },
+          action: 'session-timeout',
+          ip: request.ip,
+        },
+        now,
+      );
+    }
     return { kind: 'ended' };
   }
   const background = request.headers[BACKGROUND_HEADER] === '1';

@@ -48,12 +48,107 @@ export interface SetupTokenTable {
   used_at: Timestamp | null;
 }
 
+export interface SettingTable {
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  staff_id: number | null;
+  token_id: number | null;
+  /** Who, as a name that survives renames: "Ann Lee (ann)" or "token: billing-sync". */
+  actor: string;
+  action: string;
+  ticket_id: number | null;
+  /** Plain words, never PHI. */
+  detail: string | null;
+  ip: string | null;
+}
+
+export type TicketStatus = 'new' | 'in_progress' | 'waiting' | 'complete' | 'cancelled';
+
+export interface PriorityTable {
+  id: Generated<number>;
+  key: string;
+  name: string;
+  /** Higher is more urgent: None 0 … Crisis 5. */
+  rank: number;
+  /** Null for None: answered after every ticket with a priority. */
+  response_minutes: number | null;
+  target_label: string;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+export interface TicketTable {
+  /** The ticket number. Not a secret: visibility checks protect tickets, not the number. */
+  id: Generated<number>;
+  /** No PHI: it travels in email. */
+  title: string;
+  /** May hold PHI. */
+  description: string | null;
+  priority_id: number;
+  status: TicketStatus;
+  /** YYYY-MM-DD, the agency's calendar. */
+  due_date: string | null;
+  completed_date: string | null;
+  assignee_id: number | null;
+  created_by: number;
+  /** The path of the page the Help button was pressed on. */
+  opened_from: string | null;
+  /** Bumped on every save, so a second concurrent save sees a conflict. */
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketAssociatedStaffTable {
+  ticket_id: number;
+  staff_id: number;
+  added_by: number | null;
+  added_at: Timestamp;
+}
+
+export interface TicketNoteTable {
+  id: Generated<number>;
+  ticket_id: number;
+  staff_id: number;
+  /** May hold PHI. */
+  body: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketEventTable {
+  id: Generated<number>;
+  ticket_id: number;
+  staff_id: number | null;
+  at: Timestamp;
+  kind: string;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  note_id: number | null;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
   staff: StaffTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
+  settings: SettingTable;
+  audit_log: AuditLogTable;
+  priorities: PriorityTable;
+  tickets: TicketTable;
+  ticket_associated_staff: TicketAssociatedStaffTable;
+  ticket_notes: TicketNoteTable;
+  ticket_events: TicketEventTable;
 }
 
 export type Role = Selectable<RoleTable>;
@@ -61,3 +156,8 @@ export type Staff = Selectable<StaffTable>;
 export type NewStaff = Insertable<StaffTable>;
 export type StaffUpdate = Updateable<StaffTable>;
 export type Session = Selectable<SessionTable>;
+export type Priority = Selectable<PriorityTable>;
+export type Ticket = Selectable<TicketTable>;
+export type TicketNote = Selectable<TicketNoteTable>;
+export type TicketEvent = Selectable<TicketEventTable>;
+export type AuditEntry = Insertable<AuditLogTable>;

@@ -203,3 +203,38 @@ describe('sign-out', () => {
     expect(replay.headers.location).toBe('/sign-in');
   });
 });
+
+describe('the audit log', () => {
+  it('records sign-in, failed sign-in, timeout and sign-out, naming the person', async () => {
+    const t2 = await createTestApp();
+    try {
+      await addStaff(t2.app, 'eve', { name: 'Eve Fox' });
+      const browser = new Browser(t2.app);
+      await browser.get('/sign-in');
+      await browser.post('/sign-in', { username: 'eve', password: 'not-her-password' });
+      await browser.post('/sign-in', { username: 'ghost', password: 'whatever-it-is' });
+      await browser.post('/sign-in', { username: 'eve', password: PASSWORD });
+      await browser.get('/');
+      t2.clock.advanceMinutes(16);
+      await browser.get('/');
+      const again = await signIn(t2.app, 'eve');
+      await again.post('/sign-out');
+      const rows = await t2.app.db
+        .selectFrom('audit_log')
+        .select(['actor', 'action', 'staff_id', 'ip'])
+        .orderBy('id')
+        .execute();
+      expect(rows.map((r) => [r.action, r.actor])).toEqual([
+        ['sign-in-failed', 'Eve Fox (eve)'],
+        ['sign-in-failed', 'unknown username'],
+        ['sign-in', 'Eve Fox (eve)'],
+        ['session-timeout', 'Eve Fox (eve)'],
+        ['sign-in', 'Eve Fox (eve)'],
+        ['sign-out', 'Eve Fox (eve)'],
+      ]);
+      expect(rows.every((r) => r.ip)).toBe(true);
+    } finally {
+      await t2.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { endSession, startSession } from '../../auth/sessions.js';
 import { ADDRESS_RULE, Throttle, USERNAME_RULE } from '../../auth/throttle.js';
 import { formToken, safeReturnPath } from '../../decorators/auth.js';
+import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findStaffByUsername, usernameKey } from '../../repositories/staff.js';
 import { text } from '../../staff/validate.js';
 
@@ -60,16 +61,36 @@ const auth: FastifyPluginAsync = async (app) => {
     if (!staff || !ok) {
       byUsername.fail(userKey, now);
       byAddress.fail(addressKey, now);
-      request.log.info({ event: 'sign-in-failed' }, 'sign-in failed');
+      // An unknown username is not written down: people type passwords into that box.
+      await recordAudit(
+        app.db,
+        {
+          actor: staff ? staffActor(staff) : { label: 'unknown username' },
+          action: 'sign-in-failed',
+          ip: request.ip,
+        },
+        app.now(),
+      );
       return again(401, WRONG);
     }
     byUsername.clear(userKey);
     await startSession(app.db, app.config, reply, staff.id, request.ip, app.now());
-    request.log.info({ event: 'sign-in', staffId: staff.id }, 'signed in');
+    await recordAudit(
+      app.db,
+      { actor: staffActor(staff), action: 'sign-in', ip: request.ip },
+      app.now(),
+    );
     return reply.redirect(next, 303);
   });
 
   app.post('/sign-out', async (request, reply) => {
+    if (request.staff) {
+      await recordAudit(
+        app.db,
+        { actor: staffActor(request.staff), action: 'sign-out', ip: request.ip },
+        app.now(),
+      );
+    }
     await endSession(app.db, app.config, request, reply);
     return reply.redirect('/sign-in?signed-out=1', 303);
   });
