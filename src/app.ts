@@ -11,8 +11,8 @@ import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
-import home from './routes/home/index.js';
 import setup from './routes/setup/index.js';
+import tickets from './routes/tickets/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -49,7 +49,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(setup);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
-    await signedIn.register(home);
+    await signedIn.register(tickets);
   });
 };
 

@@ -73,3 +73,29 @@ export async function listPermissions(db: Db, roleId: number): Promise<Set<strin
     .execute();
   return new Set(rows.map((r) => r.permission));
 }
+
+export interface StaffOption {
+  id: number;
+  name: string;
+  username: string;
+  department: string | null;
+  role_name: string;
+}
+
+/** Everyone who can be assigned a ticket, by name. */
+export function listActiveStaff(db: Db): Promise<StaffOption[]> {
+  return db
+    .selectFrom('staff')
+    .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .select([
+      'staff.id',
+      'staff.name',
+      'staff.username',
+      'staff.department',
+      'roles.name as role_name',
+    ])
+    .where('staff.active', '=', 1)
+    .orderBy('staff.name')
+    .orderBy('staff.id')
+    .execute();
+}
