@@ -74,7 +74,7 @@ function installErrorPages(fastify: FastifyInstance): void {
   });
   fastify.setNotFoundHandler(async (request, reply) => {
     if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'Not found.' });
-    return reply.code(404).page('error', {
+    return reply.code(404).page(isHtmx(request) ? 'error-fragment' : 'error', {
       title: 'Not found',
       message: 'There is nothing here, or you do not have access to it.',
     });
