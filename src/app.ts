@@ -12,6 +12,8 @@ import view from './plugins/view.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
 import home from './routes/home/index.js';
+import profile from './routes/profile/index.js';
+import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
@@ -58,9 +60,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(health);
   await fastify.register(authRoutes);
   await fastify.register(setup);
+  await fastify.register(passwordReset);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     await signedIn.register(home);
+    await signedIn.register(profile);
     await signedIn.register(staff);
     await signedIn.register(roles);
   });

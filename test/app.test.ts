@@ -17,6 +17,8 @@ const PUBLIC: Record<string, string> = {
   'POST /sign-out': 'ends a session if there is one; signed out it has nothing to end',
   'GET /setup/:token': 'the first administrator’s one-time link',
   'POST /setup/:token': 'the first administrator’s one-time link',
+  'GET /reset/:token': 'a one-time password link: the link is the proof',
+  'POST /reset/:token': 'a one-time password link: the link is the proof',
 };
 
 /**

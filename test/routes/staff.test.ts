@@ -132,7 +132,7 @@ describe('adding staff', () => {
     const id = await staffId('di');
     expect(response.headers.location).toBe(`/staff/${id}?done=added`);
     const page = await admin.get(response.headers.location as string);
-    expect(page.body).toContain('Added.');
+    expect(page.body).toContain('They have no password yet');
     const row = await t.app.db
       .selectFrom('staff')
       .selectAll()
@@ -340,13 +340,15 @@ describe('deactivation', () => {
 });
 
 describe('navigation', () => {
-  it('shows Staff and Roles only to those who manage staff', async () => {
+  it('shows Staff and Roles only to those who manage staff, and Profile to everyone', async () => {
     const page = await admin.get('/');
     expect(page.body).toMatch(/href="\/staff"/);
     expect(page.body).toMatch(/href="\/roles"/);
+    expect(page.body).toMatch(/href="\/profile"/);
     const bo = await signIn(t.app, 'bo');
     const theirs = await bo.get('/');
     expect(theirs.body).not.toMatch(/href="\/staff"/);
     expect(theirs.body).not.toMatch(/href="\/roles"/);
+    expect(theirs.body).toMatch(/href="\/profile"/);
   });
 });

@@ -29,7 +29,7 @@ interface StaffFormValues {
 
 const STATUSES: readonly StaffStatusFilter[] = ['active', 'inactive', 'all'];
 const FLASHES: Record<string, string> = {
-  added: 'Added.',
+  added: 'Added. They have no password yet: make a password link below and pass it on.',
   saved: 'Saved.',
   deactivated: 'Deactivated. Their sessions have ended and they cannot sign in.',
   reactivated: 'Reactivated. They can sign in again with their password.',

@@ -5,13 +5,14 @@ import {
   LastAdministratorError,
   reactivateStaffMember,
 } from '../../staff/administration.js';
+import { createPasswordResetLink, RESET_LINK_HOURS } from '../../staff/password-changes.js';
 import { changedBy } from '../changed-by.js';
 import { idParam } from '../params.js';
 
 type Change = 'deactivate' | 'reactivate';
 
 /**
- * Deactivation and reactivation: each a POST with the CSRF
+ * Deactivation, reactivation and password links: each a POST with the CSRF
  * token, behind a confirmation page that works without JavaScript.
  */
 const status: FastifyPluginAsync = async (app) => {
@@ -52,6 +53,31 @@ const status: FastifyPluginAsync = async (app) => {
       return reply.redirect(`/staff/${member.id}?done=${change}d`, 303);
     });
   }
+
+  // The link is shown once, in the answer to this POST; only its hash is kept.
+  app.post('/staff/:id/password-link', async (request, reply) => {
+    const member = await memberOf(idParam(request));
+    if (!member) return reply.callNotFound();
+    if (member.active !== 1) {
+      return reply.code(409).page('error', {
+        title: 'Deactivated',
+        message: `${member.name} is deactivated. Reactivate them first, then make a password link.`,
+      });
+    }
+    const link = await createPasswordResetLink(
+      app.db,
+      member.id,
+      changedBy(request),
+      app.config.baseUrl,
+      app.now(),
+    );
+    return reply.page('staff/password-link', {
+      title: `Password link for ${member.name}`,
+      member,
+      link,
+      hours: RESET_LINK_HOURS,
+    });
+  });
 };
 
 export default status;
