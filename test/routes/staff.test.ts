@@ -72,6 +72,22 @@ describe('the staff list', () => {
 });
 
 describe('adding staff', () => {
+  it('offers the Staff role first, even after it is renamed', async () => {
+    const staffRole = await roleId('staff');
+    await t.app.db
+      .updateTable('roles')
+      .set({ name: 'Team member' })
+      .where('id', '=', staffRole)
+      .execute();
+    const page = await admin.get('/staff/new');
+    expect(page.body).toMatch(new RegExp(`<option value="${staffRole}" selected>Team member`));
+    await t.app.db
+      .updateTable('roles')
+      .set({ name: 'Staff' })
+      .where('id', '=', staffRole)
+      .execute();
+  });
+
   it('keeps what was typed and puts each message beside its field', async () => {
     await admin.get('/staff/new');
     const response = await admin.post('/staff', {

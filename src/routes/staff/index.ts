@@ -40,7 +40,8 @@ const staff: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'manage_staff');
   await app.register(status);
 
-  const roleChoices = async () => (await listRoles(app.db)).map(({ id, name }) => ({ id, name }));
+  const roleChoices = async () =>
+    (await listRoles(app.db)).map(({ id, key, name }) => ({ id, key, name }));
 
   const form = async (
     reply: FastifyReply,
@@ -99,7 +100,8 @@ const staff: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/staff/new', async (_request, reply) => {
-    const staffRole = (await roleChoices()).find((r) => r.name === 'Staff');
+    // The least-privileged built-in role, found by key so a rename does not matter.
+    const staffRole = (await roleChoices()).find((r) => r.key === 'staff');
     return form(
       reply,
       null,
