@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
@@ -11,8 +11,20 @@ import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
+import profile from './routes/profile/index.js';
+import passwordReset from './routes/reset/index.js';
+import roles from './routes/roles/index.js';
 import setup from './routes/setup/index.js';
+import staff from './routes/staff/index.js';
 import tickets from './routes/tickets/index.js';
+import type { Permission } from './staff/permissions.js';
+
+/** One route as registered, for the test that walks them all. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: Permission | undefined;
+}
 
 export interface AppOptions {
   config: Config;
@@ -28,6 +40,7 @@ export interface AppOptions {
 const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   fastify.decorate('config', options.config);
   fastify.decorate('now', options.now ?? (() => new Date()));
+  collectRoutes(fastify);
 
   await fastify.register(helmet);
   await fastify.register(forms);
@@ -47,11 +60,35 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(health);
   await fastify.register(authRoutes);
   await fastify.register(setup);
+  await fastify.register(passwordReset);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     await signedIn.register(tickets);
+    await signedIn.register(profile);
+    await signedIn.register(staff);
+    await signedIn.register(roles);
   });
 };
+
+/**
+ * Keeps every route as it is registered, so a test can walk the whole table and
+ * a route added later is covered without anyone listing it. The options are
+ * read when asked for, after folder hooks have added their permission.
+ */
+function collectRoutes(fastify: FastifyInstance): void {
+  const routes: { method: string; url: string; options: RouteOptions }[] = [];
+  fastify.addHook('onRoute', (options) => {
+    const methods = Array.isArray(options.method) ? options.method : [options.method];
+    for (const method of methods) routes.push({ method, url: options.url, options });
+  });
+  fastify.decorate('routeTable', (): RouteEntry[] =>
+    routes.map(({ method, url, options }) => ({
+      method,
+      url,
+      permission: options.config?.permission,
+    })),
+  );
+}
 
 /** One error handler: logs without PHI (no bodies), hides 5xx details, fragment or page. */
 function installErrorPages(fastify: FastifyInstance): void {
@@ -79,6 +116,13 @@ function installErrorPages(fastify: FastifyInstance): void {
       message: 'There is nothing here, or you do not have access to it.',
     });
   });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, with the permission it declares. */
+    routeTable(): RouteEntry[];
+  }
 }
 
 export default fp(app, { name: 'hushdesk' });

@@ -48,6 +48,18 @@ export interface SetupTokenTable {
   used_at: Timestamp | null;
 }
 
+export interface PasswordResetTokenTable {
+  /** SHA-256 of the link's token. */
+  token_hash: string;
+  staff_id: number;
+  /** The administrator who made the link. */
+  created_by: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  /** Set when the link is used, or when a newer link or a password change replaces it. */
+  used_at: Timestamp | null;
+}
+
 export interface SettingTable {
   key: string;
   /** JSON text. */
@@ -142,6 +154,7 @@ export interface Database {
   staff: StaffTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
+  password_reset_tokens: PasswordResetTokenTable;
   settings: SettingTable;
   audit_log: AuditLogTable;
   priorities: PriorityTable;

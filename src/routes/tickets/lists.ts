@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { requirePermission } from '../../decorators/auth.js';
 import { listPriorities } from '../../repositories/priorities.js';
 import { listActiveStaff } from '../../repositories/staff.js';
 import {
@@ -75,11 +74,8 @@ const lists: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get(
-    '/tickets',
-    { preHandler: requirePermission('see_all_tickets') },
-    async (request, reply) =>
-      renderList(app, request, reply, 'all', { template: 'tickets/all', title: 'All tickets' }),
+  app.get('/tickets', { config: { permission: 'see_all_tickets' } }, async (request, reply) =>
+    renderList(app, request, reply, 'all', { template: 'tickets/all', title: 'All tickets' }),
   );
 };
 
