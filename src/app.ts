@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
+import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
@@ -12,6 +13,8 @@ import view from './plugins/view.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
 import home from './routes/home/index.js';
+import outboxRoutes from './routes/outbox/index.js';
+import notificationPreferences from './routes/profile/notifications.js';
 import setup from './routes/setup/index.js';
 
 export interface AppOptions {
@@ -19,6 +22,8 @@ export interface AppOptions {
   /** The clock; tests pass one they can move. */
   now?: () => Date;
   db?: Db;
+  /** The notification worker; tests turn polling off and run passes themselves. */
+  outbox?: OutboxOptions;
 }
 
 /**
@@ -37,6 +42,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(db, { db: options.db });
   await fastify.register(render);
   await fastify.register(auth);
+  await fastify.register(outbox, options.outbox ?? {});
 
   fastify.addHook('onSend', async (request, reply) => {
     // Signed-in pages may show PHI: never let a browser or proxy keep a copy.
@@ -50,6 +56,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     await signedIn.register(home);
+    await signedIn.register(outboxRoutes);
+    await signedIn.register(notificationPreferences);
   });
 };
 
