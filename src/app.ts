@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
+import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
@@ -11,7 +12,9 @@ import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
+import outboxRoutes from './routes/outbox/index.js';
 import profile from './routes/profile/index.js';
+import notificationPreferences from './routes/profile/notifications.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import setup from './routes/setup/index.js';
@@ -31,6 +34,8 @@ export interface AppOptions {
   /** The clock; tests pass one they can move. */
   now?: () => Date;
   db?: Db;
+  /** The notification worker; tests turn polling off and run passes themselves. */
+  outbox?: OutboxOptions;
 }
 
 /**
@@ -50,6 +55,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(db, { db: options.db });
   await fastify.register(render);
   await fastify.register(auth);
+  await fastify.register(outbox, options.outbox ?? {});
 
   fastify.addHook('onSend', async (request, reply) => {
     // Signed-in pages may show PHI: never let a browser or proxy keep a copy.
@@ -67,6 +73,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(profile);
     await signedIn.register(staff);
     await signedIn.register(roles);
+    await signedIn.register(outboxRoutes);
+    await signedIn.register(notificationPreferences);
   });
 };
 

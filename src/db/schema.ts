@@ -148,6 +148,45 @@ export interface TicketEventTable {
   note_id: number | null;
 }
 
+export type OutboxStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'retrying'
+  | 'dead'
+  | 'delivered_locally';
+
+/** One email, composed when the change that caused it was saved; sent later by the worker. */
+export interface OutboxTable {
+  id: Generated<number>;
+  /** A notification kind (src/notifications/kinds.ts). */
+  kind: string;
+  /** Null for an address that is not a staff member's (the escalation desk). */
+  recipient_staff_id: number | null;
+  to_address: string;
+  /** `[hushdesk #N] title`: titles hold no PHI. */
+  subject: string;
+  text_body: string;
+  html_body: string;
+  ticket_id: number | null;
+  /** `<outbox-ID@host>`: a resend of the same row is recognisable. */
+  message_id: string;
+  status: OutboxStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+/** A staff member's choice for one kind; no row means the kind is on. */
+export interface NotificationPreferenceTable {
+  staff_id: number;
+  kind: string;
+  enabled: number;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
@@ -162,6 +201,8 @@ export interface Database {
   ticket_associated_staff: TicketAssociatedStaffTable;
   ticket_notes: TicketNoteTable;
   ticket_events: TicketEventTable;
+  outbox: OutboxTable;
+  notification_preferences: NotificationPreferenceTable;
 }
 
 export type Role = Selectable<RoleTable>;
@@ -174,3 +215,5 @@ export type Ticket = Selectable<TicketTable>;
 export type TicketNote = Selectable<TicketNoteTable>;
 export type TicketEvent = Selectable<TicketEventTable>;
 export type AuditEntry = Insertable<AuditLogTable>;
+export type OutboxMessage = Selectable<OutboxTable>;
+export type NewOutboxMessage = Insertable<OutboxTable>;
