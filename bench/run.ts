@@ -59,13 +59,14 @@ async function startHushdesk(
   });
 }
 
-interface Target {
+/** A running hushdesk, the data it was seeded with, and who is signed in to it. */
+interface SeededServer {
   server: RunningServer;
   manifest: Manifest;
   clients: Partial<Record<'staff' | 'admin', SignedIn>>;
 }
 
-async function signInAll(target: Target, scenarios: Scenario[]): Promise<void> {
+async function signInAll(target: SeededServer, scenarios: Scenario[]): Promise<void> {
   for (const as of ['staff', 'admin'] as const) {
     if (!scenarios.some((s) => s.as === as)) continue;
     const persona = target.manifest.personas[as];
@@ -78,7 +79,8 @@ async function signInAll(target: Target, scenarios: Scenario[]): Promise<void> {
   }
 }
 
-function loadFor(scenario: Scenario, target: Target): Load {
+function loadFor(scenario: Scenario, target: SeededServer): Load {
+  // Changes go to the persona's open tickets when there are enough to spread the writes.
   const ids =
     scenario.method === 'POST' && target.manifest.openForStaff.length >= 50
       ? target.manifest.openForStaff
@@ -142,12 +144,12 @@ async function main(): Promise<void> {
       env: { DATA_DIR: join(base, 'main') },
     });
     servers.push(floorServer);
-    const targets: Record<'main' | 'search', Target | null> = {
+    const targets: Record<'main' | 'search', SeededServer | null> = {
       main: { server: main, manifest: mainManifest, clients: {} },
       search: null,
     };
     await signInAll(
-      targets.main as Target,
+      targets.main as SeededServer,
       scenarios.filter((s) => s.data === 'main'),
     );
     if (searchManifest) {
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     const live: { scenario: Scenario; load: Load; runs: Measurement[] }[] = [];
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
-      const target = targets[scenario.data] as Target;
+      const target = targets[scenario.data] as SeededServer;
       const load = loadFor(scenario, target);
       const status = await probe(load);
       const expected = scenario.method === 'GET' ? status === 200 : status >= 200 && status < 400;
