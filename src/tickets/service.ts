@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { queueTicketNotification } from '../notifications/compose.js';
 import { findStaffById } from '../repositories/staff.js';
 import {
   addAssociatedStaff,
@@ -55,6 +56,7 @@ export async function createTicket(
   openedFrom: string | null,
   actor: Actor,
   now: Date,
+  baseUrl: string,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const id = await insertTicket(
@@ -73,6 +75,14 @@ export async function createTicket(
     const events: NewEvent[] = [{ ticketId: id, staffId: actor.id, kind: 'created' }];
     events.push(...(await associateAssigner(trx, id, ticket.assigneeId, actor, now)));
     await recordEvents(trx, events, now);
+    // Queued in the same transaction as the ticket; the outbox worker sends it later.
+    if (ticket.assigneeId !== null) {
+      await queueTicketNotification(
+        trx,
+        { kind: 'assigned', ticketId: id, actor },
+        { baseUrl, now },
+      );
+    }
     return id;
   });
 }
@@ -99,6 +109,7 @@ export async function saveTicket(
   actor: Actor,
   now: Date,
   today: string,
+  baseUrl: string,
 ): Promise<SaveResult> {
   const changes: TicketChanges = {};
   const events: NewEvent[] = [];
@@ -157,6 +168,17 @@ export async function saveTicket(
       events.push(...(await associateAssigner(trx, id, edit.assigneeId ?? null, actor, now)));
     }
     await recordEvents(trx, events, now);
+    const mail = { baseUrl, now };
+    if (assigneeChanged && edit.assigneeId != null) {
+      await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, mail);
+    }
+    if (changes.status !== undefined) {
+      await queueTicketNotification(
+        trx,
+        { kind: 'status_changed', ticketId: id, actor, status: changes.status },
+        mail,
+      );
+    }
     return { kind: 'saved', changed: events.map((e) => e.field ?? e.kind) };
   });
 }
@@ -167,11 +189,14 @@ export async function addNote(
   body: string,
   actor: Actor,
   now: Date,
+  baseUrl: string,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const noteId = await insertNote(trx, ticketId, actor.id, body, now);
     await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note', noteId }], now);
     await touchTicket(trx, ticketId, now);
+    // The message says a note was added and by whom; never what it says.
+    await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, { baseUrl, now });
     return noteId;
   });
 }

@@ -56,7 +56,8 @@ const create: FastifyPluginAsync = async (app) => {
           { fragment: 'tickets/_new-form' },
         );
     }
-    const id = await createTicket(app.db, result.value, from, me, app.now());
+    const id = await createTicket(app.db, result.value, from, me, app.now(), app.config.baseUrl);
+    app.outbox.wake();
     if (isHtmx(request)) {
       // Close the dialog and say what happened where the person is.
       return reply

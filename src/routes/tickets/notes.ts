@@ -36,7 +36,8 @@ const notes: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return renderTicket(app, request, reply, ticket, { noteText: text, noteError: problem });
     }
-    await addNote(app.db, ticket.id, text, me, app.now());
+    await addNote(app.db, ticket.id, text, me, app.now(), app.config.baseUrl);
+    app.outbox.wake();
     if (isHtmx(request)) {
       const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
       return renderTicket(app, request, reply, fresh, { flash: 'Note added.' });

@@ -122,7 +122,17 @@ const page: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return renderTicket(app, request, reply, ticket, { form, errors: result.errors, base });
     }
-    const saved = await saveTicket(app.db, ticket, result.value, base, me, app.now(), todayOf(app));
+    const saved = await saveTicket(
+      app.db,
+      ticket,
+      result.value,
+      base,
+      me,
+      app.now(),
+      todayOf(app),
+      app.config.baseUrl,
+    );
+    if (saved.kind === 'saved') app.outbox.wake();
     if (saved.kind === 'conflict') {
       const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
       reply.code(409);

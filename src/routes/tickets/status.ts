@@ -32,7 +32,9 @@ const status: FastifyPluginAsync = async (app) => {
         me,
         app.now(),
         todayOf(app),
+        app.config.baseUrl,
       );
+      if (result.kind === 'saved') app.outbox.wake();
       if (result.kind === 'conflict') {
         message =
           'Someone changed this ticket meanwhile: open it to see what changed, then try again.';
