@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
+import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { type Viewer, visibleTo } from './tickets.js';
 
@@ -44,10 +45,6 @@ export interface TicketRow {
 }
 
 type TicketQuery = SelectQueryBuilder<Database, 'tickets', object>;
-
-function escapeLike(word: string): string {
-  return word.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 function applyScope(query: TicketQuery, scope: ListScope, viewer: Viewer): TicketQuery {
   switch (scope) {
@@ -106,11 +103,12 @@ function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDate
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
     const words = text.split(/\s+/).filter(Boolean).slice(0, 8);
+    const inTitle = titleMatches(words);
     q = q.where((eb) => {
-      const titleMatches = eb.and(
-        words.map((w) => sql<boolean>`tickets.title like ${`%${escapeLike(w)}%`} escape '\\'`),
-      );
-      return number ? eb.or([eb('tickets.id', '=', Number(number)), titleMatches]) : titleMatches;
+      if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
+      if (number) return eb('tickets.id', '=', Number(number));
+      // Nothing searchable was typed (only punctuation): nothing matches.
+      return inTitle ?? eb.lit(false);
     });
   }
   return q;

@@ -17,6 +17,13 @@ import {
   findStaffByUsername,
   listPermissions,
 } from '../../src/repositories/staff.js';
+import {
+  countMyTickets,
+  listTickets,
+  type TicketFilters,
+} from '../../src/repositories/ticket-lists.js';
+import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
+import { listTimeline } from '../../src/repositories/timeline.js';
 
 /** Tables that grow with the agency's history: none may be read end to end. */
 const BIG_TABLES = [
@@ -54,7 +61,43 @@ const QUERIES: Record<string, Entry> = {
   'count of staff (first-run check)': (c) => countStaff(c.db),
   'a setting': (c) => getSetting(c.db, 'agency_name', null),
   'a setup token': (c) => isSetupTokenUsable(c.db, 'no-such-token', c.now),
+  'My tickets: assigned to me, with count': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters(), DATES),
+  'My tickets: created by me': (c) =>
+    listTickets(c.db, 'created', staffViewer(c), filters(), DATES),
+  'My tickets: associated with me': (c) =>
+    listTickets(c.db, 'associated', staffViewer(c), filters(), DATES),
+  'My tickets: the three tab counts': (c) => countMyTickets(c.db, staffViewer(c)),
+  'All tickets: open, high priority, with count': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
+  'All tickets: overdue, by due date': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ due: 'overdue', sort: 'due' }), DATES),
+  'All tickets: title search': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'any' }), DATES),
+  'All tickets, as staff (visibility in SQL): title search': (c) =>
+    listTickets(c.db, 'all', staffViewer(c), filters({ q: 'printer' }), DATES),
+  'a ticket page: the ticket, its associated staff and timeline': async (c) => {
+    await findVisibleTicket(c.db, manifest.visibleToStaff[0] ?? 1, staffViewer(c));
+    await listAssociatedStaff(c.db, 1);
+    await listTimeline(c.db, 1);
+  },
 };
+
+const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
+function filters(over: Partial<TicketFilters> = {}): TicketFilters {
+  return {
+    status: 'open',
+    priority: '',
+    assignee: '',
+    due: '',
+    q: '',
+    sort: 'updated',
+    page: 1,
+    ...over,
+  };
+}
+const staffViewer = (c: Context) => ({ id: c.staffId, seeAll: false });
+const seeAll = (c: Context) => ({ id: c.staffId, seeAll: true });
 
 interface PlanRow {
   detail: string;

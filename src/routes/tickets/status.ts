@@ -17,7 +17,14 @@ const status: FastifyPluginAsync = async (app) => {
     if (!ticket) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
     const back = safeReturnPath(body.return);
-    const version = typeof body.version === 'string' ? Number(body.version) : Number.NaN;
+    // The row form always sends the version it showed, so a stale row is refused; a
+    // client that sends none (the API, the benchmark) applies to the ticket as it is.
+    const version =
+      body.version === undefined
+        ? ticket.version
+        : typeof body.version === 'string'
+          ? Number(body.version)
+          : Number.NaN;
 
     let message: string | null = null;
     if (!isStatus(body.status)) {

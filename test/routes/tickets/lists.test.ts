@@ -96,6 +96,8 @@ describe('All tickets filters, sorting and paging', () => {
     expect(await all('?q=printer&status=any')).toEqual([ids.done, ids.bos, ids.printer]);
     expect(await all('?q=PRINTER+billing')).toEqual([ids.printer]);
     expect(await all('?q=100%25')).toEqual([]);
+    expect(await all('?q=print')).toEqual([ids.bos, ids.printer]);
+    expect(await all('?q=%22%29%2A')).toEqual([]);
   });
   it('sorts by due date, priority and creation', async () => {
     expect(await all('?sort=due')).toEqual([ids.login, ids.printer, ids.scanner, ids.bos]);
@@ -114,6 +116,12 @@ describe('All tickets filters, sorting and paging', () => {
     expect(first.body).toContain('54 tickets, page 1 of 2');
     expect(first.body).toContain('href="/tickets?page=2"');
     expect(numbers((await ann.get('/tickets?page=2')).body).length).toBe(4);
+  });
+  it('searches titles by word start, ignoring case and accents', async () => {
+    const cafe = await createTicket(ann, { title: 'Café menu in scheduling' });
+    expect(await all('?q=cafe')).toEqual([cafe]);
+    expect(await all('?q=SCHED+caf')).toEqual([cafe]);
+    expect(await all('?q=enu')).toEqual([]);
   });
   it('answers htmx with the list fragment only', async () => {
     const r = await ann.htmx('GET', '/tickets?priority=crisis');
