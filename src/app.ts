@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, RouteOptions } 
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
+import agency from './decorators/agency.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
 import outbox, { type OutboxOptions } from './decorators/outbox.js';
@@ -53,6 +54,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(view);
 
   await fastify.register(db, { db: options.db });
+  await fastify.register(agency);
   await fastify.register(render);
   await fastify.register(auth);
   await fastify.register(outbox, options.outbox ?? {});
