@@ -18,6 +18,7 @@ import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
+import settings from './routes/settings/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import tickets from './routes/tickets/index.js';
@@ -77,6 +78,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(roles);
     await signedIn.register(outboxRoutes);
     await signedIn.register(notificationPreferences);
+    await signedIn.register(settings);
   });
 };
 
