@@ -18,6 +18,7 @@ import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
+import apiTokens from './routes/settings/api-tokens.js';
 import settings from './routes/settings/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
@@ -79,6 +80,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(outboxRoutes);
     await signedIn.register(notificationPreferences);
     await signedIn.register(settings);
+    await signedIn.register(apiTokens);
   });
 };
 
