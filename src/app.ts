@@ -11,6 +11,7 @@ import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import api from './routes/api/index.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
 import outboxRoutes from './routes/outbox/index.js';
@@ -71,6 +72,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(authRoutes);
   await fastify.register(setup);
   await fastify.register(passwordReset);
+  await fastify.register(api);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     await signedIn.register(tickets);
