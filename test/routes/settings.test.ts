@@ -5,6 +5,7 @@ import {
   getTimeZone,
 } from '../../src/repositories/settings.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { insertTicket } from '../helpers/tickets.js';
 
 let t: TestApp;
 let admin: Browser;
@@ -333,5 +334,31 @@ describe('escalation desk', () => {
       escalation_desk_email: '',
     });
     expect(await getEscalationDesk(t.app.db)).toBeNull();
+  });
+});
+
+describe('the morning reminders', () => {
+  it('follow the time zone saved in Settings', async () => {
+    const bea = await t.app.db
+      .selectFrom('staff')
+      .select('id')
+      .where('username', '=', 'bea')
+      .executeTakeFirstOrThrow();
+    const id = await insertTicket(
+      t.app.db,
+      { title: 'Due on the 28th', createdBy: annId, assigneeId: bea.id, dueDate: '2026-11-28' },
+      t.app.now(),
+    );
+    await open();
+    await admin.post('/settings/agency', { agency_name: 'Sunrise', time_zone: 'Asia/Tokyo' });
+    // 22:00 UTC: 07:00 on the 28th in Tokyo, still the afternoon of the 27th in Chicago (TZ).
+    t.clock.advanceMinutes(7 * 60);
+    await t.app.outbox.runOnce();
+    const queued = await t.app.db
+      .selectFrom('outbox')
+      .select(['kind', 'ticket_id'])
+      .where('ticket_id', '=', id)
+      .execute();
+    expect(queued).toEqual([{ kind: 'due_today', ticket_id: id }]);
   });
 });
