@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, RouteOptions } 
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
+import agency from './decorators/agency.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
 import outbox, { type OutboxOptions } from './decorators/outbox.js';
@@ -10,6 +11,7 @@ import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import api from './routes/api/index.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
 import outboxRoutes from './routes/outbox/index.js';
@@ -17,6 +19,8 @@ import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
+import apiTokens from './routes/settings/api-tokens.js';
+import settings from './routes/settings/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import tickets from './routes/tickets/index.js';
@@ -53,6 +57,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(view);
 
   await fastify.register(db, { db: options.db });
+  await fastify.register(agency);
   await fastify.register(render);
   await fastify.register(auth);
   await fastify.register(outbox, options.outbox ?? {});
@@ -67,6 +72,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(authRoutes);
   await fastify.register(setup);
   await fastify.register(passwordReset);
+  await fastify.register(api);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     await signedIn.register(tickets);
@@ -75,6 +81,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(roles);
     await signedIn.register(outboxRoutes);
     await signedIn.register(notificationPreferences);
+    await signedIn.register(settings);
+    await signedIn.register(apiTokens);
   });
 };
 
