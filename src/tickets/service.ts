@@ -49,12 +49,17 @@ async function associateAssigner(
     : [];
 }
 
+/**
+ * Creates a ticket. `andThen` runs in the same transaction once the ticket
+ * exists (sending it to the escalation desk), so either both happen or neither.
+ */
 export async function createTicket(
   db: Db,
   ticket: ValidTicket,
   openedFrom: string | null,
   actor: Actor,
   now: Date,
+  andThen?: (trx: Db, ticketId: number) => Promise<unknown>,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const id = await insertTicket(
@@ -73,6 +78,7 @@ export async function createTicket(
     const events: NewEvent[] = [{ ticketId: id, staffId: actor.id, kind: 'created' }];
     events.push(...(await associateAssigner(trx, id, ticket.assigneeId, actor, now)));
     await recordEvents(trx, events, now);
+    if (andThen) await andThen(trx, id);
     return id;
   });
 }
