@@ -20,6 +20,7 @@ import roles from './routes/roles/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import tickets from './routes/tickets/index.js';
+import { limitExternalSupport } from './staff/external.js';
 import type { Permission } from './staff/permissions.js';
 
 /** One route as registered, for the test that walks them all. */
@@ -69,6 +70,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(passwordReset);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
+    signedIn.addHook('onRequest', limitExternalSupport);
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);

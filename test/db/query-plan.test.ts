@@ -8,6 +8,7 @@ import { type Manifest, seedDataDir } from '../../bench/seed.js';
 import { databaseFile } from '../../src/db/index.js';
 import type { Database } from '../../src/db/schema.js';
 import { HushdeskSqliteDialect } from '../../src/db/sqlite.js';
+import { findEscalation, getEscalationDesk } from '../../src/repositories/escalation.js';
 import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
 import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
@@ -17,6 +18,9 @@ import {
   findStaffByUsername,
   listPermissions,
 } from '../../src/repositories/staff.js';
+import { listTickets } from '../../src/repositories/ticket-lists.js';
+import { findVisibleTicket, type Viewer } from '../../src/repositories/tickets.js';
+import { parseFilters } from '../../src/tickets/filters.js';
 
 /** Tables that grow with the agency's history: none may be read end to end. */
 const BIG_TABLES = [
@@ -54,7 +58,21 @@ const QUERIES: Record<string, Entry> = {
   'count of staff (first-run check)': (c) => countStaff(c.db),
   'a setting': (c) => getSetting(c.db, 'agency_name', null),
   'a setup token': (c) => isSetupTokenUsable(c.db, 'no-such-token', c.now),
+  'External support: tickets sent to the desk': (c) =>
+    listTickets(c.db, 'sent', external(c), parseFilters({ status: 'any' }), {
+      today: '2026-11-27',
+      endOfWeek: '2026-11-29',
+    }),
+  'External support: one ticket': (c) => findVisibleTicket(c.db, 1, external(c)),
+  'the escalation desk and a ticket’s sending': async (c) => {
+    await getEscalationDesk(c.db);
+    await findEscalation(c.db, 1);
+  },
 };
+
+function external(c: Context): Viewer {
+  return { id: c.staffId, seeAll: false, externalOnly: true };
+}
 
 interface PlanRow {
   detail: string;
