@@ -24,6 +24,7 @@ import settings from './routes/settings/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import tickets from './routes/tickets/index.js';
+import { limitExternalSupport } from './staff/external.js';
 import type { Permission } from './staff/permissions.js';
 
 /** One route as registered, for the test that walks them all. */
@@ -75,6 +76,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(api);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
+    signedIn.addHook('onRequest', limitExternalSupport);
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);

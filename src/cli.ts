@@ -10,14 +10,19 @@ const USAGE = `Usage: hushdesk <command>
 
 Commands:
   migrate                 Bring the database up to date (also done at every start).
-  staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff
+  staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff|external
             [--department DEPARTMENT] --password-stdin
                           Create a staff account; the password is read from standard input.
 `;
 
 export class CliError extends Error {}
 
-const ROLES: Record<string, RoleKey> = { admin: 'admin', champion: 'champion', staff: 'staff' };
+const ROLES: Record<string, RoleKey> = {
+  admin: 'admin',
+  champion: 'champion',
+  staff: 'staff',
+  external: 'external',
+};
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -57,7 +62,8 @@ async function addStaff(
     strict: true,
   });
   const role = ROLES[values.role ?? ''];
-  if (!role) throw new CliError(`--role accepts admin, champion or staff, got "${values.role}".`);
+  if (!role)
+    throw new CliError(`--role accepts admin, champion, staff or external, got "${values.role}".`);
   if (!values['password-stdin']) {
     throw new CliError('Give the password on standard input with --password-stdin.');
   }

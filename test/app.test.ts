@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../src/app.js';
+import { EXTERNAL_ROUTES } from '../src/staff/external.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './helpers/app.js';
 
 /**
@@ -165,6 +166,21 @@ describe('the route table', () => {
         const allowed = await send(as.admin, route);
         expect([200, 303, 404], `admin ${label(route)}`).toContain(allowed.statusCode);
         expect(String(allowed.headers.location ?? ''), label(route)).not.toMatch(/^\/sign-in/);
+      }
+    }
+  });
+
+  it('refuses External support every signed-in route outside its short list, page, fragment and form', async () => {
+    const keys = new Set(routes.map(keyOf));
+    for (const key of EXTERNAL_ROUTES) expect(keys, key).toContain(key);
+    for (const route of guarded()) {
+      if (EXTERNAL_ROUTES.has(keyOf(route)) || route.url.startsWith('/api/')) continue;
+      const what = `external ${label(route)}`;
+      expect((await send(as.external, route)).statusCode, what).toBe(403);
+      if (route.method !== 'HEAD') {
+        expect((await send(as.external, route, { 'hx-request': 'true' })).statusCode, what).toBe(
+          403,
+        );
       }
     }
   });

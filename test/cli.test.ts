@@ -55,6 +55,34 @@ describe('hushdesk staff add', () => {
     await db.destroy();
   });
 
+  it('creates an External support account for the escalation desk', async () => {
+    const desk = [
+      'staff',
+      'add',
+      '--name',
+      'Pat Vendor',
+      '--username',
+      'pat',
+      '--email',
+      'pat@vendor.example',
+    ];
+    expect(
+      await run(
+        [...desk, '--role', 'external', '--password-stdin'],
+        'correct horse battery staple',
+      ),
+    ).toBe('Created Pat Vendor (pat) as external.');
+    const db = createDb(dataDir);
+    const row = await db
+      .selectFrom('staff')
+      .innerJoin('roles', 'roles.id', 'staff.role_id')
+      .select('roles.key')
+      .where('staff.username', '=', 'pat')
+      .executeTakeFirstOrThrow();
+    expect(row.key).toBe('external');
+    await db.destroy();
+  });
+
   it('refuses a duplicate username whatever its case', async () => {
     await run([...ANN, '--password-stdin'], 'correct horse battery staple');
     await expect(
@@ -87,7 +115,7 @@ describe('hushdesk staff add', () => {
 
   it('refuses an unknown role and a missing --password-stdin', async () => {
     await expect(run([...ANN, '--role', 'owner', '--password-stdin'], 'x')).rejects.toThrow(
-      /--role accepts admin, champion or staff/,
+      /--role accepts admin, champion, staff or external/,
     );
     await expect(run(ANN)).rejects.toThrow(/--password-stdin/);
   });

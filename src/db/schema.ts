@@ -148,6 +148,16 @@ export interface TicketEventTable {
   note_id: number | null;
 }
 
+/** A ticket sent to the escalation desk; one row per ticket, since a ticket is sent once. */
+export interface TicketEscalationTable {
+  ticket_id: number;
+  sent_at: Timestamp;
+  sent_by: number;
+  /** The desk's name and address as they were when it was sent. */
+  desk_name: string;
+  desk_email: string;
+}
+
 export type OutboxStatus =
   | 'queued'
   | 'sending'
@@ -218,6 +228,7 @@ export interface Database {
   ticket_associated_staff: TicketAssociatedStaffTable;
   ticket_notes: TicketNoteTable;
   ticket_events: TicketEventTable;
+  ticket_escalations: TicketEscalationTable;
   outbox: OutboxTable;
   notification_preferences: NotificationPreferenceTable;
   api_tokens: ApiTokenTable;

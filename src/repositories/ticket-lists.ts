@@ -1,11 +1,12 @@
-import { type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
 import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { type Viewer, visibleTo } from './tickets.js';
 
-export type ListScope = 'all' | 'assigned' | 'created' | 'associated';
+/** 'sent': tickets sent to the escalation desk, External support's only list. */
+export type ListScope = 'all' | 'assigned' | 'created' | 'associated' | 'sent';
 export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
 export type SortKey = 'updated' | 'due' | 'priority' | 'created';
 
@@ -42,11 +43,27 @@ export interface TicketRow {
   priority_name: string;
   priority_rank: number;
   response_minutes: number | null;
+  /** True (1 in SQLite) once the ticket was sent to the escalation desk. */
+  sent_to_desk: SqlBool;
 }
 
 type TicketQuery = SelectQueryBuilder<Database, 'tickets', object>;
 
-function applyScope(query: TicketQuery, scope: ListScope, viewer: Viewer): TicketQuery {
+/** 1 when the ticket was sent to the escalation desk: the badge in lists. */
+function sentToDesk(eb: ExpressionBuilder<Database, 'tickets'>) {
+  return eb
+    .exists(
+      eb
+        .selectFrom('ticket_escalations as te')
+        .select('te.ticket_id')
+        .whereRef('te.ticket_id', '=', 'tickets.id'),
+    )
+    .as('sent_to_desk');
+}
+
+function applyScope(base: TicketQuery, scope: ListScope, viewer: Viewer): TicketQuery {
+  // External support's visibility narrows every list, whatever the scope.
+  const query = viewer.externalOnly ? base.where(visibleTo(viewer)) : base;
   switch (scope) {
     case 'assigned':
       return query.where('tickets.assignee_id', '=', viewer.id);
@@ -64,6 +81,10 @@ function applyScope(query: TicketQuery, scope: ListScope, viewer: Viewer): Ticke
       );
     case 'all':
       return query.where(visibleTo(viewer));
+    case 'sent':
+      return query
+        .where(visibleTo(viewer))
+        .where('tickets.id', 'in', (eb) => eb.selectFrom('ticket_escalations').select('ticket_id'));
   }
 }
 
@@ -150,6 +171,7 @@ export async function listTickets(
       'p.name as priority_name',
       'p.rank as priority_rank',
       'p.response_minutes',
+      sentToDesk,
     ]);
   switch (filters.sort) {
     case 'due':
@@ -219,6 +241,7 @@ export function findTicketRow(db: Db, id: number, viewer: Viewer): Promise<Ticke
       'p.name as priority_name',
       'p.rank as priority_rank',
       'p.response_minutes',
+      sentToDesk,
     ])
     .where('tickets.id', '=', id)
     .where(visibleTo(viewer))

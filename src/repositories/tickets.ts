@@ -6,14 +6,20 @@ import type { Database, TicketStatus } from '../db/schema.js';
 export interface Viewer {
   id: number;
   seeAll: boolean;
+  /** External support: only tickets sent to the escalation desk, whatever else holds. */
+  externalOnly: boolean;
 }
 
 /**
  * A ticket is visible to its creator, its assignee, its associated staff, and
  * roles with "see all tickets". Everyone else gets 404, as for a missing ticket.
+ * External support (the desk's own accounts) sees exactly the tickets sent to the desk.
  */
 export function visibleTo(viewer: Viewer) {
   return (eb: ExpressionBuilder<Database, 'tickets'>) => {
+    if (viewer.externalOnly) {
+      return eb('tickets.id', 'in', eb.selectFrom('ticket_escalations').select('ticket_id'));
+    }
     if (viewer.seeAll) return eb.lit(true);
     return eb.or([
       eb('tickets.created_by', '=', viewer.id),

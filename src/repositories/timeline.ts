@@ -3,7 +3,14 @@ import type { Db } from '../db/index.js';
 export interface NewEvent {
   ticketId: number;
   staffId: number | null;
-  kind: 'created' | 'changed' | 'note' | 'note_edited' | 'associated_added' | 'associated_removed';
+  kind:
+    | 'created'
+    | 'changed'
+    | 'note'
+    | 'note_edited'
+    | 'associated_added'
+    | 'associated_removed'
+    | 'escalated';
   field?: string | null;
   /** Display values (labels and names), never PHI: a description edit has none. */
   oldValue?: string | null;

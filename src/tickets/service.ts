@@ -50,6 +50,10 @@ async function associateAssigner(
     : [];
 }
 
+/**
+ * Creates a ticket. `andThen` runs in the same transaction once the ticket
+ * exists (sending it to the escalation desk), so either both happen or neither.
+ */
 export async function createTicket(
   db: Db,
   ticket: ValidTicket,
@@ -57,6 +61,7 @@ export async function createTicket(
   actor: Actor,
   now: Date,
   baseUrl: string,
+  andThen?: (trx: Db, ticketId: number) => Promise<unknown>,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const id = await insertTicket(
@@ -83,6 +88,7 @@ export async function createTicket(
         { baseUrl, now },
       );
     }
+    if (andThen) await andThen(trx, id);
     return id;
   });
 }

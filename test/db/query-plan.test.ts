@@ -13,6 +13,7 @@ import {
   countUnassignedOpenTickets,
   findTicketCreatedBy,
 } from '../../src/repositories/automation.js';
+import { findEscalation, getEscalationDesk } from '../../src/repositories/escalation.js';
 import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
 import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
@@ -27,8 +28,13 @@ import {
   listTickets,
   type TicketFilters,
 } from '../../src/repositories/ticket-lists.js';
-import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
+import {
+  findVisibleTicket,
+  listAssociatedStaff,
+  type Viewer,
+} from '../../src/repositories/tickets.js';
 import { listTimeline } from '../../src/repositories/timeline.js';
+import { parseFilters } from '../../src/tickets/filters.js';
 
 /** Tables that grow with the agency's history: none may be read end to end. */
 const BIG_TABLES = [
@@ -90,6 +96,16 @@ const QUERIES: Record<string, Entry> = {
   'an API token by hash (every API call)': (c) => findApiTokenByHash(c.db, 'no-such-hash'),
   'a ticket its token created (API read)': (c) => findTicketCreatedBy(c.db, 1, c.staffId),
   'automation identity check (staff pages)': (c) => isAutomationIdentity(c.db, c.staffId),
+  'External support: tickets sent to the desk': (c) =>
+    listTickets(c.db, 'sent', external(c), parseFilters({ status: 'any' }), {
+      today: '2026-11-27',
+      endOfWeek: '2026-11-29',
+    }),
+  'External support: one ticket': (c) => findVisibleTicket(c.db, 1, external(c)),
+  'the escalation desk and a ticket’s sending': async (c) => {
+    await getEscalationDesk(c.db);
+    await findEscalation(c.db, 1);
+  },
 };
 
 const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
@@ -105,8 +121,12 @@ function filters(over: Partial<TicketFilters> = {}): TicketFilters {
     ...over,
   };
 }
-const staffViewer = (c: Context) => ({ id: c.staffId, seeAll: false });
-const seeAll = (c: Context) => ({ id: c.staffId, seeAll: true });
+const staffViewer = (c: Context): Viewer => ({ id: c.staffId, seeAll: false, externalOnly: false });
+const seeAll = (c: Context): Viewer => ({ id: c.staffId, seeAll: true, externalOnly: false });
+
+function external(c: Context): Viewer {
+  return { id: c.staffId, seeAll: false, externalOnly: true };
+}
 
 interface PlanRow {
   detail: string;

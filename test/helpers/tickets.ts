@@ -10,6 +10,8 @@ export interface TicketFields {
   description?: string;
   assignee?: string;
   opened_from?: string;
+  /** The champions' "Send to <desk>" checkbox: '1' when ticked. */
+  send_to_desk?: string;
 }
 
 /** Creates a ticket through the real form (the no-JavaScript path) and returns its number. */

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
+import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { createTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
 import { formChoices, signedIn } from './shared.js';
 
 const EMPTY: TicketForm = {
@@ -30,6 +32,8 @@ const create: FastifyPluginAsync = async (app) => {
       errors: {},
       openedFrom: openedFrom(query.from),
       ...(await formChoices(app)),
+      escalation: await escalationView(app.db, signedIn(request)),
+      sendToDesk: false,
     };
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
   });
@@ -37,8 +41,11 @@ const create: FastifyPluginAsync = async (app) => {
   app.post('/tickets', async (request, reply) => {
     const me = signedIn(request);
     const body = request.body as Record<string, unknown>;
+    const sendToDesk = wantsToSend(body);
+    if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);
     const form = readTicketForm(body);
     const choices = await formChoices(app);
+    const escalation = await escalationView(app.db, me);
     const result = validateTicket(form, {
       priorities: choices.priorities,
       assignable: new Set(choices.staffOptions.map((s) => s.id)),
@@ -47,16 +54,39 @@ const create: FastifyPluginAsync = async (app) => {
       isNew: true,
     });
     const from = openedFrom(body.opened_from);
-    if (!result.ok) {
-      return reply
-        .code(422)
-        .page(
-          'tickets/new',
-          { title: 'New ticket', form, errors: result.errors, openedFrom: from, ...choices },
-          { fragment: 'tickets/_new-form' },
-        );
+    const desk = escalation.desk;
+    if (!result.ok || (sendToDesk && !desk)) {
+      const errors = {
+        ...(result.ok ? {} : result.errors),
+        ...(sendToDesk && !desk ? { send_to_desk: NO_DESK_MESSAGE } : {}),
+      };
+      return reply.code(422).page(
+        'tickets/new',
+        {
+          title: 'New ticket',
+          form,
+          errors,
+          openedFrom: from,
+          ...choices,
+          escalation,
+          sendToDesk,
+        },
+        { fragment: 'tickets/_new-form' },
+      );
     }
-    const id = await createTicket(app.db, result.value, from, me, app.now(), app.config.baseUrl);
+    const sender = senderOf(request);
+    const context = mailContext(app);
+    const id = await createTicket(
+      app.db,
+      result.value,
+      from,
+      me,
+      context.now,
+      app.config.baseUrl,
+      sendToDesk && desk
+        ? (trx, ticketId) => sendToDeskIn(trx, ticketId, desk, sender, context)
+        : undefined,
+    );
     app.outbox.wake();
     if (isHtmx(request)) {
       // Close the dialog and say what happened where the person is.
@@ -64,7 +94,11 @@ const create: FastifyPluginAsync = async (app) => {
         .header('hx-retarget', '#flash')
         .header('hx-reswap', 'innerHTML')
         .header('hx-trigger', 'hd:ticket-created')
-        .page('tickets/_created', { ticketId: id }, { fragment: 'tickets/_created' });
+        .page(
+          'tickets/_created',
+          { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
+          { fragment: 'tickets/_created' },
+        );
     }
     return reply.redirect(`/tickets/${id}?created=1`, 303);
   });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import create from './create.js';
+import escalation from './escalation.js';
 import lists from './lists.js';
 import notes from './notes.js';
 import page from './page.js';
@@ -12,6 +13,7 @@ const tickets: FastifyPluginAsync = async (app) => {
   await app.register(page);
   await app.register(status);
   await app.register(notes);
+  await app.register(escalation);
 };
 
 export default tickets;

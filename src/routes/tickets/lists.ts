@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
 import { listActiveStaff } from '../../repositories/staff.js';
 import {
@@ -30,7 +31,8 @@ async function renderList(
   const [{ rows, total }, priorities, staffOptions] = await Promise.all([
     listTickets(app.db, scope, viewer, filters, dates),
     listPriorities(app.db),
-    listActiveStaff(app.db),
+    // External support sees no staff list, not even in the Assigned To filter.
+    viewer.externalOnly ? [] : listActiveStaff(app.db),
   ]);
   const now = app.now();
   const base = scope === 'all' ? '/tickets' : '/';
@@ -63,6 +65,13 @@ async function renderList(
 
 const lists: FastifyPluginAsync = async (app) => {
   app.get('/', async (request, reply) => {
+    if (viewerOf(request).externalOnly) {
+      const desk = await getEscalationDesk(app.db);
+      return renderList(app, request, reply, 'sent', {
+        template: 'tickets/sent',
+        title: `Tickets sent to ${desk?.name ?? 'the support desk'}`,
+      });
+    }
     const tab = parseTab(request.query as Record<string, unknown>);
     const counts = await countMyTickets(app.db, viewerOf(request));
     return renderList(app, request, reply, tab, {

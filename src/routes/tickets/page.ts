@@ -1,15 +1,26 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { agencyTimeZone } from '../../decorators/agency.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
+import { findEscalation } from '../../repositories/escalation.js';
 import {
   findVisibleTicket,
   listAssociatedStaff,
   type TicketDetail,
 } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
+import { isExternalSupport } from '../../staff/external.js';
 import type { FieldErrors } from '../../staff/validate.js';
-import { NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
+import {
+  alreadySentMessage,
+  escalationView,
+  NO_DESK_MESSAGE,
+  type SendOutcome,
+  sendTicketToDesk,
+} from '../../tickets/escalation.js';
+import { isStatus, NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
 import { formChoices, rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
@@ -31,6 +42,10 @@ export interface TicketPageState {
   base?: { version: number; seenEventId: number };
   noteText?: string;
   noteError?: string;
+  /** The "Send to <desk>" checkbox as the person left it. */
+  sendToDesk?: boolean;
+  /** Why the ticket was not sent (already sent, or no desk set up). */
+  escalationMessage?: string;
 }
 
 /** Renders the ticket page (or its #ticket fragment), auditing the read of its PHI. */
@@ -42,11 +57,13 @@ export async function renderTicket(
   state: TicketPageState = {},
 ) {
   const me = signedIn(request);
-  const [choices, associated, timeline, seenEventId] = await Promise.all([
+  const [choices, associated, timeline, seenEventId, escalation, escalated] = await Promise.all([
     formChoices(app),
     listAssociatedStaff(app.db, ticket.id),
     listTimeline(app.db, ticket.id),
     lastEventId(app.db, ticket.id),
+    escalationView(app.db, me),
+    findEscalation(app.db, ticket.id),
   ]);
   // Every view of a description or notes is audited (HIPAA 164.312(b)).
   await recordAudit(
@@ -73,6 +90,12 @@ export async function renderTicket(
       editableUntil: now.getTime() - NOTE_EDIT_MINUTES * 60_000,
       statuses: STATUSES,
       ...choices,
+      escalation,
+      escalated: escalated ?? null,
+      sendToDesk: state.sendToDesk ?? false,
+      escalationMessage: state.escalationMessage ?? null,
+      // External support changes the status and adds notes; nothing else.
+      statusOnly: isExternalSupport(me),
     },
     { fragment: 'tickets/_ticket' },
   );
@@ -96,7 +119,9 @@ const page: FastifyPluginAsync = async (app) => {
           ? 'Saved.'
           : query.noted === '1'
             ? 'Note added.'
-            : undefined;
+            : query.sent === '1'
+              ? 'Sent to the escalation desk.'
+              : undefined;
     return renderTicket(app, request, reply, ticket, { flash });
   });
 
@@ -106,8 +131,22 @@ const page: FastifyPluginAsync = async (app) => {
     const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
     if (!ticket) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
+    if (isExternalSupport(me)) return saveStatusOnly(app, request, reply, ticket, body);
     const form = readTicketForm(body);
     const base = readBase(body);
+    const sendToDesk = wantsToSend(body);
+    if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);
+    const already = sendToDesk ? await findEscalation(app.db, ticket.id) : undefined;
+    if (already) {
+      // Sent meanwhile (from another tab, or by someone else): nothing is saved,
+      // the person's input stays in the form and the next Save applies it.
+      reply.code(409);
+      return renderTicket(app, request, reply, ticket, {
+        form,
+        base,
+        escalationMessage: alreadySentMessage(already, agencyTimeZone(app)),
+      });
+    }
     const choices = await formChoices(app);
     const result = validateTicket(form, {
       priorities: choices.priorities,
@@ -120,7 +159,12 @@ const page: FastifyPluginAsync = async (app) => {
     });
     if (!result.ok) {
       reply.code(422);
-      return renderTicket(app, request, reply, ticket, { form, errors: result.errors, base });
+      return renderTicket(app, request, reply, ticket, {
+        form,
+        errors: result.errors,
+        base,
+        sendToDesk,
+      });
     }
     const saved = await saveTicket(
       app.db,
@@ -137,16 +181,93 @@ const page: FastifyPluginAsync = async (app) => {
       const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
       reply.code(409);
       // The person's own input stays in the form; the next Save applies it knowingly.
-      return renderTicket(app, request, reply, fresh, { form, conflict: saved.changes });
-    }
-    if (request.headers['hx-request'] === 'true') {
-      const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
       return renderTicket(app, request, reply, fresh, {
-        flash: saved.kind === 'saved' ? 'Saved.' : 'Nothing to save: no field changed.',
+        form,
+        conflict: saved.changes,
+        sendToDesk,
       });
     }
-    return reply.redirect(`/tickets/${ticket.id}?saved=1`, 303);
+    const sent = sendToDesk
+      ? await sendTicketToDesk(app.db, ticket.id, senderOf(request), mailContext(app))
+      : null;
+    const notSent = sent ? notSentMessage(sent, agencyTimeZone(app)) : null;
+    if (request.headers['hx-request'] === 'true' || notSent) {
+      if (notSent) reply.code(409);
+      const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+      return renderTicket(app, request, reply, fresh, {
+        flash: savedFlash(saved.kind === 'saved', sent),
+        ...(notSent ? { escalationMessage: notSent } : {}),
+      });
+    }
+    return reply.redirect(`/tickets/${ticket.id}?${sent ? 'sent' : 'saved'}=1`, 303);
   });
 };
 
 export default page;
+
+function savedFlash(changed: boolean, sent: SendOutcome | null): string {
+  if (sent?.kind === 'sent')
+    return changed ? `Saved and sent to ${sent.desk.name}.` : `Sent to ${sent.desk.name}.`;
+  return changed ? 'Saved.' : 'Nothing to save: no field changed.';
+}
+
+/** Why a ticket was not sent, or null when it was. */
+export function notSentMessage(outcome: SendOutcome, timeZone: string): string | null {
+  if (outcome.kind === 'already-sent') return alreadySentMessage(outcome.escalation, timeZone);
+  if (outcome.kind === 'no-desk') return NO_DESK_MESSAGE;
+  return null;
+}
+
+const OTHER_FIELDS = ['title', 'due_date', 'priority', 'description', 'assignee', 'send_to_desk'];
+
+/**
+ * External support's Save: the status, and nothing else. A form carrying any
+ * other field is refused outright rather than half applied.
+ */
+async function saveStatusOnly(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ticket: TicketDetail,
+  body: Record<string, unknown>,
+) {
+  const me = signedIn(request);
+  if (OTHER_FIELDS.some((field) => field in body)) {
+    return reply.code(403).page('error', {
+      title: 'Not allowed',
+      message: 'External support can change a ticket’s status and add notes; nothing else.',
+    });
+  }
+  const base = readBase(body);
+  const form = { ...formFromTicket(ticket, me.id), status: String(body.status ?? '') };
+  if (!isStatus(body.status)) {
+    reply.code(422);
+    return renderTicket(app, request, reply, ticket, {
+      form,
+      errors: { status: 'Choose a status from the list.' },
+      base,
+    });
+  }
+  const saved = await saveTicket(
+    app.db,
+    ticket,
+    { status: body.status },
+    base,
+    me,
+    app.now(),
+    todayOf(app),
+    app.config.baseUrl,
+  );
+  if (saved.kind === 'saved') app.outbox.wake();
+  const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+  if (saved.kind === 'conflict') {
+    reply.code(409);
+    return renderTicket(app, request, reply, fresh, { form, conflict: saved.changes });
+  }
+  if (request.headers['hx-request'] === 'true') {
+    return renderTicket(app, request, reply, fresh, {
+      flash: savedFlash(saved.kind === 'saved', null),
+    });
+  }
+  return reply.redirect(`/tickets/${ticket.id}?saved=1`, 303);
+}

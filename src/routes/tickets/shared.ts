@@ -5,6 +5,7 @@ import { listPriorities } from '../../repositories/priorities.js';
 import { listActiveStaff, type StaffOption } from '../../repositories/staff.js';
 import type { TicketRow } from '../../repositories/ticket-lists.js';
 import type { Viewer } from '../../repositories/tickets.js';
+import { isExternalSupport } from '../../staff/external.js';
 import { agencyToday, endOfWeek } from '../../tickets/dates.js';
 import { isOpen } from '../../tickets/model.js';
 import type { SignedInStaff } from '../../types.js';
@@ -16,7 +17,11 @@ export function signedIn(request: FastifyRequest): SignedInStaff {
 
 export function viewerOf(request: FastifyRequest): Viewer {
   const staff = signedIn(request);
-  return { id: staff.id, seeAll: staff.permissions.has('see_all_tickets') };
+  return {
+    id: staff.id,
+    seeAll: staff.permissions.has('see_all_tickets'),
+    externalOnly: isExternalSupport(staff),
+  };
 }
 
 /** The ticket number from the path, or null for anything that is not one (answered 404). */

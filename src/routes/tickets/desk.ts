@@ -1,0 +1,31 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MailContext } from '../../notifications/compose.js';
+import type { Sender } from '../../tickets/escalation.js';
+import { signedIn } from './shared.js';
+
+/** The "Send to <desk>" checkbox of the ticket window and the ticket page. */
+export function wantsToSend(body: Record<string, unknown>): boolean {
+  return body.send_to_desk === '1';
+}
+
+export function mayRequestSend(request: FastifyRequest): boolean {
+  return signedIn(request).permissions.has('send_to_desk');
+}
+
+export function senderOf(request: FastifyRequest): Sender {
+  const me = signedIn(request);
+  return { id: me.id, name: me.name, username: me.username, ip: request.ip };
+}
+
+export function mailContext(app: FastifyInstance): MailContext {
+  return { baseUrl: app.config.baseUrl, now: app.now() };
+}
+
+/** The checkbox is only shown to champions; a form that sends it anyway is refused. */
+export function refuseSending(reply: FastifyReply): FastifyReply {
+  return reply.code(403).page('error', {
+    title: 'Not allowed',
+    message:
+      'Only champions can send tickets to the escalation desk: assign the ticket to one of them instead.',
+  });
+}

@@ -1,0 +1,90 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { agencyTimeZone } from '../../decorators/agency.js';
+import { getEscalationDesk } from '../../repositories/escalation.js';
+import { listChampions } from '../../repositories/roles.js';
+import { findVisibleTicket } from '../../repositories/tickets.js';
+import { sendTicketToDesk } from '../../tickets/escalation.js';
+import { saveTicket } from '../../tickets/service.js';
+import { mailContext, senderOf } from './desk.js';
+import { notSentMessage, renderTicket } from './page.js';
+import { signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+
+/**
+ * Sending a ticket to the escalation desk (champions), and the way everyone else
+ * gets it there: assigning it to a champion.
+ */
+const escalation: FastifyPluginAsync = async (app) => {
+  app.post(
+    '/tickets/:id/escalate',
+    { config: { permission: 'send_to_desk' } },
+    async (request, reply) => {
+      const id = ticketNumber(request);
+      const ticket =
+        id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+      if (!ticket) return reply.callNotFound();
+      const outcome = await sendTicketToDesk(
+        app.db,
+        ticket.id,
+        senderOf(request),
+        mailContext(app),
+      );
+      const message = notSentMessage(outcome, agencyTimeZone(app));
+      if (message) {
+        reply.code(409);
+        return renderTicket(app, request, reply, ticket, { escalationMessage: message });
+      }
+      if (request.headers['hx-request'] === 'true') {
+        const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+        const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
+        return renderTicket(app, request, reply, fresh, { flash: `Sent to ${desk}.` });
+      }
+      return reply.redirect(`/tickets/${ticket.id}?sent=1`, 303);
+    },
+  );
+
+  app.post('/tickets/:id/assign-champion', async (request, reply) => {
+    const me = signedIn(request);
+    const id = ticketNumber(request);
+    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    if (!ticket) return reply.callNotFound();
+    const body = request.body as Record<string, unknown>;
+    const championId = typeof body.champion === 'string' ? Number(body.champion) : Number.NaN;
+    const champion = (await listChampions(app.db)).find((c) => c.id === championId);
+    if (!champion) {
+      reply.code(422);
+      return renderTicket(app, request, reply, ticket, {
+        escalationMessage: 'Choose one of the champions listed.',
+      });
+    }
+    const version = typeof body.version === 'string' ? Number(body.version) : Number.NaN;
+    const saved = await saveTicket(
+      app.db,
+      ticket,
+      { assigneeId: champion.id },
+      { version: Number.isInteger(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
+      me,
+      app.now(),
+      todayOf(app),
+      app.config.baseUrl,
+    );
+    if (saved.kind === 'saved') app.outbox.wake();
+    const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+    if (saved.kind === 'conflict') {
+      reply.code(409);
+      return renderTicket(app, request, reply, fresh, {
+        escalationMessage:
+          'Not assigned: someone changed this ticket meanwhile. Look it over, then try again.',
+      });
+    }
+    if (request.headers['hx-request'] === 'true') {
+      const desk = await getEscalationDesk(app.db);
+      const then = desk ? `; they can send it to ${desk.name} if they cannot solve it` : '';
+      return renderTicket(app, request, reply, fresh, {
+        flash: `Assigned to ${champion.name}${then}.`,
+      });
+    }
+    return reply.redirect(`/tickets/${ticket.id}?saved=1`, 303);
+  });
+};
+
+export default escalation;
