@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
+import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
@@ -35,6 +36,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(view);
 
   await fastify.register(db, { db: options.db });
+  await fastify.register(phi);
   await fastify.register(render);
   await fastify.register(auth);
 

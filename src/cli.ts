@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
 import { hashPassword } from './auth/passwords.js';
-import { ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { PhiKeyError } from './crypto/key.js';
+import { rotatePhiKey } from './crypto/rotate.js';
 import { createDb } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createStaff, type RoleKey, usernameTaken } from './repositories/staff.js';
+import { assertServerStopped, ServerRunningError } from './server-lock.js';
 import { text, validateStaffFields } from './staff/validate.js';
 
 const USAGE = `Usage: hushdesk <command>
@@ -13,6 +16,7 @@ Commands:
   staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff
             [--department DEPARTMENT] --password-stdin
                           Create a staff account; the password is read from standard input.
+  rotate-key              Re-encrypt all PHI under a new key (stop the server first).
 `;
 
 export class CliError extends Error {}
@@ -96,6 +100,31 @@ async function addStaff(
   }
 }
 
+async function rotateKey(config: Config): Promise<string> {
+  assertServerStopped(config.dataDir);
+  const db = createDb(config.dataDir);
+  try {
+    await migrateToLatest(db);
+    const report = await rotatePhiKey(
+      db,
+      { dataDir: config.dataDir, envKey: config.phiKey },
+      new Date(),
+    );
+    const counts = Object.entries(report.counts).map(([column, n]) => `  ${column}: ${n}`);
+    const next = report.usesEnvKey
+      ? `HUSHDESK_KEY is set: put the contents of ${report.newKeyPath} into HUSHDESK_KEY, then delete that file. hushdesk will not start until you do.`
+      : `The new key is in ${report.newKeyPath}. Copy it to where you keep the key, apart from the backups.`;
+    return [
+      `Re-encrypted everything under key ${report.newKeyId} (was ${report.oldKeyId}):`,
+      ...counts,
+      next,
+      `Backups taken before now still need the old key ${report.oldKeyId}: keep it as long as you keep them, or take a new backup now.`,
+    ].join('\n');
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Runs one command; returns what to print, or throws CliError with what went wrong. */
 export async function runCli(
   argv: string[],
@@ -106,6 +135,14 @@ export async function runCli(
   const [command, sub, ...rest] = argv;
   if (command === 'migrate') return migrate(config.dataDir);
   if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
+  try {
+    if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
+  } catch (error) {
+    if (error instanceof PhiKeyError || error instanceof ServerRunningError) {
+      throw new CliError(error.message);
+    }
+    throw error;
+  }
   if (command === undefined || command === 'help' || command === '--help') return USAGE;
   throw new CliError(`Unknown command "${argv.join(' ')}".\n\n${USAGE}`);
 }
