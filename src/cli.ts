@@ -1,8 +1,15 @@
 import { parseArgs } from 'node:util';
 import { hashPassword } from './auth/passwords.js';
 import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
-import { PhiKeyError } from './crypto/key.js';
+import { KEY_FILE, keyFilePath, keyFitsCheck, PhiKeyError, readKeyFile } from './crypto/key.js';
 import { rotatePhiKey } from './crypto/rotate.js';
+import {
+  BackupError,
+  backupDatabase,
+  checkDatabaseFile,
+  type DatabaseReport,
+  restoreDatabase,
+} from './db/backup.js';
 import { createDb } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createStaff, type RoleKey, usernameTaken } from './repositories/staff.js';
@@ -16,6 +23,9 @@ Commands:
   staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff
             [--department DEPARTMENT] --password-stdin
                           Create a staff account; the password is read from standard input.
+  backup FILE             Take a backup while the server runs, check it, report on it.
+                          The encryption key is NOT in it: keep your key file apart.
+  restore FILE            Check a backup and put it in place of the database (stop the server first).
   rotate-key              Re-encrypt all PHI under a new key (stop the server first).
 `;
 
@@ -100,6 +110,62 @@ async function addStaff(
   }
 }
 
+function size(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function describeDatabase(report: DatabaseReport): string {
+  const width = Math.max(...report.tables.map((t) => t.name.length));
+  const rows = report.tables.map((t) => `  ${t.name.padEnd(width)}  ${t.rows}`);
+  const key = report.keyId
+    ? `PHI in it needs encryption key ${report.keyId}, which is not in the file.`
+    : 'It holds no encryption key check.';
+  return [
+    `${report.file}: ${size(report.bytes)}, integrity check ok.`,
+    key,
+    'Rows per table:',
+    ...rows,
+  ].join('\n');
+}
+
+async function backup(config: Config, args: string[]): Promise<string> {
+  const [file, ...extra] = args;
+  if (!file || extra.length > 0) throw new CliError('Usage: hushdesk backup FILE');
+  const report = await backupDatabase(config.dataDir, file);
+  return `Backed up.\n${describeDatabase(report)}\nCopy it off this machine, and keep the key file (${KEY_FILE}) somewhere else.`;
+}
+
+async function restore(config: Config, args: string[]): Promise<string> {
+  const [file, ...extra] = args;
+  if (!file || extra.length > 0) throw new CliError('Usage: hushdesk restore FILE');
+  assertServerStopped(config.dataDir);
+  const report = checkDatabaseFile(file);
+  if (report.keyCheck) {
+    const path = keyFilePath(config.dataDir);
+    const key = config.phiKey ?? readKeyFile(path);
+    const source = config.phiKey ? 'HUSHDESK_KEY' : path;
+    if (!key) {
+      throw new CliError(
+        `This backup's PHI is encrypted with key ${report.keyCheck.keyId}. Put that key's file at ${path} (or set HUSHDESK_KEY) before restoring.`,
+      );
+    }
+    if (!keyFitsCheck(key, report.keyCheck)) {
+      throw new CliError(
+        `This backup needs encryption key ${report.keyCheck.keyId}, but ${source} holds key ${key.id}. Put the key that was in use when the backup was taken in its place first.`,
+      );
+    }
+  }
+  const { report: restored, previous } = restoreDatabase(config.dataDir, file, new Date());
+  const kept = previous
+    ? `The database it replaced is kept as ${previous}; delete it once hushdesk runs well.`
+    : '';
+  return `Restored.\n${describeDatabase(restored)}\n${kept}\nStart hushdesk now.`.replace(
+    /\n\n/g,
+    '\n',
+  );
+}
+
 async function rotateKey(config: Config): Promise<string> {
   assertServerStopped(config.dataDir);
   const db = createDb(config.dataDir);
@@ -136,9 +202,15 @@ export async function runCli(
   if (command === 'migrate') return migrate(config.dataDir);
   if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
   try {
+    if (command === 'backup') return await backup(config, argv.slice(1));
+    if (command === 'restore') return await restore(config, argv.slice(1));
     if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
   } catch (error) {
-    if (error instanceof PhiKeyError || error instanceof ServerRunningError) {
+    if (
+      error instanceof BackupError ||
+      error instanceof PhiKeyError ||
+      error instanceof ServerRunningError
+    ) {
       throw new CliError(error.message);
     }
     throw error;
