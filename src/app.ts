@@ -4,12 +4,14 @@ import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
+import housekeeping from './decorators/housekeeping.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import health from './routes/health.js';
 import home from './routes/home/index.js';
@@ -39,6 +41,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(phi);
   await fastify.register(render);
   await fastify.register(auth);
+  await fastify.register(housekeeping);
 
   fastify.addHook('onSend', async (request, reply) => {
     // Signed-in pages may show PHI: never let a browser or proxy keep a copy.
@@ -52,6 +55,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     await signedIn.register(home);
+    await signedIn.register(auditRoutes);
   });
 };
 
