@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { requireTwoFactorEnrolment } from './auth/two-factor.js';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import auth, { requireSignIn } from './decorators/auth.js';
@@ -13,8 +14,10 @@ import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
 import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
+import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
 import home from './routes/home/index.js';
+import twoFactorProfile from './routes/profile/two-factor.js';
 import setup from './routes/setup/index.js';
 
 export interface AppOptions {
@@ -51,11 +54,14 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(health);
   await fastify.register(authRoutes);
+  await fastify.register(twoFactorSignIn);
   await fastify.register(setup);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
+    signedIn.addHook('onRequest', requireTwoFactorEnrolment);
     await signedIn.register(home);
     await signedIn.register(auditRoutes);
+    await signedIn.register(twoFactorProfile);
   });
 };
 

@@ -12,7 +12,14 @@ import {
 } from './db/backup.js';
 import { createDb } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
-import { createStaff, type RoleKey, usernameTaken } from './repositories/staff.js';
+import { recordAudit } from './repositories/audit.js';
+import {
+  createStaff,
+  findStaffByUsername,
+  type RoleKey,
+  usernameTaken,
+} from './repositories/staff.js';
+import { removeTwoFactor } from './repositories/two-factor.js';
 import { assertServerStopped, ServerRunningError } from './server-lock.js';
 import { text, validateStaffFields } from './staff/validate.js';
 
@@ -27,6 +34,8 @@ Commands:
                           The encryption key is NOT in it: keep your key file apart.
   restore FILE            Check a backup and put it in place of the database (stop the server first).
   rotate-key              Re-encrypt all PHI under a new key (stop the server first).
+  two-factor off --username USERNAME
+                          Turn off someone's two-step sign-in (lost phone and recovery codes).
 `;
 
 export class CliError extends Error {}
@@ -191,6 +200,30 @@ async function rotateKey(config: Config): Promise<string> {
   }
 }
 
+async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
+  const { values } = parseArgs({ args, options: { username: { type: 'string' } }, strict: true });
+  if (!values.username) throw new CliError('Give the person with --username.');
+  const db = createDb(dataDir);
+  try {
+    await migrateToLatest(db);
+    const staff = await findStaffByUsername(db, values.username);
+    if (!staff) throw new CliError(`--username: nobody is called "${values.username}".`);
+    await removeTwoFactor(db, staff.id);
+    await recordAudit(
+      db,
+      {
+        actor: { label: 'command line' },
+        action: 'two-factor-removed',
+        detail: `for ${staff.name} (${staff.username})`,
+      },
+      new Date(),
+    );
+    return `Two-step sign-in is off for ${staff.name} (${staff.username}). They sign in with their password and can set it up again.`;
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Runs one command; returns what to print, or throws CliError with what went wrong. */
 export async function runCli(
   argv: string[],
@@ -201,6 +234,7 @@ export async function runCli(
   const [command, sub, ...rest] = argv;
   if (command === 'migrate') return migrate(config.dataDir);
   if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
+  if (command === 'two-factor' && sub === 'off') return twoFactorOff(config.dataDir, rest);
   try {
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));

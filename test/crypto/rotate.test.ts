@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEnrolment } from '../../src/auth/two-factor.js';
 import { buildApp } from '../../src/build.js';
 import { runCli } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
@@ -32,6 +33,8 @@ const readKey = (name = 'hushdesk.key') =>
 async function fill(extra: Record<string, string> = {}) {
   const app = await start(extra);
   const ann = await addStaff(app, 'ann');
+  // A TOTP secret is encrypted with the same key and must move too.
+  await startEnrolment(app.db, app.phi, ann.id, app.now());
   for (let i = 0; i < 12; i++) {
     await storeTicketWithPhi(app, {
       staffId: ann.id,
@@ -46,8 +49,13 @@ async function storedValues(): Promise<string[]> {
   const db = createDb(dataDir);
   const tickets = await db.selectFrom('tickets').select('description').orderBy('id').execute();
   const notes = await db.selectFrom('ticket_notes').select('body').orderBy('id').execute();
+  const secrets = await db.selectFrom('staff_two_factor').select('secret').execute();
   await db.destroy();
-  return [...tickets.map((r) => r.description ?? ''), ...notes.map((r) => r.body)];
+  return [
+    ...tickets.map((r) => r.description ?? ''),
+    ...notes.map((r) => r.body),
+    ...secrets.map((r) => r.secret),
+  ];
 }
 
 describe('hushdesk rotate-key', () => {
@@ -57,7 +65,9 @@ describe('hushdesk rotate-key', () => {
     const before = await storedValues();
 
     const out = await run(['rotate-key']);
-    expect(out).toMatch(/tickets\.description: 12\n {2}ticket_notes\.body: 12/);
+    expect(out).toMatch(
+      /tickets\.description: 12\n {2}ticket_notes\.body: 12\n {2}staff_two_factor\.secret: 1\n/,
+    );
     const next = readKey();
     expect(next.id).not.toBe(old.id);
     expect(out).toContain(`under key ${next.id} (was ${old.id})`);
@@ -65,7 +75,7 @@ describe('hushdesk rotate-key', () => {
     expect(existsSync(join(dataDir, 'hushdesk.key.old'))).toBe(false);
 
     const after = await storedValues();
-    expect(after).toHaveLength(24);
+    expect(after).toHaveLength(25);
     for (const [i, stored] of after.entries()) {
       expect(stored).not.toBe(before[i]);
       expect(decryptPhi(next, stored)).toBe(decryptPhi(old, before[i] ?? ''));
@@ -79,7 +89,7 @@ describe('hushdesk rotate-key', () => {
       .select(['actor', 'detail'])
       .where('action', '=', 'key-rotated')
       .executeTakeFirstOrThrow();
-    expect(audit.detail).toBe(`24 encrypted values moved from key ${old.id} to key ${next.id}`);
+    expect(audit.detail).toBe(`25 encrypted values moved from key ${old.id} to key ${next.id}`);
     await app.close();
   });
 
