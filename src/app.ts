@@ -18,6 +18,7 @@ import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
 import home from './routes/home/index.js';
 import twoFactorProfile from './routes/profile/two-factor.js';
+import securitySettings from './routes/settings/security.js';
 import setup from './routes/setup/index.js';
 
 export interface AppOptions {
@@ -62,6 +63,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(home);
     await signedIn.register(auditRoutes);
     await signedIn.register(twoFactorProfile);
+    await signedIn.register(securitySettings);
   });
 };
 
