@@ -101,6 +101,9 @@ describe('the audit log page', () => {
     expect(response.body).not.toContain('<html');
     expect(response.body.trim()).toMatch(/^<section id="audit-log"/);
     expect(response.headers.vary).toContain('HX-Request');
+    // The address bar gets the clean URL, not the form's empty fields.
+    const form = await ann.htmx('GET', '/audit?staff=&ticket=&action=sign-in&from=&to=');
+    expect(form.headers['hx-push-url']).toBe('/audit?action=sign-in');
   });
 
   it('pages through a long log by row id', async () => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { csvRow } from '../../audit/csv.js';
 import { auditQueryString, parseAuditQuery } from '../../audit/filters.js';
 import { requirePermission } from '../../decorators/auth.js';
+import { isHtmx } from '../../decorators/render.js';
 import {
   type AuditRow,
   eachAuditEntry,
@@ -47,6 +48,15 @@ const audit: FastifyPluginAsync = async (app) => {
         });
     const first = page.rows[0];
     const last = page.rows.at(-1);
+    if (isHtmx(request)) {
+      // The address bar gets the filters without the empty fields a form sends.
+      const paging: Record<string, string> = {};
+      for (const key of ['before', 'after'] as const) {
+        const value = cursor(query[key]);
+        if (value !== undefined) paging[key] = String(value);
+      }
+      reply.header('hx-push-url', `/audit${auditQueryString(values, paging)}`);
+    }
     return reply.code(invalid ? 422 : 200).page(
       'audit/index',
       {
