@@ -167,9 +167,9 @@ export async function openPhiKey(
 
   if (!key) {
     if (check || sample !== undefined) {
-      const which = check ? ` (key ${check.keyId})` : '';
+      const which = check ? `is encrypted with key ${check.keyId}` : 'holds encrypted data';
       throw new PhiKeyError(
-        `the encryption key is missing. The database in ${options.dataDir} holds encrypted data${which}, ` +
+        `the encryption key is missing. The database in ${options.dataDir} ${which}, ` +
           `but ${path} does not exist and HUSHDESK_KEY is not set. Put back the key file you saved ` +
           'separately from your backups, or set HUSHDESK_KEY. hushdesk never makes a new key over existing data.' +
           leftOverHint(options.dataDir, (k) =>

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/build.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { PhiKey } from '../../src/crypto/phi.js';
+import { createDb } from '../../src/db/index.js';
 import { addStaff } from '../helpers/app.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
 
@@ -52,7 +53,7 @@ describe('the PHI key at start-up', () => {
     await databaseWithData();
     rmSync(keyFile());
     await expect(start()).rejects.toThrow(
-      /the encryption key is missing\. The database in .* holds encrypted data \(key [0-9a-f]{16}\), but .*hushdesk\.key does not exist and HUSHDESK_KEY is not set/,
+      /the encryption key is missing\. The database in .* is encrypted with key [0-9a-f]{16}, but .*hushdesk\.key does not exist and HUSHDESK_KEY is not set/,
     );
     expect(existsSync(keyFile())).toBe(false);
   });
@@ -79,6 +80,28 @@ describe('the PHI key at start-up', () => {
     expect(failure?.message).not.toContain(wrong.toBase64());
     // The wrong key is left for the operator to replace, not overwritten.
     expect(readFileSync(keyFile(), 'utf8').trim()).toBe(wrong.toBase64());
+  });
+
+  it('judges by the data itself when the key check is gone', async () => {
+    await databaseWithData();
+    const db = createDb(dataDir);
+    await db.deleteFrom('settings').where('key', '=', 'phi_key_check').execute();
+    await db.destroy();
+    const saved = readFileSync(keyFile(), 'utf8');
+    rmSync(keyFile());
+    await expect(start()).rejects.toThrow(/The database in .* holds encrypted data, but/);
+    writeFileSync(keyFile(), `${PhiKey.generate().toBase64()}\n`, { mode: 0o600 });
+    await expect(start()).rejects.toThrow(/which cannot decrypt the data in it/);
+    writeFileSync(keyFile(), saved, { mode: 0o600 });
+    const app = await start();
+    // The right key writes the check back.
+    const check = await app.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', 'phi_key_check')
+      .executeTakeFirst();
+    expect(JSON.parse(check?.value ?? '{}').keyId).toBe(app.phi.keyId);
+    await app.close();
   });
 
   it('refuses a key file that is not a key', async () => {
