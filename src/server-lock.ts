@@ -28,7 +28,10 @@ export function runningServerPid(dataDir: string): number | null {
 
 export class ServerRunningError extends Error {
   constructor(readonly pid: number) {
-    super(`hushdesk is running on this DATA_DIR (process ${pid}). Stop it first.`);
+    super(
+      `hushdesk is running on this DATA_DIR (process ${pid}). Stop it first. ` +
+        `(If no hushdesk is running, delete ${PID_FILE} there: it is left over from a crash.)`,
+    );
     this.name = 'ServerRunningError';
   }
 }

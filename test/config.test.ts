@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'http://mail', /SMTP_URL: accepts a URL starting with smtp or smtps/],
     ['TZ', 'Mars/Olympus', /TZ: accepts an IANA time zone/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['BACKUP_KEEP', 'lots', /BACKUP_KEEP: accepts a whole number from 0 to 1000/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
