@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { requireTwoFactorEnrolment } from './auth/two-factor.js';
 import type { Config } from './config.js';
@@ -6,6 +6,7 @@ import type { Db } from './db/index.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
 import housekeeping from './decorators/housekeeping.js';
+import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
@@ -16,16 +17,32 @@ import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
-import home from './routes/home/index.js';
+import outboxRoutes from './routes/outbox/index.js';
+import profile from './routes/profile/index.js';
+import notificationPreferences from './routes/profile/notifications.js';
 import twoFactorProfile from './routes/profile/two-factor.js';
+import passwordReset from './routes/reset/index.js';
+import roles from './routes/roles/index.js';
 import securitySettings from './routes/settings/security.js';
 import setup from './routes/setup/index.js';
+import staff from './routes/staff/index.js';
+import tickets from './routes/tickets/index.js';
+import type { Permission } from './staff/permissions.js';
+
+/** One route as registered, for the test that walks them all. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: Permission | undefined;
+}
 
 export interface AppOptions {
   config: Config;
   /** The clock; tests pass one they can move. */
   now?: () => Date;
   db?: Db;
+  /** The notification worker; tests turn polling off and run passes themselves. */
+  outbox?: OutboxOptions;
 }
 
 /**
@@ -35,6 +52,7 @@ export interface AppOptions {
 const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   fastify.decorate('config', options.config);
   fastify.decorate('now', options.now ?? (() => new Date()));
+  collectRoutes(fastify);
 
   await fastify.register(helmet);
   await fastify.register(forms);
@@ -45,6 +63,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(phi);
   await fastify.register(render);
   await fastify.register(auth);
+  await fastify.register(outbox, options.outbox ?? {});
   await fastify.register(housekeeping);
 
   fastify.addHook('onSend', async (request, reply) => {
@@ -57,15 +76,41 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(authRoutes);
   await fastify.register(twoFactorSignIn);
   await fastify.register(setup);
+  await fastify.register(passwordReset);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', requireTwoFactorEnrolment);
-    await signedIn.register(home);
+    await signedIn.register(tickets);
+    await signedIn.register(profile);
+    await signedIn.register(staff);
+    await signedIn.register(roles);
+    await signedIn.register(outboxRoutes);
+    await signedIn.register(notificationPreferences);
     await signedIn.register(auditRoutes);
     await signedIn.register(twoFactorProfile);
     await signedIn.register(securitySettings);
   });
 };
+
+/**
+ * Keeps every route as it is registered, so a test can walk the whole table and
+ * a route added later is covered without anyone listing it. The options are
+ * read when asked for, after folder hooks have added their permission.
+ */
+function collectRoutes(fastify: FastifyInstance): void {
+  const routes: { method: string; url: string; options: RouteOptions }[] = [];
+  fastify.addHook('onRoute', (options) => {
+    const methods = Array.isArray(options.method) ? options.method : [options.method];
+    for (const method of methods) routes.push({ method, url: options.url, options });
+  });
+  fastify.decorate('routeTable', (): RouteEntry[] =>
+    routes.map(({ method, url, options }) => ({
+      method,
+      url,
+      permission: options.config?.permission,
+    })),
+  );
+}
 
 /** One error handler: logs without PHI (no bodies), hides 5xx details, fragment or page. */
 function installErrorPages(fastify: FastifyInstance): void {
@@ -88,11 +133,18 @@ function installErrorPages(fastify: FastifyInstance): void {
   });
   fastify.setNotFoundHandler(async (request, reply) => {
     if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'Not found.' });
-    return reply.code(404).page('error', {
+    return reply.code(404).page(isHtmx(request) ? 'error-fragment' : 'error', {
       title: 'Not found',
       message: 'There is nothing here, or you do not have access to it.',
     });
   });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, with the permission it declares. */
+    routeTable(): RouteEntry[];
+  }
 }
 
 export default fp(app, { name: 'hushdesk' });

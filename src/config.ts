@@ -98,7 +98,13 @@ export function loadConfig(env: Env = process.env): Config {
     'https',
   ]);
   const smtpRaw = env.SMTP_URL?.trim() || '';
-  if (smtpRaw) url('SMTP_URL', smtpRaw, ['smtp', 'smtps']);
+  if (smtpRaw && url('SMTP_URL', smtpRaw, ['smtp', 'smtps']).search) {
+    // Options in the URL (?ignoreTLS=true) could turn off the TLS we require.
+    throw new ConfigError(
+      'SMTP_URL',
+      'accepts smtp://user:pass@host:port or smtps://…, no ?options',
+    );
+  }
   const smtpFrom = env.SMTP_FROM?.trim() || `hushdesk <hushdesk@${base.hostname}>`;
   if (!/^[^\r\n]*@[^\r\n]+$/.test(smtpFrom)) {
     throw new ConfigError('SMTP_FROM', 'accepts an address such as "Help desk <help@agency.org>"');

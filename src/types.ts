@@ -9,6 +9,8 @@ export interface SignedInStaff {
   email: string;
   roleId: number;
   roleName: string;
+  /** admin, champion, staff or external for the built-in roles; null for roles added later. */
+  roleKey: string | null;
   permissions: ReadonlySet<string>;
 }
 

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', 'maybe', /TRUST_PROXY: accepts on or off/],
     ['BASE_URL', 'ftp://x', /BASE_URL: accepts a URL starting with http or https/],
     ['SMTP_URL', 'http://mail', /SMTP_URL: accepts a URL starting with smtp or smtps/],
+    ['SMTP_URL', 'smtp://u:p@mail?ignoreTLS=true', /SMTP_URL: accepts .* no \?options/],
     ['TZ', 'Mars/Olympus', /TZ: accepts an IANA time zone/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['BACKUP_KEEP', 'lots', /BACKUP_KEEP: accepts a whole number from 0 to 1000/],

@@ -25,6 +25,11 @@
       dialog.addEventListener('close', () => dialog.remove(), { once: true });
     }
   };
+  // A ticket saved from the dialog: the server says so, and the dialog closes.
+  document.addEventListener('hd:ticket-created', () => {
+    for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
+  });
+
   document.addEventListener('htmx:after:settle', (event) =>
     openDialogs(event.target.parentElement ?? document),
   );

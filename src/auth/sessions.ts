@@ -79,6 +79,7 @@ export async function loadSession(
       email: row.email,
       roleId: row.role_id,
       roleName: row.role_name,
+      roleKey: row.role_key,
       permissions: await listPermissions(db, row.role_id),
     },
   };

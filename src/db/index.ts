@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { HushdeskSqliteDialect, openSqlite } from './sqlite.js';
+import { HushdeskSqliteDialect, openSqlite, withStatementCache } from './sqlite.js';
 
 export type Db = Kysely<Database>;
 
@@ -11,5 +11,7 @@ export function databaseFile(dataDir: string): string {
 
 export function createDb(dataDir: string): Db {
   const sqlite = openSqlite(databaseFile(dataDir));
-  return new Kysely<Database>({ dialect: new HushdeskSqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({
+    dialect: new HushdeskSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
 }

@@ -48,6 +48,18 @@ export interface SetupTokenTable {
   used_at: Timestamp | null;
 }
 
+export interface PasswordResetTokenTable {
+  /** SHA-256 of the link's token. */
+  token_hash: string;
+  staff_id: number;
+  /** The administrator who made the link. */
+  created_by: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  /** Set when the link is used, or when a newer link or a password change replaces it. */
+  used_at: Timestamp | null;
+}
+
 export interface SettingTable {
   key: string;
   /** JSON text. */
@@ -166,12 +178,52 @@ export interface PendingSignInTable {
   expires_at: Timestamp;
 }
 
+export type OutboxStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'retrying'
+  | 'dead'
+  | 'delivered_locally';
+
+/** One email, composed when the change that caused it was saved; sent later by the worker. */
+export interface OutboxTable {
+  id: Generated<number>;
+  /** A notification kind (src/notifications/kinds.ts). */
+  kind: string;
+  /** Null for an address that is not a staff member's (the escalation desk). */
+  recipient_staff_id: number | null;
+  to_address: string;
+  /** `[hushdesk #N] title`: titles hold no PHI. */
+  subject: string;
+  text_body: string;
+  html_body: string;
+  ticket_id: number | null;
+  /** `<outbox-ID@host>`: a resend of the same row is recognisable. */
+  message_id: string;
+  status: OutboxStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+/** A staff member's choice for one kind; no row means the kind is on. */
+export interface NotificationPreferenceTable {
+  staff_id: number;
+  kind: string;
+  enabled: number;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
   staff: StaffTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
+  password_reset_tokens: PasswordResetTokenTable;
   settings: SettingTable;
   audit_log: AuditLogTable;
   priorities: PriorityTable;
@@ -182,6 +234,8 @@ export interface Database {
   staff_two_factor: StaffTwoFactorTable;
   staff_recovery_codes: StaffRecoveryCodeTable;
   pending_sign_ins: PendingSignInTable;
+  outbox: OutboxTable;
+  notification_preferences: NotificationPreferenceTable;
 }
 
 export type Role = Selectable<RoleTable>;
@@ -194,3 +248,5 @@ export type Ticket = Selectable<TicketTable>;
 export type TicketNote = Selectable<TicketNoteTable>;
 export type TicketEvent = Selectable<TicketEventTable>;
 export type AuditEntry = Insertable<AuditLogTable>;
+export type OutboxMessage = Selectable<OutboxTable>;
+export type NewOutboxMessage = Insertable<OutboxTable>;

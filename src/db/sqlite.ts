@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type DialectAdapter, SqliteAdapter, SqliteDialect } from 'kysely';
+import { type DialectAdapter, SqliteAdapter, type SqliteDatabase, SqliteDialect } from 'kysely';
 
 /**
  * Everything SQLite-specific about opening the store lives here, so that a
@@ -20,7 +20,42 @@ export function openSqlite(file: string): SQLite.Database {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   assertPragmas(db);
+  // Keep planner statistics fresh on a long-lived connection, bounded in cost
+  // (https://www.sqlite.org/pragma.html#pragma_optimize).
+  db.pragma('analysis_limit = 400');
+  db.pragma('optimize = 0x10002');
   return db;
+}
+
+/**
+ * Kysely prepares every query afresh, and compiling SQL costs more than running
+ * most of ours. The app sends the same few hundred statements over and over, so
+ * compiled statements are kept (least recently used out) and reused. Safe here:
+ * one connection, queries serialised by Kysely, no statement iterated while reused.
+ */
+export function withStatementCache(db: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close() {
+      cache.clear();
+      db.pragma('optimize');
+      db.close();
+    },
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = db.prepare(sql);
+        if (cache.size >= max) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 function assertPragmas(db: SQLite.Database): void {

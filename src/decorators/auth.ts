@@ -1,8 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formTokenCookieName, setCookie } from '../auth/cookies.js';
 import { loadSession } from '../auth/sessions.js';
 import { randomToken, tokensMatch } from '../auth/tokens.js';
+import type { Permission } from '../staff/permissions.js';
 import { isHtmx } from './render.js';
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -28,6 +29,13 @@ export default fp(async (app) => {
     } else if (state.kind === 'ended') {
       request.sessionEnded = true;
     }
+  });
+
+  // A route that declares a permission gets it checked here, before any of its
+  // code runs; the route-table test reads the same declaration.
+  app.addHook('onRequest', async (request, reply) => {
+    const permission = request.routeOptions.config.permission;
+    if (permission) return requirePermission(permission)(request, reply);
   });
 
   app.addHook('preHandler', async (request, reply) => {
@@ -90,7 +98,7 @@ export async function requireSignIn(request: FastifyRequest, reply: FastifyReply
 }
 
 /** Guard for a permission; hiding a button is never the protection. */
-export function requirePermission(permission: string) {
+export function requirePermission(permission: Permission) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.staff) return sendToSignIn(request, reply);
     if (!request.staff.permissions.has(permission)) {
@@ -102,8 +110,20 @@ export function requirePermission(permission: string) {
   };
 }
 
+/**
+ * Declares a permission for every route a folder registers after this call
+ * (call it first). The onRequest hook above enforces it.
+ */
+export function requirePermissionForAll(folder: FastifyInstance, permission: Permission): void {
+  folder.addHook('onRoute', (route) => {
+    route.config = { ...route.config, permission };
+  });
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
+    /** The permission a route needs; set per route or with requirePermissionForAll. */
+    permission?: Permission;
     /** Routes authenticated some other way (bearer tokens) skip the form token. */
     skipCsrf?: boolean;
   }

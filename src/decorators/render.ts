@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { formatDate, formatDateTime } from '../tickets/dates.js';
+import { statusLabel } from '../tickets/model.js';
 
 export interface PageOptions {
   /** The partial that answers an htmx request; without it htmx gets the whole page. */
@@ -29,6 +31,11 @@ export default fp(async (app) => {
         csrfToken: request.session?.csrfToken ?? '',
         path: request.url.split('?')[0],
         agencyName: 'hushdesk',
+        fmt: {
+          date: formatDate,
+          dateTime: (timestamp: string | null) => formatDateTime(timestamp, app.config.timeZone),
+          status: statusLabel,
+        },
         ...data,
       };
       if (options.fragment && isHtmx(request)) return this.view(options.fragment, context);

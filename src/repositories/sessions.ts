@@ -11,6 +11,7 @@ export interface SessionWithStaff {
   email: string;
   role_id: number;
   role_name: string;
+  role_key: string | null;
   active: number;
 }
 
@@ -49,6 +50,7 @@ export function findSession(db: Db, id: string): Promise<SessionWithStaff | unde
       'staff.email',
       'staff.role_id',
       'roles.name as role_name',
+      'roles.key as role_key',
       'staff.active',
     ])
     .where('sessions.id', '=', id)
@@ -69,6 +71,19 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
 
 export async function deleteSessionsOfStaff(db: Db, staffId: number): Promise<void> {
   await db.deleteFrom('sessions').where('staff_id', '=', staffId).execute();
+}
+
+/** Ends every session of the person but the one in use (after they change their own password). */
+export async function deleteOtherSessionsOfStaff(
+  db: Db,
+  staffId: number,
+  keepId: string,
+): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where('staff_id', '=', staffId)
+    .where('id', '!=', keepId)
+    .execute();
 }
 
 /** Removes sessions past either limit, so the table does not grow without end. */

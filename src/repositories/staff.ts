@@ -1,16 +1,17 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import type { Staff } from '../db/schema.js';
+import type { Staff, TicketStatus } from '../db/schema.js';
 
 export type RoleKey = 'admin' | 'champion' | 'staff' | 'external';
 
-export interface StaffInput {
+export type StaffInput = {
   name: string;
   username: string;
   email: string;
-  roleKey: RoleKey;
   department: string | null;
   passwordHash: string | null;
-}
+  /** A built-in role by key, or any role by id. */
+} & ({ roleKey: RoleKey } | { roleId: number });
 
 export function usernameKey(username: string): string {
   return username.trim().toLowerCase();
@@ -41,11 +42,16 @@ export async function usernameTaken(db: Db, username: string): Promise<boolean> 
 }
 
 export async function createStaff(db: Db, input: StaffInput, now: Date): Promise<Staff> {
-  const role = await db
-    .selectFrom('roles')
-    .select('id')
-    .where('key', '=', input.roleKey)
-    .executeTakeFirstOrThrow();
+  const roleId =
+    'roleId' in input
+      ? input.roleId
+      : (
+          await db
+            .selectFrom('roles')
+            .select('id')
+            .where('key', '=', input.roleKey)
+            .executeTakeFirstOrThrow()
+        ).id;
   const at = now.toISOString();
   return db
     .insertInto('staff')
@@ -54,7 +60,7 @@ export async function createStaff(db: Db, input: StaffInput, now: Date): Promise
       username: input.username.trim(),
       username_key: usernameKey(input.username),
       email: input.email,
-      role_id: role.id,
+      role_id: roleId,
       department: input.department,
       active: 1,
       password_hash: input.passwordHash,
@@ -72,4 +78,174 @@ export async function listPermissions(db: Db, roleId: number): Promise<Set<strin
     .where('role_id', '=', roleId)
     .execute();
   return new Set(rows.map((r) => r.permission));
+}
+
+export type StaffStatusFilter = 'active' | 'inactive' | 'all';
+
+export interface StaffListRow {
+  id: number;
+  name: string;
+  username: string;
+  email: string;
+  department: string | null;
+  active: number;
+  role_id: number;
+  role_name: string;
+}
+
+/** `%` and `_` typed into a search are letters, not wildcards. */
+function likePattern(query: string): string {
+  return `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Staff by name, matching part of the name, username or department (any case). */
+export function searchStaff(
+  db: Db,
+  filter: { query: string; status: StaffStatusFilter },
+): Promise<StaffListRow[]> {
+  let query = db
+    .selectFrom('staff')
+    .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .select([
+      'staff.id',
+      'staff.name',
+      'staff.username',
+      'staff.email',
+      'staff.department',
+      'staff.active',
+      'staff.role_id',
+      'roles.name as role_name',
+    ]);
+  if (filter.status !== 'all')
+    query = query.where('staff.active', '=', filter.status === 'active' ? 1 : 0);
+  if (filter.query) {
+    const pattern = likePattern(filter.query);
+    query = query.where((eb) =>
+      eb.or(
+        (['staff.name', 'staff.username', 'staff.department'] as const).map(
+          (column) => sql<boolean>`${eb.ref(column)} like ${pattern} escape '\\'`,
+        ),
+      ),
+    );
+  }
+  return query.orderBy('staff.name').orderBy('staff.id').execute();
+}
+
+export function findStaffWithRole(db: Db, id: number): Promise<StaffListRow | undefined> {
+  return db
+    .selectFrom('staff')
+    .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .select([
+      'staff.id',
+      'staff.name',
+      'staff.username',
+      'staff.email',
+      'staff.department',
+      'staff.active',
+      'staff.role_id',
+      'roles.name as role_name',
+    ])
+    .where('staff.id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface StaffChanges {
+  name: string;
+  username: string;
+  email: string;
+  roleId: number;
+  department: string | null;
+}
+
+export async function updateStaff(
+  db: Db,
+  id: number,
+  changes: StaffChanges,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('staff')
+    .set({
+      name: changes.name,
+      username: changes.username.trim(),
+      username_key: usernameKey(changes.username),
+      email: changes.email,
+      role_id: changes.roleId,
+      department: changes.department,
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setStaffActive(
+  db: Db,
+  id: number,
+  active: boolean,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('staff')
+    .set({ active: active ? 1 : 0, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setPasswordHash(
+  db: Db,
+  id: number,
+  passwordHash: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('staff')
+    .set({ password_hash: passwordHash, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
+}
+
+const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'in_progress', 'waiting'];
+
+export interface OpenTicketRow {
+  id: number;
+  title: string;
+  status: TicketStatus;
+  updated_at: string;
+}
+
+/** Open tickets the person is the point person for: after deactivation they need someone new. */
+export function listOpenTicketsAssignedTo(db: Db, staffId: number): Promise<OpenTicketRow[]> {
+  return db
+    .selectFrom('tickets')
+    .select(['id', 'title', 'status', 'updated_at'])
+    .where('assignee_id', '=', staffId)
+    .where('status', 'in', OPEN_STATUSES)
+    .orderBy('id')
+    .execute();
+}
+
+export interface StaffOption {
+  id: number;
+  name: string;
+  username: string;
+  department: string | null;
+  role_name: string;
+}
+
+/** Everyone who can be assigned a ticket, by name. */
+export function listActiveStaff(db: Db): Promise<StaffOption[]> {
+  return db
+    .selectFrom('staff')
+    .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .select([
+      'staff.id',
+      'staff.name',
+      'staff.username',
+      'staff.department',
+      'roles.name as role_name',
+    ])
+    .where('staff.active', '=', 1)
+    .orderBy('staff.name')
+    .orderBy('staff.id')
+    .execute();
 }

@@ -48,3 +48,10 @@ export function validateStaffFields(fields: StaffFields): FieldErrors<keyof Staf
   }
   return errors;
 }
+
+export function validateRoleName(name: string): string | null {
+  if (!name) return 'Enter a name for the role.';
+  if (name.length > 60) return 'Use at most 60 characters.';
+  if (CONTROL.test(name)) return 'Use letters, spaces and punctuation only.';
+  return null;
+}

@@ -84,6 +84,6 @@ describe('health', () => {
   it('answers without signing in and without data', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ status: 'ok' });
+    expect(r.json()).toEqual({ status: 'ok', outbox: { queued: 0, oldestQueuedSeconds: 0 } });
   });
 });

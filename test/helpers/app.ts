@@ -5,6 +5,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { hashPassword } from '../../src/auth/passwords.js';
 import { buildApp } from '../../src/build.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { OutboxOptions } from '../../src/decorators/outbox.js';
 import { createStaff, type RoleKey } from '../../src/repositories/staff.js';
 
 /** A clock tests can move forward, read by every rule about time. */
@@ -27,11 +28,20 @@ export interface TestApp {
   config: Config;
   clock: TestClock;
   dataDir: string;
+  /** Closes the app and builds it again over the same DATA_DIR, as a restart would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The real app over a fresh DATA_DIR: a real SQLite file, migrated by the real migrator. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real app over a fresh DATA_DIR: a real SQLite file, migrated by the real migrator.
+ * The outbox worker does not poll unless asked: tests run its passes with
+ * `app.outbox.runOnce()`, so what they see never depends on timing.
+ */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { outbox?: OutboxOptions } = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hushdesk-test-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -41,17 +51,23 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const clock = new TestClock();
-  const app = await buildApp({ config, now: clock.now });
-  return {
-    app,
+  const build = () =>
+    buildApp({ config, now: clock.now, outbox: { pollMs: 0, ...options.outbox } });
+  const testApp: TestApp = {
+    app: await build(),
     config,
     clock,
     dataDir,
+    async restart() {
+      await testApp.app.close();
+      testApp.app = await build();
+    },
     async close() {
-      await app.close();
+      await testApp.app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testApp;
 }
 
 export const PASSWORD = 'correct horse battery staple';

@@ -233,8 +233,10 @@ describe('requiring a second factor for everyone', () => {
     const home = await di.get('/');
     expect(home.statusCode).toBe(303);
     expect(home.headers.location).toBe('/profile/two-factor');
-    const deep = await di.get('/audit?x=1');
-    expect(deep.headers.location).toBe('/profile/two-factor?next=%2Faudit%3Fx%3D1');
+    const deep = await di.get('/profile/notifications?x=1');
+    expect(deep.headers.location).toBe(
+      '/profile/two-factor?next=%2Fprofile%2Fnotifications%3Fx%3D1',
+    );
     const swap = await di.htmx('GET', '/');
     expect(swap.statusCode).toBe(403);
     expect(swap.headers['hx-redirect']).toBe('/profile/two-factor');

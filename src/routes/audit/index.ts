@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { csvRow } from '../../audit/csv.js';
 import { auditQueryString, parseAuditQuery } from '../../audit/filters.js';
-import { requirePermission } from '../../decorators/auth.js';
+import { requirePermissionForAll } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import {
   type AuditRow,
@@ -26,7 +26,7 @@ function cursor(value: unknown): number | undefined {
  * Read-only: there is no route that edits or deletes a row.
  */
 const audit: FastifyPluginAsync = async (app) => {
-  app.addHook('onRequest', requirePermission('view_audit_log'));
+  requirePermissionForAll(app, 'view_audit_log');
 
   const when = new Intl.DateTimeFormat('en-US', {
     timeZone: app.config.timeZone,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { requirePermission } from '../../decorators/auth.js';
+import { requirePermissionForAll } from '../../decorators/auth.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
   getSecuritySettings,
@@ -27,7 +27,7 @@ type Field = 'titlePatterns' | 'auditRetentionYears';
  * back. /settings itself belongs to the settings page.
  */
 const securitySettings: FastifyPluginAsync = async (app) => {
-  app.addHook('onRequest', requirePermission('manage_settings'));
+  requirePermissionForAll(app, 'manage_settings');
 
   async function show(
     request: FastifyRequest,

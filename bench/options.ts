@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  tickets: number;
+  staff: number;
+  /** Staff in the quick-search variant. */
+  searchStaff: number;
+  dataDir: string;
+  runs: number;
+  /** Seconds per measured run. */
+  duration: number;
+  connections: number;
+  /** Keep a data directory seeded earlier with the same counts instead of seeding again. */
+  reuse: boolean;
+  /** Only these scenarios (names, comma-separated); all when empty. */
+  only: string[];
+  /** Write a CPU profile of the server (node --cpu-prof) into the data directory. */
+  profile: boolean;
+  /** Leave docs/performance.md alone (for trial runs). */
+  noWrite: boolean;
+}
+
+/**
+ * 1,000,000 tickets by default: seeding them took 94 s (47 s of CPU) on the shared
+ * 2-core machine, well within the 3 minutes we allow (docs/performance.md).
+ */
+export const DEFAULT_TICKETS = 1_000_000;
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --tickets N        tickets to seed (default ${DEFAULT_TICKETS.toLocaleString('en-US')})
+  --staff N          staff to seed (default 500)
+  --search-staff N   staff in the quick-search variant (default 5000)
+  --data-dir DIR     where the seeded data directories go (default ./bench-data)
+  --reuse            keep data seeded earlier with the same counts
+  --runs N           measured runs per scenario; the median is reported (default 3)
+  --duration S       seconds per run (default 10)
+  --connections N    concurrent connections (default 20)
+  --only A,B         only the named scenarios (and the floor)
+  --profile          write a CPU profile of the server (node --cpu-prof)
+  --no-write         print the table but leave docs/performance.md alone
+`;
+
+function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${name} takes a whole number of at least ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function parseOptions(args: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      tickets: { type: 'string' },
+      staff: { type: 'string' },
+      'search-staff': { type: 'string' },
+      'data-dir': { type: 'string' },
+      reuse: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  return {
+    tickets: whole('tickets', values.tickets, DEFAULT_TICKETS, 0),
+    staff: whole('staff', values.staff, 500, 20),
+    searchStaff: whole('search-staff', values['search-staff'], 5000, 20),
+    dataDir: values['data-dir'] ?? 'bench-data',
+    runs: whole('runs', values.runs, 3, 1),
+    duration: whole('duration', values.duration, 10, 1),
+    connections: whole('connections', values.connections, 20, 1),
+    reuse: values.reuse,
+    only: values.only ? values.only.split(',').map((s) => s.trim().toLowerCase()) : [],
+    profile: values.profile,
+    noWrite: values['no-write'],
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * THE SCENARIO TABLE. Each row is one request the bench drives at the real server.
+ * Paths, methods and form fields follow the routes as planned; where a route
+ * lands with another shape, fix its row here and nothing else. A row whose route
+ * answers 404 is reported as "not available on this build".
+ */
+
+/** Who sends it: a busy ordinary staff member, an administrator, or nobody (no cookie). */
+export type Persona = 'staff' | 'admin' | 'none';
+
+export interface Target {
+  /** Requests per second at least this fraction of the floor's. */
+  floorRatio?: number;
+  /** p99 latency at most this many milliseconds. */
+  p99Ms?: number;
+  /** At least this many requests per second. */
+  rps?: number;
+}
+
+export interface Scenario {
+  /** Short name for `--only`. */
+  key: string;
+  label: string;
+  method: 'GET' | 'POST';
+  /** `:id` is replaced, request by request, by a ticket the persona may see. */
+  path: string;
+  as: Persona;
+  /** `main`: the seeded tickets; `search`: the 5,000-staff variant. */
+  data: 'main' | 'search';
+  /** Form fields of a POST (the session's `_csrf` is added); `n` counts requests. */
+  form?: (n: number) => Record<string, string>;
+  headers?: Record<string, string>;
+  target: Target;
+  /** What the target comes from, when it is not spelled out in issue 8. */
+  note?: string;
+}
+
+const LISTS: Target = { floorRatio: 0.5, p99Ms: 50 };
+const STATUSES = ['in_progress', 'waiting'];
+
+export const SCENARIOS: Scenario[] = [
+  {
+    key: 'home',
+    label: 'My tickets',
+    method: 'GET',
+    path: '/',
+    as: 'staff',
+    data: 'main',
+    target: LISTS,
+  },
+  {
+    key: 'all-filtered',
+    label: 'All tickets, filtered',
+    method: 'GET',
+    path: '/tickets?status=open&priority=high',
+    as: 'admin',
+    data: 'main',
+    target: LISTS,
+  },
+  {
+    key: 'ticket',
+    label: 'A ticket page',
+    method: 'GET',
+    path: '/tickets/:id',
+    as: 'staff',
+    data: 'main',
+    target: LISTS,
+  },
+  {
+    key: 'quick-search',
+    label: 'Quick search of staff (5,000)',
+    method: 'GET',
+    path: '/staff/search?q=lee',
+    as: 'admin',
+    data: 'search',
+    target: { p99Ms: 10 },
+  },
+  {
+    key: 'title-search',
+    label: 'Title search',
+    method: 'GET',
+    path: '/tickets?q=printer',
+    as: 'admin',
+    data: 'main',
+    target: { p99Ms: 50 },
+  },
+  {
+    key: 'create',
+    label: 'Create a ticket',
+    method: 'POST',
+    path: '/tickets',
+    as: 'staff',
+    data: 'main',
+    form: (n) => ({
+      title: `Bench ticket ${n}: printer in room 104 is jammed`,
+      description: 'Placeholder description written by the benchmark. It stands in for PHI.',
+      priority: 'low',
+      assignee: 'self',
+    }),
+    target: { rps: 1000 },
+  },
+  {
+    key: 'status',
+    label: 'Inline status change',
+    method: 'POST',
+    path: '/tickets/:id/status',
+    as: 'staff',
+    data: 'main',
+    headers: { 'hx-request': 'true' },
+    form: (n) => ({ status: STATUSES[n % STATUSES.length] ?? 'in_progress' }),
+    target: {},
+    note: 'issue 8 sets no target for it',
+  },
+  {
+    key: 'healthz',
+    label: '/healthz (no session)',
+    method: 'GET',
+    path: '/healthz',
+    as: 'none',
+    data: 'main',
+    target: {},
+    note: 'reference: the cost of a request with no session or page',
+  },
+];

@@ -1,0 +1,162 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { hashPassword } from '../src/auth/passwords.js';
+import { createDb, databaseFile } from '../src/db/index.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { parseOptions } from './options.js';
+import { createPhiSealer } from './phi.js';
+import { Random } from './random.js';
+import { seedStaff } from './seed-staff.js';
+import { seedTickets } from './seed-tickets.js';
+
+/** Every seeded member signs in with this; bench data only, never a real install. */
+export const BENCH_PASSWORD = 'bench password 2026';
+
+/** The big tables whose indexes are dropped during the load and built once at the end. */
+const BULK_TABLES = ['tickets', 'ticket_notes', 'ticket_events', 'ticket_associated_staff'];
+
+export interface SeedOptions {
+  dataDir: string;
+  tickets: number;
+  staff: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface Persona {
+  id: number;
+  username: string;
+  name: string;
+}
+
+/** What the driver needs to know about a seeded data directory (saved as bench.json in it). */
+export interface Manifest {
+  tickets: number;
+  staff: number;
+  seededAt: string;
+  seedSeconds: number;
+  password: string;
+  counts: Record<string, number>;
+  /** Busy ordinary staff (sees only their own tickets), an administrator, a champion. */
+  personas: { staff: Persona; admin: Persona; champion: Persona };
+  /** Ticket numbers the staff persona may see, and those still open and assigned to them. */
+  visibleToStaff: number[];
+  openForStaff: number[];
+}
+
+const MANIFEST = 'bench.json';
+
+export function readManifest(dataDir: string): Manifest | null {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A fresh DATA_DIR, migrated by the real migrator, then filled through prepared
+ * statements in large transactions with the journal and fsync off and the big
+ * tables' indexes built once at the end: a bulk load, not the app's write path.
+ */
+export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const dataDir = resolve(options.dataDir);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const db = createDb(dataDir);
+  await migrateToLatest(db);
+  await db.destroy();
+  const passwordHash = await hashPassword(BENCH_PASSWORD);
+
+  const sqlite = new SQLite(databaseFile(dataDir));
+  sqlite.pragma('journal_mode = OFF');
+  sqlite.pragma('synchronous = OFF');
+  sqlite.pragma('foreign_keys = OFF');
+  sqlite.pragma('locking_mode = EXCLUSIVE');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('cache_size = -262144');
+  const indexes = sqlite
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and sql is not null
+       and tbl_name in (${BULK_TABLES.map(() => '?').join(', ')})`,
+    )
+    .all(...BULK_TABLES) as { name: string; sql: string }[];
+  for (const index of indexes) sqlite.exec(`drop index "${index.name}"`);
+
+  const now = Date.now();
+  const random = new Random(options.seed);
+  const staff = seedStaff(sqlite, random, options.staff, passwordHash, now);
+  log(`  ${staff.length.toLocaleString('en-US')} staff`);
+  const seal = createPhiSealer(dataDir);
+  const tickets = seedTickets(sqlite, random, staff, { tickets: options.tickets, now, seal });
+  log(
+    `  ${tickets.tickets.toLocaleString('en-US')} tickets, ${tickets.notes.toLocaleString('en-US')} notes, ${tickets.events.toLocaleString('en-US')} events (${seconds(started)} s)`,
+  );
+
+  for (const index of indexes) sqlite.exec(index.sql);
+  log(`  indexes built (${seconds(started)} s)`);
+  // Planner statistics, sampled as `PRAGMA optimize` does (https://sqlite.org/lang_analyze.html).
+  sqlite.pragma('analysis_limit = 1000');
+  sqlite.exec('analyze');
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.close();
+
+  const find = (role: string, id?: number) => {
+    const member = staff.find((s) => (id ? s.id === id : s.role === role && s.active));
+    if (!member) throw new Error(`no ${role} among the seeded staff`);
+    return { id: member.id, username: member.username, name: member.name };
+  };
+  const manifest: Manifest = {
+    tickets: options.tickets,
+    staff: options.staff,
+    seededAt: new Date(now).toISOString(),
+    seedSeconds: Number(seconds(started)),
+    password: BENCH_PASSWORD,
+    counts: {
+      staff: staff.length,
+      tickets: tickets.tickets,
+      notes: tickets.notes,
+      events: tickets.events,
+      associated: tickets.associated,
+    },
+    personas: {
+      staff: find('staff', tickets.personaId || undefined),
+      admin: find('admin'),
+      champion: find('champion'),
+    },
+    visibleToStaff: spread(tickets.personaVisible, 1000),
+    openForStaff: spread(tickets.personaOpen, 500),
+  };
+  writeFileSync(join(dataDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1);
+}
+
+/** At most `max` items taken evenly across the list, so old and new tickets both appear. */
+function spread<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)] as T);
+}
+
+/** `node dist/bench/seed.js --tickets N --staff N --data-dir DIR`: seeds one directory. */
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  console.log(`Seeding ${options.dataDir}`);
+  const manifest = await seedDataDir({ ...options, log: console.log });
+  console.log(`Done in ${manifest.seedSeconds} s: ${JSON.stringify(manifest.counts)}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,226 @@
+import { type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { Database, TicketStatus } from '../db/schema.js';
+import { titleMatches } from '../db/title-search.js';
+import { OPEN_STATUSES } from '../tickets/model.js';
+import { type Viewer, visibleTo } from './tickets.js';
+
+export type ListScope = 'all' | 'assigned' | 'created' | 'associated';
+export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
+export type SortKey = 'updated' | 'due' | 'priority' | 'created';
+
+export interface TicketFilters {
+  status: 'open' | 'any' | TicketStatus;
+  priority: string;
+  /** A staff id, 'none' for unassigned, or '' for anyone. */
+  assignee: string;
+  due: DueFilter;
+  q: string;
+  sort: SortKey;
+  page: number;
+}
+
+export interface DueDates {
+  today: string;
+  endOfWeek: string;
+}
+
+export const PAGE_SIZE = 50;
+
+export interface TicketRow {
+  id: number;
+  title: string;
+  status: TicketStatus;
+  due_date: string | null;
+  completed_date: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  assignee_id: number | null;
+  assignee_name: string | null;
+  priority_key: string;
+  priority_name: string;
+  priority_rank: number;
+  response_minutes: number | null;
+}
+
+type TicketQuery = SelectQueryBuilder<Database, 'tickets', object>;
+
+function applyScope(query: TicketQuery, scope: ListScope, viewer: Viewer): TicketQuery {
+  switch (scope) {
+    case 'assigned':
+      return query.where('tickets.assignee_id', '=', viewer.id);
+    case 'created':
+      return query.where('tickets.created_by', '=', viewer.id);
+    case 'associated':
+      return query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('ticket_associated_staff as tas')
+            .select('tas.ticket_id')
+            .whereRef('tas.ticket_id', '=', 'tickets.id')
+            .where('tas.staff_id', '=', viewer.id),
+        ),
+      );
+    case 'all':
+      return query.where(visibleTo(viewer));
+  }
+}
+
+function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDates): TicketQuery {
+  let q = query;
+  if (filters.status === 'open') q = q.where('tickets.status', 'in', [...OPEN_STATUSES]);
+  else if (filters.status !== 'any') q = q.where('tickets.status', '=', filters.status);
+
+  if (filters.priority) {
+    q = q.where('tickets.priority_id', '=', (eb: ExpressionBuilder<Database, 'tickets'>) =>
+      eb.selectFrom('priorities').select('id').where('key', '=', filters.priority),
+    );
+  }
+  if (filters.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
+  else if (filters.assignee) q = q.where('tickets.assignee_id', '=', Number(filters.assignee));
+
+  switch (filters.due) {
+    case 'overdue':
+      q = q
+        .where('tickets.due_date', '<', dates.today)
+        .where('tickets.status', 'in', [...OPEN_STATUSES]);
+      break;
+    case 'today':
+      q = q.where('tickets.due_date', '=', dates.today);
+      break;
+    case 'week':
+      q = q
+        .where('tickets.due_date', '>=', dates.today)
+        .where('tickets.due_date', '<=', dates.endOfWeek);
+      break;
+    case 'none':
+      q = q.where('tickets.due_date', 'is', null);
+      break;
+  }
+
+  const text = filters.q.trim();
+  if (text) {
+    const number = /^#?(\d{1,9})$/.exec(text)?.[1];
+    const words = text.split(/\s+/).filter(Boolean).slice(0, 8);
+    const inTitle = titleMatches(words);
+    q = q.where((eb) => {
+      if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
+      if (number) return eb('tickets.id', '=', Number(number));
+      // Nothing searchable was typed (only punctuation): nothing matches.
+      return inTitle ?? eb.lit(false);
+    });
+  }
+  return q;
+}
+
+function baseQuery(
+  db: Db,
+  scope: ListScope,
+  viewer: Viewer,
+  filters: TicketFilters,
+  dates: DueDates,
+) {
+  return applyFilters(applyScope(db.selectFrom('tickets'), scope, viewer), filters, dates);
+}
+
+export async function listTickets(
+  db: Db,
+  scope: ListScope,
+  viewer: Viewer,
+  filters: TicketFilters,
+  dates: DueDates,
+): Promise<{ rows: TicketRow[]; total: number }> {
+  const base = baseQuery(db, scope, viewer, filters, dates);
+  let rows = base
+    .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
+    .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+    .select([
+      'tickets.id',
+      'tickets.title',
+      'tickets.status',
+      'tickets.due_date',
+      'tickets.completed_date',
+      'tickets.created_at',
+      'tickets.updated_at',
+      'tickets.version',
+      'tickets.assignee_id',
+      'assignee.name as assignee_name',
+      'p.key as priority_key',
+      'p.name as priority_name',
+      'p.rank as priority_rank',
+      'p.response_minutes',
+    ]);
+  switch (filters.sort) {
+    case 'due':
+      rows = rows
+        .orderBy(sql`tickets.due_date is null`)
+        .orderBy('tickets.due_date')
+        .orderBy('tickets.id', 'desc');
+      break;
+    case 'priority':
+      rows = rows.orderBy('p.rank', 'desc').orderBy('tickets.updated_at', 'desc');
+      break;
+    case 'created':
+      rows = rows.orderBy('tickets.id', 'desc');
+      break;
+    default:
+      rows = rows.orderBy('tickets.updated_at', 'desc').orderBy('tickets.id', 'desc');
+  }
+  const page = Math.max(1, filters.page);
+  const [list, count] = await Promise.all([
+    rows
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: list as TicketRow[], total: Number(count.n) };
+}
+
+/** The counts on My tickets' three tabs: open tickets in each. */
+export async function countMyTickets(
+  db: Db,
+  viewer: Viewer,
+): Promise<Record<'assigned' | 'created' | 'associated', number>> {
+  const open = [...OPEN_STATUSES];
+  const count = async (scope: ListScope) => {
+    const row = await applyScope(db.selectFrom('tickets'), scope, viewer)
+      .where('tickets.status', 'in', open)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const [assigned, created, associated] = await Promise.all([
+    count('assigned'),
+    count('created'),
+    count('associated'),
+  ]);
+  return { assigned, created, associated };
+}
+
+export function findTicketRow(db: Db, id: number, viewer: Viewer): Promise<TicketRow | undefined> {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
+    .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+    .select([
+      'tickets.id',
+      'tickets.title',
+      'tickets.status',
+      'tickets.due_date',
+      'tickets.completed_date',
+      'tickets.created_at',
+      'tickets.updated_at',
+      'tickets.version',
+      'tickets.assignee_id',
+      'assignee.name as assignee_name',
+      'p.key as priority_key',
+      'p.name as priority_name',
+      'p.rank as priority_rank',
+      'p.response_minutes',
+    ])
+    .where('tickets.id', '=', id)
+    .where(visibleTo(viewer))
+    .executeTakeFirst();
+}

@@ -1,0 +1,211 @@
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { Database, TicketStatus } from '../db/schema.js';
+
+/** Who is looking: visibility is decided in SQL, in one place. */
+export interface Viewer {
+  id: number;
+  seeAll: boolean;
+}
+
+/**
+ * A ticket is visible to its creator, its assignee, its associated staff, and
+ * roles with "see all tickets". Everyone else gets 404, as for a missing ticket.
+ */
+export function visibleTo(viewer: Viewer) {
+  return (eb: ExpressionBuilder<Database, 'tickets'>) => {
+    if (viewer.seeAll) return eb.lit(true);
+    return eb.or([
+      eb('tickets.created_by', '=', viewer.id),
+      eb('tickets.assignee_id', '=', viewer.id),
+      eb.exists(
+        eb
+          .selectFrom('ticket_associated_staff as tas')
+          .select('tas.ticket_id')
+          .whereRef('tas.ticket_id', '=', 'tickets.id')
+          .where('tas.staff_id', '=', viewer.id),
+      ),
+    ]);
+  };
+}
+
+export interface NewTicket {
+  title: string;
+  description: string | null;
+  priorityId: number;
+  dueDate: string | null;
+  assigneeId: number | null;
+  openedFrom: string | null;
+}
+
+export async function insertTicket(
+  db: Db,
+  ticket: NewTicket,
+  createdBy: number,
+  now: Date,
+): Promise<number> {
+  const at = now.toISOString();
+  const row = await db
+    .insertInto('tickets')
+    .values({
+      title: ticket.title,
+      description: ticket.description,
+      priority_id: ticket.priorityId,
+      status: 'new',
+      due_date: ticket.dueDate,
+      completed_date: null,
+      assignee_id: ticket.assigneeId,
+      created_by: createdBy,
+      opened_from: ticket.openedFrom,
+      created_at: at,
+      updated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface TicketDetail {
+  id: number;
+  title: string;
+  description: string | null;
+  status: TicketStatus;
+  due_date: string | null;
+  completed_date: string | null;
+  assignee_id: number | null;
+  assignee_name: string | null;
+  created_by: number;
+  creator_name: string;
+  opened_from: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  priority_id: number;
+  priority_key: string;
+  priority_name: string;
+  response_minutes: number | null;
+}
+
+export function findVisibleTicket(
+  db: Db,
+  id: number,
+  viewer: Viewer,
+): Promise<TicketDetail | undefined> {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
+    .innerJoin('staff as creator', 'creator.id', 'tickets.created_by')
+    .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+    .select([
+      'tickets.id',
+      'tickets.title',
+      'tickets.description',
+      'tickets.status',
+      'tickets.due_date',
+      'tickets.completed_date',
+      'tickets.assignee_id',
+      'assignee.name as assignee_name',
+      'tickets.created_by',
+      'creator.name as creator_name',
+      'tickets.opened_from',
+      'tickets.version',
+      'tickets.created_at',
+      'tickets.updated_at',
+      'tickets.priority_id',
+      'p.key as priority_key',
+      'p.name as priority_name',
+      'p.response_minutes',
+    ])
+    .where('tickets.id', '=', id)
+    .where(visibleTo(viewer))
+    .executeTakeFirst();
+}
+
+export interface TicketChanges {
+  title?: string;
+  description?: string | null;
+  priority_id?: number;
+  status?: TicketStatus;
+  due_date?: string | null;
+  completed_date?: string | null;
+  assignee_id?: number | null;
+}
+
+/**
+ * Applies changes only if nobody saved since `baseVersion` was read: false
+ * means a conflict, and nothing was written.
+ */
+export async function updateTicketIfUnchanged(
+  db: Db,
+  id: number,
+  baseVersion: number,
+  changes: TicketChanges,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('tickets')
+    .set({ ...changes, updated_at: now.toISOString(), version: sql`version + 1` })
+    .where('id', '=', id)
+    .where('version', '=', baseVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function touchTicket(db: Db, id: number, now: Date): Promise<void> {
+  await db
+    .updateTable('tickets')
+    .set({ updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface AssociatedStaff {
+  staff_id: number;
+  name: string;
+  username: string;
+  department: string | null;
+}
+
+export function listAssociatedStaff(db: Db, ticketId: number): Promise<AssociatedStaff[]> {
+  return db
+    .selectFrom('ticket_associated_staff as tas')
+    .innerJoin('staff', 'staff.id', 'tas.staff_id')
+    .select(['tas.staff_id', 'staff.name', 'staff.username', 'staff.department'])
+    .where('tas.ticket_id', '=', ticketId)
+    .orderBy('tas.added_at')
+    .execute();
+}
+
+/** Adds someone to "Staff associated with Ticket"; false when they already were. */
+export async function addAssociatedStaff(
+  db: Db,
+  ticketId: number,
+  staffId: number,
+  addedBy: number | null,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('ticket_associated_staff')
+    .values({
+      ticket_id: ticketId,
+      staff_id: staffId,
+      added_by: addedBy,
+      added_at: now.toISOString(),
+    })
+    .onConflict((oc) => oc.columns(['ticket_id', 'staff_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function removeAssociatedStaff(
+  db: Db,
+  ticketId: number,
+  staffId: number,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('ticket_associated_staff')
+    .where('ticket_id', '=', ticketId)
+    .where('staff_id', '=', staffId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}

@@ -1,0 +1,83 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { findStaffWithRole, type StaffListRow } from '../../repositories/staff.js';
+import {
+  deactivateStaffMember,
+  LastAdministratorError,
+  reactivateStaffMember,
+} from '../../staff/administration.js';
+import { createPasswordResetLink, RESET_LINK_HOURS } from '../../staff/password-changes.js';
+import { changedBy } from '../changed-by.js';
+import { idParam } from '../params.js';
+
+type Change = 'deactivate' | 'reactivate';
+
+/**
+ * Deactivation, reactivation and password links: each a POST with the CSRF
+ * token, behind a confirmation page that works without JavaScript.
+ */
+const status: FastifyPluginAsync = async (app) => {
+  const confirm = (reply: FastifyReply, member: StaffListRow, change: Change, error?: string) =>
+    reply.code(error ? 409 : 200).page('staff/confirm', {
+      title: `${change === 'deactivate' ? 'Deactivate' : 'Reactivate'} ${member.name}`,
+      member,
+      change,
+      error,
+    });
+
+  const memberOf = async (id: number | null) =>
+    id === null ? undefined : await findStaffWithRole(app.db, id);
+
+  for (const change of ['deactivate', 'reactivate'] as const) {
+    const wanted = change === 'deactivate' ? 1 : 0;
+
+    app.get(`/staff/:id/${change}`, async (request, reply) => {
+      const member = await memberOf(idParam(request));
+      if (!member) return reply.callNotFound();
+      if (member.active !== wanted) return reply.redirect(`/staff/${member.id}`, 303);
+      return confirm(reply, member, change);
+    });
+
+    app.post(`/staff/:id/${change}`, async (request, reply) => {
+      const member = await memberOf(idParam(request));
+      if (!member) return reply.callNotFound();
+      try {
+        if (change === 'deactivate') {
+          await deactivateStaffMember(app.db, member.id, changedBy(request), app.now());
+        } else {
+          await reactivateStaffMember(app.db, member.id, changedBy(request), app.now());
+        }
+      } catch (error) {
+        if (!(error instanceof LastAdministratorError)) throw error;
+        return confirm(reply, member, change, error.message);
+      }
+      return reply.redirect(`/staff/${member.id}?done=${change}d`, 303);
+    });
+  }
+
+  // The link is shown once, in the answer to this POST; only its hash is kept.
+  app.post('/staff/:id/password-link', async (request, reply) => {
+    const member = await memberOf(idParam(request));
+    if (!member) return reply.callNotFound();
+    if (member.active !== 1) {
+      return reply.code(409).page('error', {
+        title: 'Deactivated',
+        message: `${member.name} is deactivated. Reactivate them first, then make a password link.`,
+      });
+    }
+    const link = await createPasswordResetLink(
+      app.db,
+      member.id,
+      changedBy(request),
+      app.config.baseUrl,
+      app.now(),
+    );
+    return reply.page('staff/password-link', {
+      title: `Password link for ${member.name}`,
+      member,
+      link,
+      hours: RESET_LINK_HOURS,
+    });
+  });
+};
+
+export default status;

@@ -1,0 +1,73 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { safeReturnPath } from '../../decorators/auth.js';
+import { isHtmx } from '../../decorators/render.js';
+import { createTicket } from '../../tickets/service.js';
+import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { formChoices, signedIn } from './shared.js';
+
+const EMPTY: TicketForm = {
+  title: '',
+  due_date: '',
+  priority: 'none',
+  status: 'new',
+  description: '',
+  assignee: 'self',
+};
+
+/** Only the path of the page the Help button was on: never its query string. */
+function openedFrom(value: unknown): string {
+  const path = safeReturnPath(value).split('?')[0] ?? '/';
+  return path.slice(0, 200);
+}
+
+/** The ticket window: a dialog over the page with htmx, a page of its own without. */
+const create: FastifyPluginAsync = async (app) => {
+  app.get('/tickets/new', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const data = {
+      title: 'New ticket',
+      form: EMPTY,
+      errors: {},
+      openedFrom: openedFrom(query.from),
+      ...(await formChoices(app)),
+    };
+    return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
+  });
+
+  app.post('/tickets', async (request, reply) => {
+    const me = signedIn(request);
+    const body = request.body as Record<string, unknown>;
+    const form = readTicketForm(body);
+    const choices = await formChoices(app);
+    const result = validateTicket(form, {
+      priorities: choices.priorities,
+      assignable: new Set(choices.staffOptions.map((s) => s.id)),
+      me: me.id,
+      today: choices.today,
+      isNew: true,
+    });
+    const from = openedFrom(body.opened_from);
+    if (!result.ok) {
+      return reply
+        .code(422)
+        .page(
+          'tickets/new',
+          { title: 'New ticket', form, errors: result.errors, openedFrom: from, ...choices },
+          { fragment: 'tickets/_new-form' },
+        );
+    }
+    const id = await createTicket(app.db, result.value, from, me, app.now(), app.config.baseUrl);
+    app.outbox.wake();
+    if (isHtmx(request)) {
+      // Close the dialog and say what happened where the person is.
+      return reply
+        .header('hx-retarget', '#flash')
+        .header('hx-reswap', 'innerHTML')
+        .header('hx-trigger', 'hd:ticket-created')
+        .page('tickets/_created', { ticketId: id }, { fragment: 'tickets/_created' });
+    }
+    return reply.redirect(`/tickets/${id}?created=1`, 303);
+  });
+};
+
+export default create;

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { listPriorities } from '../../repositories/priorities.js';
+import { listActiveStaff } from '../../repositories/staff.js';
+import {
+  countMyTickets,
+  type ListScope,
+  listTickets,
+  PAGE_SIZE,
+} from '../../repositories/ticket-lists.js';
+import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
+import { STATUSES } from '../../tickets/model.js';
+import { dueDates, rowFlags, viewerOf } from './shared.js';
+
+async function renderList(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: ListScope,
+  extra: {
+    template: string;
+    title: string;
+    tab?: string;
+    counts?: Record<string, number>;
+    welcome?: boolean;
+  },
+) {
+  const filters = parseFilters(request.query as Record<string, unknown>);
+  const dates = dueDates(app);
+  const viewer = viewerOf(request);
+  const [{ rows, total }, priorities, staffOptions] = await Promise.all([
+    listTickets(app.db, scope, viewer, filters, dates),
+    listPriorities(app.db),
+    listActiveStaff(app.db),
+  ]);
+  const now = app.now();
+  const base = scope === 'all' ? '/tickets' : '/';
+  const tab = extra.tab && extra.tab !== 'assigned' ? extra.tab : '';
+  return reply.page(
+    extra.template,
+    {
+      title: extra.title,
+      welcome: extra.welcome ?? false,
+      scope,
+      tab: extra.tab ?? '',
+      tabs: MY_TABS,
+      counts: extra.counts ?? {},
+      filters,
+      rows: rows.map((row) => ({ row, flags: rowFlags(row, dates.today, now) })),
+      total,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      priorities,
+      staffOptions,
+      statuses: STATUSES,
+      listPath: base,
+      // Where a row's Save without JavaScript comes back to: this very list.
+      returnTo: `${base}${filterQuery(filters, { tab })}`,
+      link: (replace: Record<string, string | number>) =>
+        `${base}${filterQuery(filters, { tab, ...replace })}`,
+    },
+    { fragment: 'tickets/_list' },
+  );
+}
+
+const lists: FastifyPluginAsync = async (app) => {
+  app.get('/', async (request, reply) => {
+    const tab = parseTab(request.query as Record<string, unknown>);
+    const counts = await countMyTickets(app.db, viewerOf(request));
+    return renderList(app, request, reply, tab, {
+      template: 'tickets/mine',
+      title: 'My tickets',
+      welcome: (request.query as Record<string, unknown>).welcome === '1',
+      tab,
+      counts,
+    });
+  });
+
+  app.get('/tickets', { config: { permission: 'see_all_tickets' } }, async (request, reply) =>
+    renderList(app, request, reply, 'all', { template: 'tickets/all', title: 'All tickets' }),
+  );
+};
+
+export default lists;

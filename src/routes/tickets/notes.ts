@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { isHtmx } from '../../decorators/render.js';
+import { recordAudit, staffActor } from '../../repositories/audit.js';
+import { findVisibleTicket } from '../../repositories/tickets.js';
+import { findNote } from '../../repositories/timeline.js';
+import { NOTE_MAX } from '../../tickets/model.js';
+import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
+import { renderTicket } from './page.js';
+import { signedIn, ticketNumber, viewerOf } from './shared.js';
+
+function readNote(body: Record<string, unknown>): string {
+  return typeof body.note === 'string' ? body.note.replace(/\r\n?/g, '\n') : '';
+}
+
+function checkNote(text: string): string | null {
+  if (!text.trim()) return 'Write something in the note first.';
+  const length = [...text].length;
+  if (length > NOTE_MAX) {
+    return `A note can hold up to ${NOTE_MAX.toLocaleString('en-US')} characters; this one has ${length.toLocaleString('en-US')}.`;
+  }
+  return null;
+}
+
+const TOO_LATE =
+  'Notes can be edited for 15 minutes after they are written; this one now stands as written.';
+
+const notes: FastifyPluginAsync = async (app) => {
+  app.post('/tickets/:id/notes', async (request, reply) => {
+    const me = signedIn(request);
+    const id = ticketNumber(request);
+    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    if (!ticket) return reply.callNotFound();
+    const text = readNote(request.body as Record<string, unknown>);
+    const problem = checkNote(text);
+    if (problem) {
+      reply.code(422);
+      return renderTicket(app, request, reply, ticket, { noteText: text, noteError: problem });
+    }
+    await addNote(app.db, ticket.id, text, me, app.now(), app.config.baseUrl);
+    app.outbox.wake();
+    if (isHtmx(request)) {
+      const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+      return renderTicket(app, request, reply, fresh, { flash: 'Note added.' });
+    }
+    return reply.redirect(`/tickets/${ticket.id}?noted=1#timeline`, 303);
+  });
+
+  app.get('/tickets/:id/notes/:noteId/edit', async (request, reply) => {
+    const me = signedIn(request);
+    const id = ticketNumber(request);
+    const noteId = Number((request.params as { noteId: string }).noteId);
+    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
+    const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
+    if (check === 'missing' || check === 'not-author') return reply.callNotFound();
+    const note = await findNote(app.db, ticket.id, noteId);
+    await recordAudit(
+      app.db,
+      { actor: staffActor(me), action: 'note-viewed', ticketId: ticket.id, ip: request.ip },
+      app.now(),
+    );
+    return reply.page('tickets/edit-note', {
+      title: `Edit note on #${ticket.id}`,
+      ticket,
+      noteId,
+      text: note?.body ?? '',
+      error: check === 'too-late' ? TOO_LATE : null,
+      locked: check === 'too-late',
+    });
+  });
+
+  app.post('/tickets/:id/notes/:noteId', async (request, reply) => {
+    const me = signedIn(request);
+    const id = ticketNumber(request);
+    const noteId = Number((request.params as { noteId: string }).noteId);
+    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
+    const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
+    if (check === 'missing' || check === 'not-author') return reply.callNotFound();
+    const text = readNote(request.body as Record<string, unknown>);
+    const problem = check === 'too-late' ? TOO_LATE : checkNote(text);
+    if (problem) {
+      return reply.code(check === 'too-late' ? 409 : 422).page('tickets/edit-note', {
+        title: `Edit note on #${ticket.id}`,
+        ticket,
+        noteId,
+        text,
+        error: problem,
+        locked: check === 'too-late',
+      });
+    }
+    await editNote(app.db, ticket.id, noteId, text, me, app.now());
+    return reply.redirect(`/tickets/${ticket.id}?saved=1#timeline`, 303);
+  });
+};
+
+export default notes;

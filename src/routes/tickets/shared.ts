@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Priority } from '../../db/schema.js';
+import { listPriorities } from '../../repositories/priorities.js';
+import { listActiveStaff, type StaffOption } from '../../repositories/staff.js';
+import type { TicketRow } from '../../repositories/ticket-lists.js';
+import type { Viewer } from '../../repositories/tickets.js';
+import { agencyToday, endOfWeek } from '../../tickets/dates.js';
+import { isOpen } from '../../tickets/model.js';
+import type { SignedInStaff } from '../../types.js';
+
+export function signedIn(request: FastifyRequest): SignedInStaff {
+  if (!request.staff) throw new Error('route registered without requireSignIn');
+  return request.staff;
+}
+
+export function viewerOf(request: FastifyRequest): Viewer {
+  const staff = signedIn(request);
+  return { id: staff.id, seeAll: staff.permissions.has('see_all_tickets') };
+}
+
+/** The ticket number from the path, or null for anything that is not one (answered 404). */
+export function ticketNumber(request: FastifyRequest): number | null {
+  const raw = (request.params as { id?: string }).id ?? '';
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+}
+
+export function todayOf(app: FastifyInstance): string {
+  return agencyToday(app.now(), app.config.timeZone);
+}
+
+export function dueDates(app: FastifyInstance) {
+  const today = todayOf(app);
+  return { today, endOfWeek: endOfWeek(today) };
+}
+
+export interface FormChoices {
+  priorities: Priority[];
+  staffOptions: StaffOption[];
+  today: string;
+}
+
+export async function formChoices(app: FastifyInstance): Promise<FormChoices> {
+  const [priorities, staffOptions] = await Promise.all([
+    listPriorities(app.db),
+    listActiveStaff(app.db),
+  ]);
+  return { priorities, staffOptions, today: todayOf(app) };
+}
+
+export interface RowFlags {
+  overdue: boolean;
+  pastTarget: boolean;
+}
+
+/** What makes a row stand out: said in words as well as colour. */
+export function rowFlags(
+  row: Pick<TicketRow, 'status' | 'due_date' | 'created_at' | 'response_minutes'>,
+  today: string,
+  now: Date,
+): RowFlags {
+  const open = isOpen(row.status);
+  return {
+    overdue: open && row.due_date !== null && row.due_date < today,
+    pastTarget:
+      open &&
+      row.response_minutes !== null &&
+      Date.parse(row.created_at) + row.response_minutes * 60_000 < now.getTime(),
+  };
+}

@@ -1,0 +1,75 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { safeReturnPath } from '../../decorators/auth.js';
+import { isHtmx } from '../../decorators/render.js';
+import { findTicketRow } from '../../repositories/ticket-lists.js';
+import { findVisibleTicket } from '../../repositories/tickets.js';
+import { isStatus } from '../../tickets/model.js';
+import { saveTicket } from '../../tickets/service.js';
+import { rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+
+/** Inline status change from a list row: htmx re-renders the row, otherwise back to the same list. */
+const status: FastifyPluginAsync = async (app) => {
+  app.post('/tickets/:id/status', async (request, reply) => {
+    const me = signedIn(request);
+    const id = ticketNumber(request);
+    const viewer = viewerOf(request);
+    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewer);
+    if (!ticket) return reply.callNotFound();
+    const body = request.body as Record<string, unknown>;
+    const back = safeReturnPath(body.return);
+    // The row form always sends the version it showed, so a stale row is refused; a
+    // client that sends none (the API, the benchmark) applies to the ticket as it is.
+    const version =
+      body.version === undefined
+        ? ticket.version
+        : typeof body.version === 'string'
+          ? Number(body.version)
+          : Number.NaN;
+
+    let message: string | null = null;
+    if (!isStatus(body.status)) {
+      message = 'Choose a status from the list.';
+      reply.code(422);
+    } else {
+      const result = await saveTicket(
+        app.db,
+        ticket,
+        { status: body.status },
+        { version: Number.isFinite(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
+        me,
+        app.now(),
+        todayOf(app),
+        app.config.baseUrl,
+      );
+      if (result.kind === 'saved') app.outbox.wake();
+      if (result.kind === 'conflict') {
+        message =
+          'Someone changed this ticket meanwhile: open it to see what changed, then try again.';
+        reply.code(409);
+      }
+    }
+
+    if (!isHtmx(request)) {
+      if (message) {
+        return reply.page('error', { title: 'The status was not changed', message });
+      }
+      const [path, query] = back.split('?');
+      return reply.redirect(`${path}${query ? `?${query}` : ''}#ticket-${ticket.id}`, 303);
+    }
+    const row = await findTicketRow(app.db, ticket.id, viewer);
+    if (!row) return reply.callNotFound();
+    return reply.page(
+      'tickets/_row',
+      {
+        row,
+        flags: rowFlags(row, todayOf(app), app.now()),
+        returnTo: back,
+        rowMessage: message,
+        rowSaved: message === null,
+      },
+      { fragment: 'tickets/_row' },
+    );
+  });
+};
+
+export default status;

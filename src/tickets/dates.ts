@@ -1,0 +1,83 @@
+/** Dates as the agency's staff see them: the calendar of the agency's time zone. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function isoDateFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // en-CA formats as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Today's date in the agency's time zone, as YYYY-MM-DD. */
+export function agencyToday(now: Date, timeZone: string): string {
+  return isoDateFormatter(timeZone).format(now);
+}
+
+/** A real calendar date in YYYY-MM-DD form (no 2026-02-30). */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return (
+    y >= 1900 &&
+    y <= 2999 &&
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === m - 1 &&
+    date.getUTCDate() === d
+  );
+}
+
+export function addDays(isoDate: string, days: number): string {
+  const date = new Date(`${isoDate}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The Sunday that ends the week holding isoDate (weeks run Monday to Sunday). */
+export function endOfWeek(isoDate: string): string {
+  const day = new Date(`${isoDate}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(isoDate, day === 0 ? 0 : 7 - day);
+}
+
+const displayDate = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** "Nov 27, 2026" for a YYYY-MM-DD date. */
+export function formatDate(isoDate: string | null): string {
+  if (!isoDate) return '';
+  return displayDate.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** "Nov 27, 2026, 9:05 AM" in the agency's time zone, for a timestamp. */
+export function formatDateTime(timestamp: string | null, timeZone: string): string {
+  if (!timestamp) return '';
+  let f = dateTimeFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+    });
+    dateTimeFormatters.set(timeZone, f);
+  }
+  return f.format(new Date(timestamp));
+}

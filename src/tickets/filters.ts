@@ -1,0 +1,64 @@
+import type { DueFilter, ListScope, SortKey, TicketFilters } from '../repositories/ticket-lists.js';
+import { isStatus } from './model.js';
+
+const DUE: readonly DueFilter[] = ['', 'overdue', 'today', 'week', 'none'];
+const SORTS: readonly SortKey[] = ['updated', 'due', 'priority', 'created'];
+export const MY_TABS: readonly { key: Exclude<ListScope, 'all'>; label: string }[] = [
+  { key: 'assigned', label: 'Assigned to me' },
+  { key: 'created', label: 'Created by me' },
+  { key: 'associated', label: 'Associated with me' },
+];
+
+function one(value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'string' ? v : '';
+}
+
+/** Filters live in the query string, so a filtered list can be bookmarked. Unknown values fall back. */
+export function parseFilters(query: Record<string, unknown>): TicketFilters {
+  const status = one(query.status);
+  const due = one(query.due) as DueFilter;
+  const sort = one(query.sort) as SortKey;
+  const assignee = one(query.assignee);
+  const page = Number.parseInt(one(query.page), 10);
+  return {
+    status: status === 'any' || isStatus(status) ? status : 'open',
+    priority: /^[a-z_]{1,20}$/.test(one(query.priority)) ? one(query.priority) : '',
+    assignee: assignee === 'none' || /^\d{1,9}$/.test(assignee) ? assignee : '',
+    due: DUE.includes(due) ? due : '',
+    q: one(query.q).slice(0, 100),
+    sort: SORTS.includes(sort) ? sort : 'updated',
+    page: Number.isFinite(page) && page > 0 && page < 100_000 ? page : 1,
+  };
+}
+
+export function parseTab(query: Record<string, unknown>): Exclude<ListScope, 'all'> {
+  const tab = one(query.tab);
+  return MY_TABS.find((t) => t.key === tab)?.key ?? 'assigned';
+}
+
+/** The query string for these filters with some replaced; defaults are left out. */
+export function filterQuery(
+  filters: TicketFilters,
+  replace: Partial<TicketFilters> & { tab?: string } = {},
+): string {
+  const merged: Record<string, string | number> = { ...filters, ...replace };
+  const defaults: Record<string, string | number> = {
+    status: 'open',
+    priority: '',
+    assignee: '',
+    due: '',
+    q: '',
+    sort: 'updated',
+    page: 1,
+    tab: '',
+  };
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(merged)) {
+    if (value !== undefined && String(value) !== String(defaults[key] ?? '')) {
+      params.set(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Manifest, seedDataDir } from '../../bench/seed.js';
+import { createDb, databaseFile } from '../../src/db/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+const dirs: string[] = [];
+let seeded: string;
+let sqlite: SQLite.Database;
+let manifest: Manifest;
+const one = (sql: string) => Object.values(sqlite.prepare(sql).get() as object)[0] as number;
+
+beforeAll(async () => {
+  seeded = mkdtempSync(join(tmpdir(), 'hushdesk-seed-'));
+  dirs.push(seeded);
+  manifest = await seedDataDir({ dataDir: seeded, tickets: 6000, staff: 300 });
+  sqlite = new SQLite(databaseFile(seeded), { readonly: true });
+});
+
+afterAll(() => {
+  sqlite?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the bench seeder', () => {
+  it('leaves a store the app opens as its own: WAL, every index, no broken reference', async () => {
+    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqlite.pragma('foreign_key_check')).toEqual([]);
+    const fresh = mkdtempSync(join(tmpdir(), 'hushdesk-seed-'));
+    dirs.push(fresh);
+    const db = createDb(fresh);
+    await migrateToLatest(db);
+    await db.destroy();
+    const indexes = (file: string) => {
+      const other = new SQLite(file, { readonly: true });
+      const names = other
+        .prepare("select name from sqlite_master where type = 'index' order by name")
+        .all();
+      other.close();
+      return names;
+    };
+    expect(indexes(databaseFile(seeded))).toEqual(indexes(databaseFile(fresh)));
+  });
+
+  it('spreads the data as an agency would have it', () => {
+    expect(one('select count(*) from tickets')).toBe(6000);
+    const share = (where: string) => one(`select avg(${where}) from tickets`);
+    expect(share('due_date is not null')).toBeCloseTo(0.4, 1);
+    expect(share('id in (select ticket_id from ticket_notes)')).toBeCloseTo(0.2, 1);
+    expect(share('id in (select ticket_id from ticket_associated_staff)')).toBeCloseTo(0.3, 1);
+    // Old tickets are finished; what is still open is mostly recent.
+    const openOld = one(
+      "select count(*) from tickets where status in ('new','in_progress','waiting') and created_at < date('now','-1 year')",
+    );
+    expect(openOld / 6000).toBeLessThan(0.01);
+    expect(
+      one(
+        "select count(*) from tickets t join priorities p on p.id = t.priority_id where p.key = 'crisis'",
+      ) / 6000,
+    ).toBeLessThan(0.02);
+    expect(
+      one("select count(*) from tickets where status = 'complete' and completed_date is null"),
+    ).toBe(0);
+    expect(
+      one(
+        'select count(*) from tickets t where not exists (select 1 from ticket_events e where e.ticket_id = t.id)',
+      ),
+    ).toBe(0);
+  });
+
+  it('seeds champions, administrators, inactive staff and namesakes', () => {
+    const roles = Object.fromEntries(
+      (
+        sqlite
+          .prepare(
+            'select r.key, count(*) n from staff s join roles r on r.id = s.role_id group by r.key',
+          )
+          .all() as { key: string; n: number }[]
+      ).map((r) => [r.key, r.n]),
+    );
+    expect(roles).toMatchObject({ admin: 3, champion: 20 });
+    expect(one('select count(*) from staff where active = 0')).toBeGreaterThan(0);
+    expect(one("select count(*) from staff where name = 'Ann Lee'")).toBe(2);
+    expect(
+      one("select count(*) from staff where name like '%é%' or name like '%ë%'"),
+    ).toBeGreaterThan(0);
+  });
+
+  it('names personas the bench can sign in as, and tickets the staff persona may see', () => {
+    const { staff, admin } = manifest.personas;
+    const roleOf = (id: number) =>
+      one(
+        `select r.key = 'staff' from staff s join roles r on r.id = s.role_id where s.id = ${id}`,
+      );
+    expect(roleOf(staff.id)).toBe(1);
+    expect(roleOf(admin.id)).toBe(0);
+    expect(manifest.visibleToStaff.length).toBeGreaterThan(0);
+    const visible = manifest.visibleToStaff.join(',');
+    expect(
+      one(`select count(*) from tickets t where t.id in (${visible}) and t.assignee_id != ${staff.id}
+        and t.created_by != ${staff.id}
+        and not exists (select 1 from ticket_associated_staff a where a.ticket_id = t.id and a.staff_id = ${staff.id})`),
+    ).toBe(0);
+  });
+});

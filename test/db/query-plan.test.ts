@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { type CompiledQuery, Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Manifest, seedDataDir } from '../../bench/seed.js';
+import { databaseFile } from '../../src/db/index.js';
+import type { Database } from '../../src/db/schema.js';
+import { HushdeskSqliteDialect } from '../../src/db/sqlite.js';
+import { createSession, findSession } from '../../src/repositories/sessions.js';
+import { getSetting } from '../../src/repositories/settings.js';
+import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
+import {
+  countStaff,
+  findStaffById,
+  findStaffByUsername,
+  listPermissions,
+} from '../../src/repositories/staff.js';
+import {
+  countMyTickets,
+  listTickets,
+  type TicketFilters,
+} from '../../src/repositories/ticket-lists.js';
+import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
+import { listTimeline } from '../../src/repositories/timeline.js';
+
+/** Tables that grow with the agency's history: none may be read end to end. */
+const BIG_TABLES = [
+  'tickets',
+  'ticket_events',
+  'ticket_notes',
+  'ticket_associated_staff',
+  'audit_log',
+];
+
+interface Context {
+  db: Kysely<Database>;
+  staffId: number;
+  roleId: number;
+  username: string;
+  sessionId: string;
+  now: Date;
+}
+
+/**
+ * A query is checked by calling its repository function as the app does; every
+ * SQL statement it runs is explained. A bounded scan (walking an index in order
+ * and stopping at a LIMIT, e.g. the newest 50 tickets) is allowed only where the
+ * entry says why; the check then insists on the LIMIT and on no sort of its own.
+ */
+type Check = (c: Context) => Promise<unknown>;
+type Entry = Check | { run: Check; boundedScan: string };
+
+/** Every list, search and count query, one line each. Add ticket queries here as they land. */
+const QUERIES: Record<string, Entry> = {
+  'session with its staff (every request)': (c) => findSession(c.db, c.sessionId),
+  'permissions of a role (every request)': (c) => listPermissions(c.db, c.roleId),
+  'staff by username (sign-in)': (c) => findStaffByUsername(c.db, c.username),
+  'staff by id': (c) => findStaffById(c.db, c.staffId),
+  'count of staff (first-run check)': (c) => countStaff(c.db),
+  'a setting': (c) => getSetting(c.db, 'agency_name', null),
+  'a setup token': (c) => isSetupTokenUsable(c.db, 'no-such-token', c.now),
+  'My tickets: assigned to me, with count': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters(), DATES),
+  'My tickets: created by me': (c) =>
+    listTickets(c.db, 'created', staffViewer(c), filters(), DATES),
+  'My tickets: associated with me': (c) =>
+    listTickets(c.db, 'associated', staffViewer(c), filters(), DATES),
+  'My tickets: the three tab counts': (c) => countMyTickets(c.db, staffViewer(c)),
+  'All tickets: open, high priority, with count': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
+  'All tickets: overdue, by due date': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ due: 'overdue', sort: 'due' }), DATES),
+  'All tickets: title search': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'any' }), DATES),
+  'All tickets, as staff (visibility in SQL): title search': (c) =>
+    listTickets(c.db, 'all', staffViewer(c), filters({ q: 'printer' }), DATES),
+  'a ticket page: the ticket, its associated staff and timeline': async (c) => {
+    await findVisibleTicket(c.db, manifest.visibleToStaff[0] ?? 1, staffViewer(c));
+    await listAssociatedStaff(c.db, 1);
+    await listTimeline(c.db, 1);
+  },
+};
+
+const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
+function filters(over: Partial<TicketFilters> = {}): TicketFilters {
+  return {
+    status: 'open',
+    priority: '',
+    assignee: '',
+    due: '',
+    q: '',
+    sort: 'updated',
+    page: 1,
+    ...over,
+  };
+}
+const staffViewer = (c: Context) => ({ id: c.staffId, seeAll: false });
+const seeAll = (c: Context) => ({ id: c.staffId, seeAll: true });
+
+interface PlanRow {
+  detail: string;
+}
+
+/** The names a big table goes by in this statement: its own and any alias. */
+function namesOf(table: string, sql: string): string[] {
+  const names = [table];
+  const alias = new RegExp(`"?\\b${table}\\b"?\\s+as\\s+"?(\\w+)"?`, 'gi');
+  for (const match of sql.matchAll(alias)) if (match[1]) names.push(match[1]);
+  return names;
+}
+
+/** The plan lines that read a big table end to end ("SCAN x", as opposed to "SEARCH x USING INDEX"). */
+function fullScans(sql: string, plan: PlanRow[]): string[] {
+  const names = new Set(BIG_TABLES.flatMap((t) => namesOf(t, sql)));
+  return plan
+    .map((row) => row.detail)
+    .filter((detail) => {
+      const scanned = /^SCAN (\w+)\b/.exec(detail)?.[1];
+      return scanned !== undefined && names.has(scanned);
+    });
+}
+
+let dir: string;
+let sqlite: SQLite.Database;
+let manifest: Manifest;
+let captured: CompiledQuery[] = [];
+let context: Context;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hushdesk-plan-'));
+  // Realistic shape (the bench's own seeder) and planner statistics (it ends with ANALYZE).
+  manifest = await seedDataDir({ dataDir: dir, tickets: 4000, staff: 300 });
+  sqlite = new SQLite(databaseFile(dir));
+  const db = new Kysely<Database>({
+    dialect: new HushdeskSqliteDialect({ database: sqlite }),
+    log: (event) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  const staff = await findStaffById(db, manifest.personas.staff.id);
+  const now = new Date();
+  await createSession(
+    db,
+    { id: 'plan-test', staffId: staff?.id ?? 0, csrfToken: 't', ip: '127.0.0.1' },
+    now,
+  );
+  context = {
+    db,
+    staffId: staff?.id ?? 0,
+    roleId: staff?.role_id ?? 0,
+    username: staff?.username ?? '',
+    sessionId: 'plan-test',
+    now,
+  };
+});
+
+afterAll(async () => {
+  await context?.db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function explain(query: CompiledQuery): PlanRow[] {
+  return sqlite
+    .prepare(`explain query plan ${query.sql}`)
+    .all(...(query.parameters as unknown[])) as PlanRow[];
+}
+
+async function plansOf(check: Check): Promise<{ sql: string; plan: PlanRow[] }[]> {
+  captured = [];
+  await check(context);
+  return captured.map((query) => ({ sql: query.sql, plan: explain(query) }));
+}
+
+describe('query plans on realistic data', () => {
+  it('the check itself catches a full scan of tickets and passes an index search', async () => {
+    const scan = await plansOf((c) =>
+      c.db
+        .selectFrom('tickets')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .execute(),
+    );
+    expect(scan.flatMap((s) => fullScans(s.sql, s.plan))).not.toEqual([]);
+    const aliased = await plansOf((c) =>
+      c.db
+        .selectFrom('tickets as t')
+        .select('t.id')
+        .where('t.title', 'like', '%printer%')
+        .execute(),
+    );
+    expect(aliased.flatMap((s) => fullScans(s.sql, s.plan))).toEqual(['SCAN t']);
+    const search = await plansOf((c) =>
+      c.db
+        .selectFrom('tickets')
+        .select('id')
+        .where('assignee_id', '=', c.staffId)
+        .where('status', '=', 'new')
+        .execute(),
+    );
+    expect(search.flatMap((s) => fullScans(s.sql, s.plan))).toEqual([]);
+  });
+
+  for (const [name, entry] of Object.entries(QUERIES)) {
+    it(`${name}: no full scan of a big table`, async () => {
+      const run = typeof entry === 'function' ? entry : entry.run;
+      const statements = await plansOf(run);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const { sql, plan } of statements) {
+        const scans = fullScans(sql, plan);
+        const where = `${sql}\n${plan.map((r) => r.detail).join('\n')}`;
+        if (typeof entry === 'function' || !scans.length) {
+          expect(scans, where).toEqual([]);
+          continue;
+        }
+        // A bounded scan: it must stop at a LIMIT and walk an index in order (no sort).
+        expect(/\blimit\b/i.test(sql), where).toBe(true);
+        expect(
+          plan.some((r) => r.detail.includes('TEMP B-TREE')),
+          where,
+        ).toBe(false);
+      }
+    });
+  }
+});

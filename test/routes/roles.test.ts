@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let admin: Browser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  admin = await signIn(t.app, 'ann');
+});
+afterAll(() => t.close());
+
+async function roleId(name: string): Promise<number> {
+  const row = await t.app.db
+    .selectFrom('roles')
+    .select('id')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function permissionsOf(name: string): Promise<string[]> {
+  const rows = await t.app.db
+    .selectFrom('role_permissions')
+    .innerJoin('roles', 'roles.id', 'role_permissions.role_id')
+    .select('permission')
+    .where('roles.name', '=', name)
+    .orderBy('permission')
+    .execute();
+  return rows.map((r) => r.permission);
+}
+
+function lastAudit(action: string) {
+  return t.app.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('action', '=', action)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+describe('the roles list', () => {
+  it('shows each role with its permissions in plain words', async () => {
+    const page = await admin.get('/roles');
+    expect(page.statusCode).toBe(200);
+    for (const name of ['Administrator', 'Champion', 'Staff', 'External support']) {
+      expect(page.body).toContain(name);
+    }
+    expect(page.body).toContain('See all tickets, Send tickets to the escalation desk');
+    expect(page.body).toMatch(/href="\/roles\/new"/);
+  });
+});
+
+describe('adding a role', () => {
+  it('keeps what was typed and says what is wrong beside the field', async () => {
+    await admin.get('/roles/new');
+    const empty = await admin.post('/roles', { name: '  ', permissions: 'see_all_tickets' });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toMatch(/id="name-error">Enter a name for the role/);
+    expect(empty.body).toMatch(/value="see_all_tickets"\s+checked/);
+
+    const taken = await admin.post('/roles', { name: 'champion', permissions: 'view_audit_log' });
+    expect(taken.statusCode).toBe(422);
+    expect(taken.body).toMatch(/id="name-error">Another role has that name/);
+    expect(taken.body).toContain('value="champion"');
+    expect(taken.body).toMatch(/value="view_audit_log"\s+checked/);
+  });
+
+  it('adds the role with the boxes ticked, ignores unknown permissions, and audits it', async () => {
+    await admin.get('/roles/new');
+    const added = await admin.post('/roles', {
+      name: 'Billing lead',
+      permissions: ['see_all_tickets', 'view_audit_log', 'be_root'],
+    });
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe('/roles?saved=1');
+    expect(await permissionsOf('Billing lead')).toEqual(['see_all_tickets', 'view_audit_log']);
+    const audit = await lastAudit('role-added');
+    expect(audit?.actor).toBe('Ann Lee (ann)');
+    expect(audit?.staff_id).not.toBeNull();
+    expect(audit?.detail).toBe(
+      'Role “Billing lead” added with See all tickets, View the audit log',
+    );
+    expect(audit?.at).toBe(t.app.now().toISOString());
+  });
+});
+
+describe('renaming a role', () => {
+  it('keeps a built-in role’s key, so the app still knows it', async () => {
+    const id = await roleId('Champion');
+    await admin.get(`/roles/${id}`);
+    const saved = await admin.post(`/roles/${id}`, {
+      name: 'Super user',
+      permissions: ['see_all_tickets', 'send_to_desk'],
+    });
+    expect(saved.statusCode).toBe(303);
+    const role = await t.app.db
+      .selectFrom('roles')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(role).toMatchObject({ key: 'champion', name: 'Super user' });
+    expect((await lastAudit('role-renamed'))?.detail).toBe(
+      'Role “Champion” renamed to “Super user”',
+    );
+    // Unchanged permissions write no permission entry.
+    expect(await lastAudit('role-permissions-changed')).toBeUndefined();
+    await admin.post(`/roles/${id}`, {
+      name: 'Champion',
+      permissions: ['see_all_tickets', 'send_to_desk'],
+    });
+  });
+
+  it('answers 404 for a role that does not exist', async () => {
+    expect((await admin.get('/roles/999')).statusCode).toBe(404);
+    expect((await admin.get('/roles/abc')).statusCode).toBe(404);
+  });
+});
+
+describe('a permission change', () => {
+  it('applies at the person’s next request, without signing out, and is recorded', async () => {
+    await admin.get('/roles/new');
+    await admin.post('/roles', { name: 'Office manager', permissions: 'see_all_tickets' });
+    const id = await roleId('Office manager');
+    const staff = await addStaff(t.app, 'olu', { name: 'Olu Ade' });
+    await t.app.db.updateTable('staff').set({ role_id: id }).where('id', '=', staff.id).execute();
+    const olu = await signIn(t.app, 'olu');
+    expect((await olu.get('/staff')).statusCode).toBe(403);
+    expect((await olu.get('/')).body).not.toMatch(/href="\/staff"/);
+
+    await admin.get(`/roles/${id}`);
+    t.clock.advanceMinutes(1);
+    const granted = await admin.post(`/roles/${id}`, {
+      name: 'Office manager',
+      permissions: ['see_all_tickets', 'manage_staff'],
+    });
+    expect(granted.statusCode).toBe(303);
+    // The same session, no new sign-in: the next request sees the new permission.
+    expect((await olu.get('/staff')).statusCode).toBe(200);
+    expect((await olu.get('/')).body).toMatch(/href="\/staff"/);
+    const audit = await lastAudit('role-permissions-changed');
+    expect(audit).toMatchObject({
+      actor: 'Ann Lee (ann)',
+      detail: 'Role “Office manager”: added Manage staff and roles',
+      at: t.app.now().toISOString(),
+    });
+
+    await admin.post(`/roles/${id}`, { name: 'Office manager', permissions: 'see_all_tickets' });
+    expect((await olu.get('/staff')).statusCode).toBe(403);
+    expect((await lastAudit('role-permissions-changed'))?.detail).toBe(
+      'Role “Office manager”: removed Manage staff and roles',
+    );
+  });
+});
+
+describe('the last administrator', () => {
+  it('cannot lose the permission to manage staff by an edit of their role', async () => {
+    const id = await roleId('Administrator');
+    await admin.get(`/roles/${id}`);
+    const refused = await admin.post(`/roles/${id}`, {
+      name: 'Administrator',
+      permissions: ['manage_settings', 'see_all_tickets'],
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toMatch(/id="permissions-error">At least one active person must keep/);
+    // What was ticked is kept for another try.
+    expect(refused.body).toMatch(/value="manage_settings"\s+checked/);
+    expect(refused.body).not.toMatch(/value="manage_staff"\s+checked/);
+    expect(await permissionsOf('Administrator')).toContain('manage_staff');
+    expect((await admin.get('/roles')).statusCode).toBe(200);
+  });
+
+  it('can hand the permission over: the edit is allowed once someone else holds it', async () => {
+    await admin.get('/roles/new');
+    await admin.post('/roles', { name: 'Staff manager', permissions: 'manage_staff' });
+    const managerRole = await roleId('Staff manager');
+    const kim = await addStaff(t.app, 'kim', { name: 'Kim Park' });
+    await t.app.db
+      .updateTable('staff')
+      .set({ role_id: managerRole })
+      .where('id', '=', kim.id)
+      .execute();
+    const id = await roleId('Administrator');
+    const allowed = await admin.post(`/roles/${id}`, {
+      name: 'Administrator',
+      permissions: ['manage_settings'],
+    });
+    expect(allowed.statusCode).toBe(303);
+    expect((await admin.get('/roles')).statusCode).toBe(403);
+    // Put things back for the other tests, as Kim.
+    const kimBrowser = await signIn(t.app, 'kim');
+    await kimBrowser.get(`/roles/${id}`);
+    const restored = await kimBrowser.post(`/roles/${id}`, {
+      name: 'Administrator',
+      permissions: [
+        'manage_staff',
+        'manage_settings',
+        'see_all_tickets',
+        'send_to_desk',
+        'view_audit_log',
+        'manage_api_tokens',
+      ],
+    });
+    expect(restored.statusCode).toBe(303);
+    await t.app.db.updateTable('staff').set({ active: 0 }).where('id', '=', kim.id).execute();
+  });
+});
+
+describe('External support', () => {
+  it('takes no permissions, and its holders see no staff, roles or their links', async () => {
+    const id = await roleId('External support');
+    await admin.get(`/roles/${id}`);
+    const refused = await admin.post(`/roles/${id}`, {
+      name: 'External support',
+      permissions: 'see_all_tickets',
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toMatch(/id="permissions-error">External support takes no permissions/);
+    expect(await permissionsOf('External support')).toEqual([]);
+
+    await addStaff(t.app, 'vendor', { name: 'Val Vendor', role: 'external' });
+    const vendor = await signIn(t.app, 'vendor');
+    for (const path of ['/staff', '/staff/1', '/staff/new', '/roles', '/roles/1']) {
+      expect((await vendor.get(path)).statusCode, path).toBe(403);
+    }
+    const home = await vendor.get('/');
+    expect(home.body).not.toMatch(/href="\/(staff|roles)"/);
+  });
+});
