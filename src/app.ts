@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { requireTwoFactorEnrolment } from './auth/two-factor.js';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
+import agency from './decorators/agency.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
 import housekeeping from './decorators/housekeeping.js';
@@ -13,6 +14,7 @@ import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import api from './routes/api/index.js';
 import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import twoFactorSignIn from './routes/auth/two-factor.js';
@@ -23,6 +25,8 @@ import notificationPreferences from './routes/profile/notifications.js';
 import twoFactorProfile from './routes/profile/two-factor.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
+import apiTokens from './routes/settings/api-tokens.js';
+import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
@@ -60,6 +64,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(view);
 
   await fastify.register(db, { db: options.db });
+  await fastify.register(agency);
   await fastify.register(phi);
   await fastify.register(render);
   await fastify.register(auth);
@@ -77,6 +82,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(twoFactorSignIn);
   await fastify.register(setup);
   await fastify.register(passwordReset);
+  await fastify.register(api);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', requireTwoFactorEnrolment);
@@ -86,6 +92,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(roles);
     await signedIn.register(outboxRoutes);
     await signedIn.register(notificationPreferences);
+    await signedIn.register(settings);
+    await signedIn.register(apiTokens);
     await signedIn.register(auditRoutes);
     await signedIn.register(twoFactorProfile);
     await signedIn.register(securitySettings);

@@ -24,6 +24,17 @@ const PUBLIC: Record<string, string> = {
   'POST /reset/:token': 'a one-time password link: the link is the proof',
   'GET /sign-in/two-factor': 'the second step of sign-in: works only with a pending sign-in',
   'POST /sign-in/two-factor': 'the second step of sign-in: works only with a pending sign-in',
+  'GET /api/v1/openapi.json': 'describes the automation API; holds no data',
+};
+
+/**
+ * The automation API: no session, only a bearer API token (the token is the
+ * proof, as the link is for /reset). Signed out they answer 401 JSON, like any
+ * guarded route, and a signed-in browser's cookie does not count.
+ */
+const BEARER: Record<string, string> = {
+  'POST /api/v1/tickets': 'an automated process opens a ticket with its API token',
+  'GET /api/v1/tickets/:number': 'an automated process reads a ticket its token created',
 };
 
 /**
@@ -90,6 +101,20 @@ describe('the route table', () => {
     expect(guarded().length).toBeGreaterThan(0);
   });
 
+  it('knows every /api/ route as public or bearer, and a session alone gets 401', async () => {
+    const api = routes.filter((route) => route.url.startsWith('/api/'));
+    const keys = new Set(api.map(keyOf));
+    for (const key of Object.keys(BEARER)) expect(keys, key).toContain(key);
+    for (const route of api) {
+      const key = keyOf(route);
+      expect(key in PUBLIC || key in BEARER, `${key} is neither public nor bearer`).toBe(true);
+      if (!(key in BEARER)) continue;
+      const response = await send(as.admin, route);
+      expect(response.statusCode, `signed-in ${label(route)}`).toBe(401);
+      if (route.method !== 'HEAD') expect(response.json(), label(route)).toHaveProperty('error');
+    }
+  });
+
   it('has a permission on every route of the folders that need one', () => {
     for (const route of routes) {
       for (const [folder, permission] of Object.entries(FOLDER_PERMISSIONS)) {
@@ -105,7 +130,7 @@ describe('the route table', () => {
       if (route.url.startsWith('/api/')) {
         const api = await send(null, route);
         expect(api.statusCode, label(route)).toBe(401);
-        expect(api.json(), label(route)).toHaveProperty('error');
+        if (route.method !== 'HEAD') expect(api.json(), label(route)).toHaveProperty('error');
         continue;
       }
       const page = await send(null, route);

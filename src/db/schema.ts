@@ -217,6 +217,23 @@ export interface NotificationPreferenceTable {
   updated_at: Timestamp;
 }
 
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  /** Lower-cased name; unique among tokens not revoked. */
+  name_key: string;
+  /** SHA-256 of the token: the token itself is shown once and never kept. */
+  token_hash: string;
+  /** The token's automation identity: a staff row that never signs in. */
+  staff_id: number;
+  created_by: number | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  last_used_ip: string | null;
+  revoked_at: Timestamp | null;
+  revoked_by: number | null;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
@@ -236,6 +253,7 @@ export interface Database {
   pending_sign_ins: PendingSignInTable;
   outbox: OutboxTable;
   notification_preferences: NotificationPreferenceTable;
+  api_tokens: ApiTokenTable;
 }
 
 export type Role = Selectable<RoleTable>;
@@ -250,3 +268,4 @@ export type TicketEvent = Selectable<TicketEventTable>;
 export type AuditEntry = Insertable<AuditLogTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type NewOutboxMessage = Insertable<OutboxTable>;
+export type ApiToken = Selectable<ApiTokenTable>;

@@ -22,6 +22,9 @@ export default fp(async (app) => {
 
   app.addHook('onRequest', async (request) => {
     if (request.url.startsWith('/static/') || request.url.startsWith('/vendor/')) return;
+    // The automation API authenticates by bearer token only: a session cookie
+    // sent along is neither read nor kept alive.
+    if (request.url.startsWith('/api/')) return;
     const state = await loadSession(app.db, app.config, request, app.now());
     if (state.kind === 'active') {
       request.staff = state.staff;

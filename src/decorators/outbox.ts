@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { createMailer } from '../mail/mailer.js';
 import { OutboxWorker } from '../notifications/worker.js';
+import { agencyTimeZone } from './agency.js';
 
 export interface OutboxOptions {
   /** Milliseconds between passes (default 5 s); 0 polls never, and tests call `app.outbox.runOnce()`. */
@@ -22,7 +23,14 @@ export default fp<OutboxOptions>(async (app, options) => {
     pollMs: options.pollMs ?? 5000,
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.random ? { random: options.random } : {}),
-    reminders: { baseUrl: app.config.baseUrl, timeZone: app.config.timeZone },
+    // A getter: the worker spreads this object on every pass, so a time zone
+    // saved in Settings applies to the next morning's reminders.
+    reminders: {
+      baseUrl: app.config.baseUrl,
+      get timeZone() {
+        return agencyTimeZone(app);
+      },
+    },
   });
   app.decorate('outbox', worker);
   app.addHook('onReady', () => worker.start());

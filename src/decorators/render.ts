@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatDate, formatDateTime } from '../tickets/dates.js';
 import { statusLabel } from '../tickets/model.js';
+import { agencyName, agencyTimeZone } from './agency.js';
 
 export interface PageOptions {
   /** The partial that answers an htmx request; without it htmx gets the whole page. */
@@ -30,10 +31,10 @@ export default fp(async (app) => {
         staff: request.staff,
         csrfToken: request.session?.csrfToken ?? '',
         path: request.url.split('?')[0],
-        agencyName: 'hushdesk',
+        agencyName: agencyName(app),
         fmt: {
           date: formatDate,
-          dateTime: (timestamp: string | null) => formatDateTime(timestamp, app.config.timeZone),
+          dateTime: (timestamp: string | null) => formatDateTime(timestamp, agencyTimeZone(app)),
           status: statusLabel,
         },
         ...data,

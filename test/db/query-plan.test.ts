@@ -8,6 +8,11 @@ import { type Manifest, seedDataDir } from '../../bench/seed.js';
 import { databaseFile } from '../../src/db/index.js';
 import type { Database } from '../../src/db/schema.js';
 import { HushdeskSqliteDialect } from '../../src/db/sqlite.js';
+import { findApiTokenByHash, isAutomationIdentity } from '../../src/repositories/api-tokens.js';
+import {
+  countUnassignedOpenTickets,
+  findTicketCreatedBy,
+} from '../../src/repositories/automation.js';
 import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
 import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
@@ -81,6 +86,10 @@ const QUERIES: Record<string, Entry> = {
     await listAssociatedStaff(c.db, 1);
     await listTimeline(c.db, 1);
   },
+  'unassigned open tickets (Settings notice)': (c) => countUnassignedOpenTickets(c.db),
+  'an API token by hash (every API call)': (c) => findApiTokenByHash(c.db, 'no-such-hash'),
+  'a ticket its token created (API read)': (c) => findTicketCreatedBy(c.db, 1, c.staffId),
+  'automation identity check (staff pages)': (c) => isAutomationIdentity(c.db, c.staffId),
 };
 
 const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };

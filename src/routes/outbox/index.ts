@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { OutboxStatus } from '../../db/schema.js';
+import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
@@ -41,7 +42,7 @@ function localTime(iso: string | null, timeZone: string): string {
 const outbox: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'manage_settings');
   const notFound = { title: 'Not found', message: 'There is no such message in the outbox.' };
-  const time = (iso: string | null) => localTime(iso, app.config.timeZone);
+  const time = (iso: string | null) => localTime(iso, agencyTimeZone(app));
 
   app.get('/outbox', async (request, reply) => {
     const query = request.query as Record<string, unknown>;

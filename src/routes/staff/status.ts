@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { isAutomationIdentity } from '../../repositories/api-tokens.js';
 import { findStaffWithRole, type StaffListRow } from '../../repositories/staff.js';
 import {
   deactivateStaffMember,
@@ -27,6 +28,13 @@ const status: FastifyPluginAsync = async (app) => {
   const memberOf = async (id: number | null) =>
     id === null ? undefined : await findStaffWithRole(app.db, id);
 
+  // An API token's automation identity is not a person: it never signs in.
+  const refuseAutomation = (reply: FastifyReply, member: StaffListRow) =>
+    reply.code(409).page('error', {
+      title: 'An API token',
+      message: `${member.name} stands for an API token and never signs in. Manage it under Settings, API tokens.`,
+    });
+
   for (const change of ['deactivate', 'reactivate'] as const) {
     const wanted = change === 'deactivate' ? 1 : 0;
 
@@ -40,6 +48,9 @@ const status: FastifyPluginAsync = async (app) => {
     app.post(`/staff/:id/${change}`, async (request, reply) => {
       const member = await memberOf(idParam(request));
       if (!member) return reply.callNotFound();
+      if (change === 'reactivate' && (await isAutomationIdentity(app.db, member.id))) {
+        return refuseAutomation(reply, member);
+      }
       try {
         if (change === 'deactivate') {
           await deactivateStaffMember(app.db, member.id, changedBy(request), app.now());
@@ -58,6 +69,7 @@ const status: FastifyPluginAsync = async (app) => {
   app.post('/staff/:id/password-link', async (request, reply) => {
     const member = await memberOf(idParam(request));
     if (!member) return reply.callNotFound();
+    if (await isAutomationIdentity(app.db, member.id)) return refuseAutomation(reply, member);
     if (member.active !== 1) {
       return reply.code(409).page('error', {
         title: 'Deactivated',

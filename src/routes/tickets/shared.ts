@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Priority } from '../../db/schema.js';
+import { agencyTimeZone } from '../../decorators/agency.js';
 import { listPriorities } from '../../repositories/priorities.js';
 import { listActiveStaff, type StaffOption } from '../../repositories/staff.js';
 import type { TicketRow } from '../../repositories/ticket-lists.js';
@@ -25,7 +26,7 @@ export function ticketNumber(request: FastifyRequest): number | null {
 }
 
 export function todayOf(app: FastifyInstance): string {
-  return agencyToday(app.now(), app.config.timeZone);
+  return agencyToday(app.now(), agencyTimeZone(app));
 }
 
 export function dueDates(app: FastifyInstance) {

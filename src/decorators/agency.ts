@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import { getAgencyName, getTimeZone } from '../repositories/settings.js';
+
+/** The settings every page needs: kept in memory so a page does not pay a query for them. */
+export interface AgencySettings {
+  name: string;
+  /** The IANA time zone of the agency's calendar: Settings, else TZ. */
+  timeZone: string;
+}
+
+async function readAgencySettings(db: Db, config: Config): Promise<AgencySettings> {
+  const [name, timeZone] = await Promise.all([getAgencyName(db), getTimeZone(db)]);
+  return { name, timeZone: timeZone ?? config.timeZone };
+}
+
+/**
+ * Reads the agency's name and time zone once at start (after migrations) and
+ * again whenever the Settings page saves them. hushdesk is one process, so the
+ * copy in memory cannot go stale behind its back.
+ */
+export default fp(async (app) => {
+  let current = await readAgencySettings(app.db, app.config);
+  app.decorate('agency', {
+    current: () => current,
+    reload: async () => {
+      current = await readAgencySettings(app.db, app.config);
+    },
+  });
+});
+
+/** The agency's time zone: "today", due dates and every time shown use it. */
+export function agencyTimeZone(app: FastifyInstance): string {
+  return app.agency.current().timeZone;
+}
+
+export function agencyName(app: FastifyInstance): string {
+  return app.agency.current().name;
+}
+
+/** Call after saving the agency name or time zone. */
+export function reloadAgencySettings(app: FastifyInstance): Promise<void> {
+  return app.agency.reload();
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agency: { current(): AgencySettings; reload(): Promise<void> };
+  }
+}
