@@ -13,6 +13,7 @@ import {
 import { createDb } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import { recordAudit } from './repositories/audit.js';
+import { EncryptedValueError } from './repositories/phi.js';
 import {
   createStaff,
   findStaffByUsername,
@@ -246,6 +247,9 @@ export async function runCli(
       error instanceof ServerRunningError
     ) {
       throw new CliError(error.message);
+    }
+    if (error instanceof EncryptedValueError) {
+      throw new CliError(`Nothing was changed: ${error.message}.`);
     }
     throw error;
   }

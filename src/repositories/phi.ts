@@ -17,6 +17,14 @@ export type EncryptedColumn = (typeof ENCRYPTED_COLUMNS)[number];
 
 const BATCH = 500;
 
+/** A stored value that could not be re-encrypted, named by table, column and row. */
+export class EncryptedValueError extends Error {
+  constructor(column: EncryptedColumn, id: number, reason: string) {
+    super(`${column.table}.${column.column} of row ${column.key} ${id}: ${reason}`);
+    this.name = 'EncryptedValueError';
+  }
+}
+
 /** One encrypted value, or undefined when the database holds none yet. */
 export async function findAnyEncryptedValue(db: Db): Promise<string | undefined> {
   for (const c of ENCRYPTED_COLUMNS) {
@@ -46,7 +54,13 @@ export async function rewriteEncryptedColumn(
       where ${sql.ref(c.column)} is not null and ${sql.ref(c.key)} > ${after}
       order by ${sql.ref(c.key)} limit ${BATCH}`.execute(trx);
     for (const row of rows) {
-      await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${change(row.value)}
+      let changed: string;
+      try {
+        changed = change(row.value);
+      } catch (error) {
+        throw new EncryptedValueError(c, row.id, (error as Error).message);
+      }
+      await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${changed}
         where ${sql.ref(c.key)} = ${row.id}`.execute(trx);
     }
     count += rows.length;
