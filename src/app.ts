@@ -1,26 +1,33 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { requireTwoFactorEnrolment } from './auth/two-factor.js';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import agency from './decorators/agency.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
+import housekeeping from './decorators/housekeeping.js';
 import outbox, { type OutboxOptions } from './decorators/outbox.js';
+import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
 import helmet from './plugins/helmet.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
 import api from './routes/api/index.js';
+import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
+import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
 import outboxRoutes from './routes/outbox/index.js';
 import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
+import twoFactorProfile from './routes/profile/two-factor.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import settings from './routes/settings/index.js';
+import securitySettings from './routes/settings/security.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import tickets from './routes/tickets/index.js';
@@ -59,9 +66,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(db, { db: options.db });
   await fastify.register(agency);
+  await fastify.register(phi);
   await fastify.register(render);
   await fastify.register(auth);
   await fastify.register(outbox, options.outbox ?? {});
+  await fastify.register(housekeeping);
 
   fastify.addHook('onSend', async (request, reply) => {
     // Signed-in pages may show PHI: never let a browser or proxy keep a copy.
@@ -71,12 +80,14 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(health);
   await fastify.register(authRoutes);
+  await fastify.register(twoFactorSignIn);
   await fastify.register(setup);
   await fastify.register(passwordReset);
   await fastify.register(api);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', limitExternalSupport);
+    signedIn.addHook('onRequest', requireTwoFactorEnrolment);
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);
@@ -85,6 +96,9 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(notificationPreferences);
     await signedIn.register(settings);
     await signedIn.register(apiTokens);
+    await signedIn.register(auditRoutes);
+    await signedIn.register(twoFactorProfile);
+    await signedIn.register(securitySettings);
   });
 };
 

@@ -1,9 +1,27 @@
 import { parseArgs } from 'node:util';
 import { hashPassword } from './auth/passwords.js';
-import { ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { KEY_FILE, keyFilePath, keyFitsCheck, PhiKeyError, readKeyFile } from './crypto/key.js';
+import { rotatePhiKey } from './crypto/rotate.js';
+import {
+  BackupError,
+  backupDatabase,
+  checkDatabaseFile,
+  type DatabaseReport,
+  restoreDatabase,
+} from './db/backup.js';
 import { createDb } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
-import { createStaff, type RoleKey, usernameTaken } from './repositories/staff.js';
+import { recordAudit } from './repositories/audit.js';
+import { EncryptedValueError } from './repositories/phi.js';
+import {
+  createStaff,
+  findStaffByUsername,
+  type RoleKey,
+  usernameTaken,
+} from './repositories/staff.js';
+import { removeTwoFactor } from './repositories/two-factor.js';
+import { assertServerStopped, ServerRunningError } from './server-lock.js';
 import { text, validateStaffFields } from './staff/validate.js';
 
 const USAGE = `Usage: hushdesk <command>
@@ -13,6 +31,12 @@ Commands:
   staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff|external
             [--department DEPARTMENT] --password-stdin
                           Create a staff account; the password is read from standard input.
+  backup FILE             Take a backup while the server runs, check it, report on it.
+                          The encryption key is NOT in it: keep your key file apart.
+  restore FILE            Check a backup and put it in place of the database (stop the server first).
+  rotate-key              Re-encrypt all PHI under a new key (stop the server first).
+  two-factor off --username USERNAME
+                          Turn off someone's two-step sign-in (lost phone and recovery codes).
 `;
 
 export class CliError extends Error {}
@@ -102,6 +126,111 @@ async function addStaff(
   }
 }
 
+function size(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function describeDatabase(report: DatabaseReport): string {
+  const width = Math.max(...report.tables.map((t) => t.name.length));
+  const rows = report.tables.map((t) => `  ${t.name.padEnd(width)}  ${t.rows}`);
+  const key = report.keyId
+    ? `PHI in it needs encryption key ${report.keyId}, which is not in the file.`
+    : 'It holds no encryption key check.';
+  return [
+    `${report.file}: ${size(report.bytes)}, integrity check ok.`,
+    key,
+    'Rows per table:',
+    ...rows,
+  ].join('\n');
+}
+
+async function backup(config: Config, args: string[]): Promise<string> {
+  const [file, ...extra] = args;
+  if (!file || extra.length > 0) throw new CliError('Usage: hushdesk backup FILE');
+  const report = await backupDatabase(config.dataDir, file);
+  return `Backed up.\n${describeDatabase(report)}\nCopy it off this machine, and keep the key file (${KEY_FILE}) somewhere else.`;
+}
+
+async function restore(config: Config, args: string[]): Promise<string> {
+  const [file, ...extra] = args;
+  if (!file || extra.length > 0) throw new CliError('Usage: hushdesk restore FILE');
+  assertServerStopped(config.dataDir);
+  const report = checkDatabaseFile(file);
+  if (report.keyCheck) {
+    const path = keyFilePath(config.dataDir);
+    const key = config.phiKey ?? readKeyFile(path);
+    const source = config.phiKey ? 'HUSHDESK_KEY' : path;
+    if (!key) {
+      throw new CliError(
+        `This backup's PHI is encrypted with key ${report.keyCheck.keyId}. Put that key's file at ${path} (or set HUSHDESK_KEY) before restoring.`,
+      );
+    }
+    if (!keyFitsCheck(key, report.keyCheck)) {
+      throw new CliError(
+        `This backup needs encryption key ${report.keyCheck.keyId}, but ${source} holds key ${key.id}. Put the key that was in use when the backup was taken in its place first.`,
+      );
+    }
+  }
+  const { report: restored, previous } = restoreDatabase(config.dataDir, file, new Date());
+  const kept = previous
+    ? `The database it replaced is kept as ${previous}; delete it once hushdesk runs well.`
+    : '';
+  return `Restored.\n${describeDatabase(restored)}\n${kept}\nStart hushdesk now.`.replace(
+    /\n\n/g,
+    '\n',
+  );
+}
+
+async function rotateKey(config: Config): Promise<string> {
+  assertServerStopped(config.dataDir);
+  const db = createDb(config.dataDir);
+  try {
+    await migrateToLatest(db);
+    const report = await rotatePhiKey(
+      db,
+      { dataDir: config.dataDir, envKey: config.phiKey },
+      new Date(),
+    );
+    const counts = Object.entries(report.counts).map(([column, n]) => `  ${column}: ${n}`);
+    const next = report.usesEnvKey
+      ? `HUSHDESK_KEY is set: put the contents of ${report.newKeyPath} into HUSHDESK_KEY, then delete that file. hushdesk will not start until you do.`
+      : `The new key is in ${report.newKeyPath}. Copy it to where you keep the key, apart from the backups.`;
+    return [
+      `Re-encrypted everything under key ${report.newKeyId} (was ${report.oldKeyId}):`,
+      ...counts,
+      next,
+      `Backups taken before now still need the old key ${report.oldKeyId}: keep it as long as you keep them, or take a new backup now.`,
+    ].join('\n');
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
+  const { values } = parseArgs({ args, options: { username: { type: 'string' } }, strict: true });
+  if (!values.username) throw new CliError('Give the person with --username.');
+  const db = createDb(dataDir);
+  try {
+    await migrateToLatest(db);
+    const staff = await findStaffByUsername(db, values.username);
+    if (!staff) throw new CliError(`--username: nobody is called "${values.username}".`);
+    await removeTwoFactor(db, staff.id);
+    await recordAudit(
+      db,
+      {
+        actor: { label: 'command line' },
+        action: 'two-factor-removed',
+        detail: `for ${staff.name} (${staff.username})`,
+      },
+      new Date(),
+    );
+    return `Two-step sign-in is off for ${staff.name} (${staff.username}). They sign in with their password and can set it up again.`;
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Runs one command; returns what to print, or throws CliError with what went wrong. */
 export async function runCli(
   argv: string[],
@@ -112,6 +241,24 @@ export async function runCli(
   const [command, sub, ...rest] = argv;
   if (command === 'migrate') return migrate(config.dataDir);
   if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
+  if (command === 'two-factor' && sub === 'off') return twoFactorOff(config.dataDir, rest);
+  try {
+    if (command === 'backup') return await backup(config, argv.slice(1));
+    if (command === 'restore') return await restore(config, argv.slice(1));
+    if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
+  } catch (error) {
+    if (
+      error instanceof BackupError ||
+      error instanceof PhiKeyError ||
+      error instanceof ServerRunningError
+    ) {
+      throw new CliError(error.message);
+    }
+    if (error instanceof EncryptedValueError) {
+      throw new CliError(`Nothing was changed: ${error.message}.`);
+    }
+    throw error;
+  }
   if (command === undefined || command === 'help' || command === '--help') return USAGE;
   throw new CliError(`Unknown command "${argv.join(' ')}".\n\n${USAGE}`);
 }

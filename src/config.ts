@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { PhiKey } from './crypto/phi.js';
 
 /** Everything hushdesk reads from its environment, validated once at start. */
 export interface Config {
@@ -17,6 +18,10 @@ export interface Config {
   trustProxy: boolean;
   timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** From HUSHDESK_KEY; null means DATA_DIR/hushdesk.key (src/crypto/key.ts). */
+  phiKey: PhiKey | null;
+  /** Automatic nightly backups kept in DATA_DIR/backups; 0 turns them off. */
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +77,16 @@ function timeZone(env: Env): string {
   return raw;
 }
 
+function phiKey(env: Env): PhiKey | null {
+  const raw = env.HUSHDESK_KEY?.trim();
+  if (!raw) return null;
+  const key = PhiKey.fromBase64(raw);
+  // The message never repeats the value: it is a secret.
+  if (!key)
+    throw new ConfigError('HUSHDESK_KEY', 'accepts 32 random bytes in base64 (44 characters)');
+  return key;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -111,6 +126,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: flag(env, 'TRUST_PROXY'),
     timeZone: timeZone(env),
     logLevel,
+    phiKey: phiKey(env),
+    backupKeep: integer(env, 'BACKUP_KEEP', 0, 0, 1000),
   };
 }
 

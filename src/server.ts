@@ -1,5 +1,6 @@
 import { buildApp } from './build.js';
 import { ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { removePidFile, writePidFile } from './server-lock.js';
 import { createSetupLink } from './staff/setup.js';
 
 /** Creates the server, listens, and closes gracefully on SIGTERM/SIGINT. */
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
   process.env.TZ = config.timeZone;
+  // Claims DATA_DIR, so restore and rotate-key refuse to run beside this server.
+  writePidFile(config.dataDir);
+  process.on('exit', () => removePidFile(config.dataDir));
   const app = await buildApp({ config });
 
   let closing = false;

@@ -120,3 +120,37 @@ describe('hushdesk staff add', () => {
     await expect(run(ANN)).rejects.toThrow(/--password-stdin/);
   });
 });
+
+describe('hushdesk two-factor off', () => {
+  it('turns off a locked-out person’s second factor and audits it', async () => {
+    await run([...ANN, '--password-stdin'], 'correct horse battery staple');
+    const db = createDb(dataDir);
+    const ann = await db.selectFrom('staff').select('id').executeTakeFirstOrThrow();
+    await db
+      .insertInto('staff_two_factor')
+      .values({
+        staff_id: ann.id,
+        secret: 'v1:x',
+        confirmed_at: 'now',
+        last_step: null,
+        created_at: 'now',
+      })
+      .execute();
+    await db.destroy();
+    expect(await run(['two-factor', 'off', '--username', 'ANN'])).toMatch(
+      /^Two-step sign-in is off for Ann Lee \(ann\)\./,
+    );
+    const after = createDb(dataDir);
+    expect(await after.selectFrom('staff_two_factor').selectAll().execute()).toEqual([]);
+    const audit = await after
+      .selectFrom('audit_log')
+      .select(['actor', 'detail'])
+      .where('action', '=', 'two-factor-removed')
+      .executeTakeFirstOrThrow();
+    expect(audit).toEqual({ actor: 'command line', detail: 'for Ann Lee (ann)' });
+    await after.destroy();
+    await expect(run(['two-factor', 'off', '--username', 'nobody'])).rejects.toThrow(
+      /nobody is called "nobody"/,
+    );
+  });
+});

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'smtp://u:p@mail?ignoreTLS=true', /SMTP_URL: accepts .* no \?options/],
     ['TZ', 'Mars/Olympus', /TZ: accepts an IANA time zone/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['BACKUP_KEEP', 'lots', /BACKUP_KEEP: accepts a whole number from 0 to 1000/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrowError(message);

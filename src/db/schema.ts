@@ -158,6 +158,36 @@ export interface TicketEscalationTable {
   desk_email: string;
 }
 
+export interface StaffTwoFactorTable {
+  staff_id: number;
+  /** The TOTP secret, encrypted with the PHI key (src/crypto/phi.ts). */
+  secret: string;
+  /** Null until the person confirmed one code: only then does sign-in ask for it. */
+  confirmed_at: Timestamp | null;
+  /** The last 30-second step a code was accepted for, so no code works twice. */
+  last_step: number | null;
+  created_at: Timestamp;
+}
+
+export interface StaffRecoveryCodeTable {
+  id: Generated<number>;
+  staff_id: number;
+  /** SHA-256 of the code: the codes are random, so a fast hash is enough. */
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface PendingSignInTable {
+  /** SHA-256 of the cookie's token. */
+  id: string;
+  staff_id: number;
+  next: string;
+  failures: Generated<number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export type OutboxStatus =
   | 'queued'
   | 'sending'
@@ -229,6 +259,9 @@ export interface Database {
   ticket_notes: TicketNoteTable;
   ticket_events: TicketEventTable;
   ticket_escalations: TicketEscalationTable;
+  staff_two_factor: StaffTwoFactorTable;
+  staff_recovery_codes: StaffRecoveryCodeTable;
+  pending_sign_ins: PendingSignInTable;
   outbox: OutboxTable;
   notification_preferences: NotificationPreferenceTable;
   api_tokens: ApiTokenTable;

@@ -2,9 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { endSession, startSession } from '../../auth/sessions.js';
 import { ADDRESS_RULE, Throttle, USERNAME_RULE } from '../../auth/throttle.js';
+import { beginSecondStep } from '../../auth/two-factor.js';
 import { formToken, safeReturnPath } from '../../decorators/auth.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findStaffByUsername, usernameKey } from '../../repositories/staff.js';
+import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
 import { text } from '../../staff/validate.js';
 
 const WRONG = 'That username and password do not match an active account.';
@@ -23,6 +25,7 @@ const auth: FastifyPluginAsync = async (app) => {
       username: '',
       error: null,
       ended: request.sessionEnded || query.ended === '1',
+      again: query.again,
     });
   });
 
@@ -74,6 +77,10 @@ const auth: FastifyPluginAsync = async (app) => {
       return again(401, WRONG);
     }
     byUsername.clear(userKey);
+    // With a second factor, the session starts only after the code (src/routes/auth/two-factor.ts).
+    if (await hasConfirmedTwoFactor(app.db, staff.id)) {
+      return beginSecondStep(app.db, app.config, reply, staff.id, next, app.now());
+    }
     await startSession(app.db, app.config, reply, staff.id, request.ip, app.now());
     await recordAudit(
       app.db,

@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
+
+/**
+ * Every column that holds values encrypted with the PHI key. Key rotation
+ * re-encrypts exactly these, and start-up looks here to tell a fresh database
+ * from one that already holds encrypted data. A new encrypted column must be
+ * added here.
+ */
+export const ENCRYPTED_COLUMNS = [
+  { table: 'tickets', key: 'id', column: 'description' },
+  { table: 'ticket_notes', key: 'id', column: 'body' },
+  { table: 'staff_two_factor', key: 'staff_id', column: 'secret' },
+] as const;
+
+export type EncryptedColumn = (typeof ENCRYPTED_COLUMNS)[number];
+
+const BATCH = 500;
+
+/** A stored value that could not be re-encrypted, named by table, column and row. */
+export class EncryptedValueError extends Error {
+  constructor(column: EncryptedColumn, id: number, reason: string) {
+    super(`${column.table}.${column.column} of row ${column.key} ${id}: ${reason}`);
+    this.name = 'EncryptedValueError';
+  }
+}
+
+/** One encrypted value, or undefined when the database holds none yet. */
+export async function findAnyEncryptedValue(db: Db): Promise<string | undefined> {
+  for (const c of ENCRYPTED_COLUMNS) {
+    const { rows } = await sql<{ value: string }>`
+      select ${sql.ref(c.column)} as value from ${sql.table(c.table)}
+      where ${sql.ref(c.column)} is not null limit 1`.execute(db);
+    if (rows[0]) return rows[0].value;
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites every value of one column through `change`, in batches by key. Run
+ * it inside a transaction: a value that fails to change (a wrong key) throws,
+ * and the transaction leaves the column as it was.
+ */
+export async function rewriteEncryptedColumn(
+  trx: Db,
+  c: EncryptedColumn,
+  change: (stored: string) => string,
+): Promise<number> {
+  let after = -1;
+  let count = 0;
+  for (;;) {
+    const { rows } = await sql<{ id: number; value: string }>`
+      select ${sql.ref(c.key)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)}
+      where ${sql.ref(c.column)} is not null and ${sql.ref(c.key)} > ${after}
+      order by ${sql.ref(c.key)} limit ${BATCH}`.execute(trx);
+    for (const row of rows) {
+      let changed: string;
+      try {
+        changed = change(row.value);
+      } catch (error) {
+        throw new EncryptedValueError(c, row.id, (error as Error).message);
+      }
+      await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${changed}
+        where ${sql.ref(c.key)} = ${row.id}`.execute(trx);
+    }
+    count += rows.length;
+    const last = rows.at(-1);
+    if (!last || rows.length < BATCH) return count;
+    after = last.id;
+  }
+}

@@ -1,0 +1,128 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import { csvRow } from '../../audit/csv.js';
+import { auditQueryString, parseAuditQuery } from '../../audit/filters.js';
+import { requirePermissionForAll } from '../../decorators/auth.js';
+import { isHtmx } from '../../decorators/render.js';
+import {
+  type AuditRow,
+  eachAuditEntry,
+  listAuditActions,
+  listAuditEntries,
+  listStaffForAuditFilter,
+  recordAudit,
+  staffActor,
+} from '../../repositories/audit.js';
+
+const PAGE_SIZE = 50;
+
+function cursor(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The audit log (HIPAA 164.312(b)), for people with view_audit_log: filters in
+ * the query string, newest first, and a CSV export that is itself audited.
+ * Read-only: there is no route that edits or deletes a row.
+ */
+const audit: FastifyPluginAsync = async (app) => {
+  requirePermissionForAll(app, 'view_audit_log');
+
+  const when = new Intl.DateTimeFormat('en-US', {
+    timeZone: app.config.timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+  });
+  const show = (row: AuditRow) => ({ ...row, when: when.format(new Date(row.at)) });
+
+  app.get('/audit', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const { values, filter, errors } = parseAuditQuery(query, app.config.timeZone);
+    const invalid = Object.keys(errors).length > 0;
+    const page = invalid
+      ? { rows: [], hasOlder: false, hasNewer: false }
+      : await listAuditEntries(app.db, filter, {
+          limit: PAGE_SIZE,
+          before: cursor(query.before),
+          after: cursor(query.after),
+        });
+    const first = page.rows[0];
+    const last = page.rows.at(-1);
+    if (isHtmx(request)) {
+      // The address bar gets the filters without the empty fields a form sends.
+      const paging: Record<string, string> = {};
+      for (const key of ['before', 'after'] as const) {
+        const value = cursor(query[key]);
+        if (value !== undefined) paging[key] = String(value);
+      }
+      reply.header('hx-push-url', `/audit${auditQueryString(values, paging)}`);
+    }
+    return reply.code(invalid ? 422 : 200).page(
+      'audit/index',
+      {
+        title: 'Audit log',
+        values,
+        errors,
+        rows: page.rows.map(show),
+        staffList: await listStaffForAuditFilter(app.db),
+        actions: await listAuditActions(app.db),
+        newerLink:
+          page.hasNewer && first ? `/audit${auditQueryString(values, { after: first.id })}` : null,
+        olderLink:
+          page.hasOlder && last ? `/audit${auditQueryString(values, { before: last.id })}` : null,
+        newestLink: page.hasNewer ? `/audit${auditQueryString(values)}` : null,
+        exportLink: `/audit/export.csv${auditQueryString(values)}`,
+      },
+      { fragment: 'audit/_log' },
+    );
+  });
+
+  app.get('/audit/export.csv', async (request, reply) => {
+    const staff = request.staff;
+    if (!staff) return;
+    const { values, filter, errors } = parseAuditQuery(
+      request.query as Record<string, unknown>,
+      app.config.timeZone,
+    );
+    if (Object.keys(errors).length > 0)
+      return reply.redirect(`/audit${auditQueryString(values)}`, 303);
+    const described = Object.entries(values)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    await recordAudit(
+      app.db,
+      {
+        actor: staffActor(staff),
+        action: 'audit-exported',
+        detail: `audit log as CSV; ${described ? `filters: ${described}` : 'no filters'}`,
+        ip: request.ip,
+      },
+      app.now(),
+    );
+    async function* lines() {
+      // A byte-order mark, so spreadsheet programs read names with accents right.
+      yield `\ufeff${csvRow(['id', 'at (UTC)', 'who', 'staff id', 'token id', 'action', 'ticket', 'detail', 'address'])}`;
+      for await (const row of eachAuditEntry(app.db, filter)) {
+        yield csvRow([
+          row.id,
+          row.at,
+          row.actor,
+          row.staff_id,
+          row.token_id,
+          row.action,
+          row.ticket_id,
+          row.detail,
+          row.ip,
+        ]);
+      }
+    }
+    const day = app.now().toISOString().slice(0, 10);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="hushdesk-audit-${day}.csv"`)
+      .send(Readable.from(lines()));
+  });
+};
+
+export default audit;

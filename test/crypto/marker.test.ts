@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addStaff, createTestApp, type TestApp } from '../helpers/app.js';
+import { storeTicketWithPhi } from '../helpers/phi.js';
+
+/** Every way the marker could sit in a file: text in two encodings, base64 at each alignment, hex. */
+function encodingsOf(marker: string): Record<string, Buffer[]> {
+  const base64 = [0, 1, 2].map((shift) => {
+    // The marker's base64 depends on where it starts within a 3-byte group:
+    // encode it after 0, 1 or 2 filler bytes and keep only the characters that
+    // depend on the marker alone.
+    const encoded = Buffer.concat([Buffer.alloc(shift, 0x41), Buffer.from(marker)]).toString(
+      'base64',
+    );
+    const skip = Math.ceil((shift * 4) / 3) + (shift === 0 ? 0 : 1);
+    return Buffer.from(encoded.slice(skip, encoded.length - 4));
+  });
+  return {
+    'UTF-8': [Buffer.from(marker, 'utf8')],
+    'UTF-16LE': [Buffer.from(marker, 'utf16le')],
+    base64,
+    hex: [
+      Buffer.from(Buffer.from(marker).toString('hex')),
+      Buffer.from(Buffer.from(marker).toString('hex').toUpperCase()),
+    ],
+  };
+}
+
+/** Which encodings of the marker the database file and its WAL contain. */
+function markerFound(dataDir: string, marker: string): string[] {
+  const found: string[] = [];
+  for (const name of ['hushdesk.db', 'hushdesk.db-wal']) {
+    const file = join(dataDir, name);
+    if (!existsSync(file)) continue;
+    const bytes = readFileSync(file);
+    for (const [encoding, needles] of Object.entries(encodingsOf(marker))) {
+      if (needles.some((needle) => bytes.includes(needle))) found.push(`${name} ${encoding}`);
+    }
+  }
+  return found;
+}
+
+let apps: TestApp[] = [];
+afterEach(async () => {
+  for (const t of apps) await t.close();
+  apps = [];
+});
+
+async function appWithStaff() {
+  const t = await createTestApp();
+  apps.push(t);
+  const ann = await addStaff(t.app, 'ann');
+  return { t, ann };
+}
+
+const newMarker = () => `Quokka-${randomBytes(8).toString('hex')}-MRN`;
+
+describe('the marker test: PHI never reaches the database file or its WAL in clear', () => {
+  it('finds the marker in every encoding when it is stored in clear (the test can see)', async () => {
+    const { t, ann } = await appWithStaff();
+    const marker = newMarker();
+    // A title is stored in clear: a marker there must be found.
+    await storeTicketWithPhi(t.app, {
+      staffId: ann.id,
+      title: `${marker} ${Buffer.from(marker).toString('base64')} ${Buffer.from(marker).toString('hex')}`,
+      description: 'nothing',
+    });
+    await sql`insert into settings (key, value, updated_at)
+      values ('control', ${Buffer.from(marker, 'utf16le')}, 'now')`.execute(t.app.db);
+    expect(markerFound(t.dataDir, marker)).toEqual([
+      'hushdesk.db-wal UTF-8',
+      'hushdesk.db-wal UTF-16LE',
+      'hushdesk.db-wal base64',
+      'hushdesk.db-wal hex',
+    ]);
+  });
+
+  it('stores descriptions and notes so that neither file holds the marker, before or after a checkpoint', async () => {
+    const { t, ann } = await appWithStaff();
+    const marker = newMarker();
+    for (let i = 0; i < 30; i++) {
+      await storeTicketWithPhi(t.app, {
+        staffId: ann.id,
+        description: `Client ${marker} called about claim ${i}. ${marker}`,
+        note: `Spoke with ${marker}; ${'details '.repeat(i * 20)}`,
+      });
+    }
+    // Still in the WAL.
+    expect(existsSync(join(t.dataDir, 'hushdesk.db-wal'))).toBe(true);
+    expect(markerFound(t.dataDir, marker)).toEqual([]);
+
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(t.app.db);
+    expect(markerFound(t.dataDir, marker)).toEqual([]);
+
+    // And the values are all there for whoever holds the key.
+    const rows = await t.app.db.selectFrom('tickets').select('description').execute();
+    expect(rows).toHaveLength(30);
+    for (const row of rows) expect(t.app.phi.decrypt(row.description)).toContain(marker);
+  });
+});
