@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
 
@@ -44,8 +45,10 @@ export interface NewTicket {
   openedFrom: string | null;
 }
 
+/** Descriptions are PHI: encrypted here on the way in, decrypted on the way out. */
 export async function insertTicket(
   db: Db,
+  phi: PhiCipher,
   ticket: NewTicket,
   createdBy: number,
   now: Date,
@@ -55,7 +58,7 @@ export async function insertTicket(
     .insertInto('tickets')
     .values({
       title: ticket.title,
-      description: ticket.description,
+      description: phi.encrypt(ticket.description),
       priority_id: ticket.priorityId,
       status: 'new',
       due_date: ticket.dueDate,
@@ -92,12 +95,13 @@ export interface TicketDetail {
   response_minutes: number | null;
 }
 
-export function findVisibleTicket(
+export async function findVisibleTicket(
   db: Db,
+  phi: PhiCipher,
   id: number,
   viewer: Viewer,
 ): Promise<TicketDetail | undefined> {
-  return db
+  const row = await db
     .selectFrom('tickets')
     .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
     .innerJoin('staff as creator', 'creator.id', 'tickets.created_by')
@@ -125,6 +129,7 @@ export function findVisibleTicket(
     .where('tickets.id', '=', id)
     .where(visibleTo(viewer))
     .executeTakeFirst();
+  return row && { ...row, description: phi.decrypt(row.description) };
 }
 
 export interface TicketChanges {
@@ -143,6 +148,7 @@ export interface TicketChanges {
  */
 export async function updateTicketIfUnchanged(
   db: Db,
+  phi: PhiCipher,
   id: number,
   baseVersion: number,
   changes: TicketChanges,
@@ -150,7 +156,14 @@ export async function updateTicketIfUnchanged(
 ): Promise<boolean> {
   const result = await db
     .updateTable('tickets')
-    .set({ ...changes, updated_at: now.toISOString(), version: sql`version + 1` })
+    .set({
+      ...changes,
+      ...(changes.description !== undefined
+        ? { description: phi.encrypt(changes.description) }
+        : {}),
+      updated_at: now.toISOString(),
+      version: sql`version + 1`,
+    })
     .where('id', '=', id)
     .where('version', '=', baseVersion)
     .executeTakeFirst();

@@ -1,3 +1,4 @@
+import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 
 export interface NewEvent {
@@ -53,8 +54,16 @@ export interface TimelineEntry {
   note_updated_at: string | null;
 }
 
-export function listTimeline(db: Db, ticketId: number): Promise<TimelineEntry[]> {
-  return db
+/**
+ * The timeline with note bodies decrypted (notes are PHI). Without a cipher the
+ * bodies are left out: nothing is decrypted that will not be shown.
+ */
+export async function listTimeline(
+  db: Db,
+  phi: PhiCipher | null,
+  ticketId: number,
+): Promise<TimelineEntry[]> {
+  const rows = await db
     .selectFrom('ticket_events as e')
     .leftJoin('staff', 'staff.id', 'e.staff_id')
     .leftJoin('ticket_notes as n', 'n.id', 'e.note_id')
@@ -75,6 +84,7 @@ export function listTimeline(db: Db, ticketId: number): Promise<TimelineEntry[]>
     .where('e.ticket_id', '=', ticketId)
     .orderBy('e.id')
     .execute();
+  return rows.map((row) => ({ ...row, note_body: phi ? phi.decrypt(row.note_body) : null }));
 }
 
 /** Events after the one a person last saw: what changed while they were editing. */
@@ -83,7 +93,7 @@ export function listEventsAfter(
   ticketId: number,
   afterId: number,
 ): Promise<TimelineEntry[]> {
-  return listTimeline(db, ticketId).then((all) => all.filter((e) => e.id > afterId));
+  return listTimeline(db, null, ticketId).then((all) => all.filter((e) => e.id > afterId));
 }
 
 export async function lastEventId(db: Db, ticketId: number): Promise<number> {
@@ -97,6 +107,7 @@ export async function lastEventId(db: Db, ticketId: number): Promise<number> {
 
 export async function insertNote(
   db: Db,
+  phi: PhiCipher,
   ticketId: number,
   staffId: number,
   body: string,
@@ -105,16 +116,33 @@ export async function insertNote(
   const at = now.toISOString();
   const row = await db
     .insertInto('ticket_notes')
-    .values({ ticket_id: ticketId, staff_id: staffId, body, created_at: at, updated_at: at })
+    .values({
+      ticket_id: ticketId,
+      staff_id: staffId,
+      body: phi.encrypt(body),
+      created_at: at,
+      updated_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export function findNote(db: Db, ticketId: number, noteId: number) {
-  return db
+export async function findNote(db: Db, phi: PhiCipher, ticketId: number, noteId: number) {
+  const note = await db
     .selectFrom('ticket_notes')
     .selectAll()
+    .where('ticket_id', '=', ticketId)
+    .where('id', '=', noteId)
+    .executeTakeFirst();
+  return note && { ...note, body: phi.decrypt(note.body) };
+}
+
+/** Who wrote a note and when, without reading (decrypting) what it says. */
+export function findNoteAuthorship(db: Db, ticketId: number, noteId: number) {
+  return db
+    .selectFrom('ticket_notes')
+    .select(['id', 'staff_id', 'created_at'])
     .where('ticket_id', '=', ticketId)
     .where('id', '=', noteId)
     .executeTakeFirst();
@@ -122,13 +150,14 @@ export function findNote(db: Db, ticketId: number, noteId: number) {
 
 export async function updateNoteBody(
   db: Db,
+  phi: PhiCipher,
   noteId: number,
   body: string,
   now: Date,
 ): Promise<void> {
   await db
     .updateTable('ticket_notes')
-    .set({ body, updated_at: now.toISOString() })
+    .set({ body: phi.encrypt(body), updated_at: now.toISOString() })
     .where('id', '=', noteId)
     .execute();
 }

@@ -1,3 +1,4 @@
+import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import { queueTicketNotification } from '../notifications/compose.js';
 import { type AuditActor, recordAudit } from '../repositories/audit.js';
@@ -93,6 +94,7 @@ export type AutomatedTicketResult = { ok: true; id: number } | { ok: false; erro
  */
 export async function createAutomatedTicket(
   db: Db,
+  phi: PhiCipher,
   body: unknown,
   identity: AutomationIdentity,
   context: { baseUrl: string; now: Date; today: string; ip: string },
@@ -129,6 +131,7 @@ export async function createAutomatedTicket(
   const id = await db.transaction().execute(async (trx) => {
     const ticketId = await insertTicket(
       trx,
+      phi,
       {
         title: ticket.title,
         description: ticket.description,

@@ -1,5 +1,7 @@
+import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import { queueTicketNotification } from '../notifications/compose.js';
+import { recordAudit } from '../repositories/audit.js';
 import { findStaffById } from '../repositories/staff.js';
 import {
   addAssociatedStaff,
@@ -10,7 +12,7 @@ import {
   updateTicketIfUnchanged,
 } from '../repositories/tickets.js';
 import {
-  findNote,
+  findNoteAuthorship,
   insertNote,
   listEventsAfter,
   type NewEvent,
@@ -25,6 +27,26 @@ import type { ValidTicket } from './validate.js';
 export interface Actor {
   id: number;
   name: string;
+  username?: string;
+  /** The address the change came from, for the audit log. */
+  ip?: string;
+}
+
+/** Every change to a ticket is audited beside the timeline (HIPAA 164.312(b)). */
+async function auditChange(
+  db: Db,
+  actor: Actor,
+  action: string,
+  ticketId: number,
+  detail: string | null,
+  now: Date,
+): Promise<void> {
+  const label = actor.username ? `${actor.name} (${actor.username})` : actor.name;
+  await recordAudit(
+    db,
+    { actor: { staffId: actor.id, label }, action, ticketId, detail, ip: actor.ip ?? null },
+    now,
+  );
 }
 
 async function staffName(db: Db, id: number | null): Promise<string> {
@@ -56,6 +78,7 @@ async function associateAssigner(
  */
 export async function createTicket(
   db: Db,
+  phi: PhiCipher,
   ticket: ValidTicket,
   openedFrom: string | null,
   actor: Actor,
@@ -66,6 +89,7 @@ export async function createTicket(
   return db.transaction().execute(async (trx) => {
     const id = await insertTicket(
       trx,
+      phi,
       {
         title: ticket.title,
         description: ticket.description,
@@ -80,6 +104,7 @@ export async function createTicket(
     const events: NewEvent[] = [{ ticketId: id, staffId: actor.id, kind: 'created' }];
     events.push(...(await associateAssigner(trx, id, ticket.assigneeId, actor, now)));
     await recordEvents(trx, events, now);
+    await auditChange(trx, actor, 'ticket-created', id, null, now);
     // Queued in the same transaction as the ticket; the outbox worker sends it later.
     if (ticket.assigneeId !== null) {
       await queueTicketNotification(
@@ -109,6 +134,7 @@ export type TicketEdit = Partial<Omit<ValidTicket, 'priority'>> & {
  */
 export async function saveTicket(
   db: Db,
+  phi: PhiCipher,
   current: TicketDetail,
   edit: TicketEdit,
   base: { version: number; seenEventId: number },
@@ -167,13 +193,16 @@ export async function saveTicket(
   }
 
   return db.transaction().execute(async (trx) => {
-    if (!(await updateTicketIfUnchanged(trx, id, base.version, changes, now))) {
+    if (!(await updateTicketIfUnchanged(trx, phi, id, base.version, changes, now))) {
       return { kind: 'conflict', changes: await listEventsAfter(trx, id, base.seenEventId) };
     }
     if (assigneeChanged) {
       events.push(...(await associateAssigner(trx, id, edit.assigneeId ?? null, actor, now)));
     }
     await recordEvents(trx, events, now);
+    // Which fields changed, never their values: the description is PHI.
+    const fields = [...new Set(events.map((e) => e.field ?? e.kind))].join(', ');
+    await auditChange(trx, actor, 'ticket-changed', id, fields, now);
     const mail = { baseUrl, now };
     if (assigneeChanged && edit.assigneeId != null) {
       await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, mail);
@@ -191,6 +220,7 @@ export async function saveTicket(
 
 export async function addNote(
   db: Db,
+  phi: PhiCipher,
   ticketId: number,
   body: string,
   actor: Actor,
@@ -198,8 +228,9 @@ export async function addNote(
   baseUrl: string,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const noteId = await insertNote(trx, ticketId, actor.id, body, now);
+    const noteId = await insertNote(trx, phi, ticketId, actor.id, body, now);
     await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note', noteId }], now);
+    await auditChange(trx, actor, 'note-added', ticketId, null, now);
     await touchTicket(trx, ticketId, now);
     // The message says a note was added and by whom; never what it says.
     await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, { baseUrl, now });
@@ -217,7 +248,7 @@ export async function checkNoteEditable(
   actor: Actor,
   now: Date,
 ): Promise<NoteEditCheck> {
-  const note = await findNote(db, ticketId, noteId);
+  const note = await findNoteAuthorship(db, ticketId, noteId);
   if (!note) return 'missing';
   if (note.staff_id !== actor.id) return 'not-author';
   if (now.getTime() - Date.parse(note.created_at) > NOTE_EDIT_MINUTES * 60_000) return 'too-late';
@@ -226,6 +257,7 @@ export async function checkNoteEditable(
 
 export async function editNote(
   db: Db,
+  phi: PhiCipher,
   ticketId: number,
   noteId: number,
   body: string,
@@ -233,8 +265,9 @@ export async function editNote(
   now: Date,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await updateNoteBody(trx, noteId, body, now);
+    await updateNoteBody(trx, phi, noteId, body, now);
     await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note_edited', noteId }], now);
+    await auditChange(trx, actor, 'note-edited', ticketId, null, now);
     await touchTicket(trx, ticketId, now);
   });
 }

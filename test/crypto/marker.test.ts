@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addStaff, createTestApp, type TestApp } from '../helpers/app.js';
+import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
+import { createTicket, saveTicket } from '../helpers/tickets.js';
 
 /** Every way the marker could sit in a file: text in two encodings, base64 at each alignment, hex. */
 function encodingsOf(marker: string): Record<string, Buffer[]> {
@@ -99,5 +100,25 @@ describe('the marker test: PHI never reaches the database file or its WAL in cle
     const rows = await t.app.db.selectFrom('tickets').select('description').execute();
     expect(rows).toHaveLength(30);
     for (const row of rows) expect(t.app.phi.decrypt(row.description)).toContain(marker);
+  });
+
+  it('holds through the real ticket screens: create, edit, notes and note edits', async () => {
+    const { t } = await appWithStaff();
+    const marker = newMarker();
+    const ann = await signIn(t.app, 'ann');
+    for (let i = 0; i < 5; i++) {
+      const id = await createTicket(ann, { description: `Client ${marker} visit ${i}` });
+      await saveTicket(ann, id, { description: `Updated: ${marker} DOS 11/2${i}` });
+      await ann.get(`/tickets/${id}`);
+      await ann.post(`/tickets/${id}/notes`, { note: `Called ${marker}` });
+      const note = /\/notes\/(\d+)\/edit/.exec((await ann.get(`/tickets/${id}`)).body)?.[1];
+      await ann.get(`/tickets/${id}/notes/${note}/edit`);
+      await ann.post(`/tickets/${id}/notes/${note}`, { note: `Called ${marker} twice` });
+      // The person who may see it reads it back in clear.
+      expect((await ann.get(`/tickets/${id}`)).body).toContain(`Called ${marker} twice`);
+    }
+    expect(markerFound(t.dataDir, marker)).toEqual([]);
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(t.app.db);
+    expect(markerFound(t.dataDir, marker)).toEqual([]);
   });
 });

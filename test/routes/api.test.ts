@@ -155,9 +155,11 @@ describe('POST /api/v1/tickets', () => {
     expect(response.headers['cache-control']).toBe('no-store');
 
     const row = await ticket(number);
+    expect(t.app.phi.decrypt(row.description)).toBe(
+      'Client 55-1234, DOS 11/20: payer says invalid modifier.',
+    );
     expect(row).toMatchObject({
       title: 'Claim batch 2231 rejected',
-      description: 'Client 55-1234, DOS 11/20: payer says invalid modifier.',
       due_date: '2026-12-01',
       assignee_id: cal.id,
       status: 'new',

@@ -91,7 +91,7 @@ const bearerRoutes: FastifyPluginAsync = async (app) => {
       });
     }
     const now = app.now();
-    const result = await createAutomatedTicket(app.db, request.body, identity, {
+    const result = await createAutomatedTicket(app.db, app.phi, request.body, identity, {
       baseUrl: app.config.baseUrl,
       now,
       today: agencyToday(now, agencyTimeZone(app)),

@@ -78,9 +78,10 @@ const create: FastifyPluginAsync = async (app) => {
     const context = mailContext(app);
     const id = await createTicket(
       app.db,
+      app.phi,
       result.value,
       from,
-      me,
+      { ...me, ip: request.ip },
       context.now,
       app.config.baseUrl,
       sendToDesk && desk

@@ -20,7 +20,7 @@ const escalation: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const id = ticketNumber(request);
       const ticket =
-        id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+        id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
       if (!ticket) return reply.callNotFound();
       const outcome = await sendTicketToDesk(
         app.db,
@@ -34,7 +34,8 @@ const escalation: FastifyPluginAsync = async (app) => {
         return renderTicket(app, request, reply, ticket, { escalationMessage: message });
       }
       if (request.headers['hx-request'] === 'true') {
-        const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+        const fresh =
+          (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
         const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
         return renderTicket(app, request, reply, fresh, { flash: `Sent to ${desk}.` });
       }
@@ -45,7 +46,8 @@ const escalation: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/assign-champion', async (request, reply) => {
     const me = signedIn(request);
     const id = ticketNumber(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    const ticket =
+      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
     if (!ticket) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
     const championId = typeof body.champion === 'string' ? Number(body.champion) : Number.NaN;
@@ -59,16 +61,18 @@ const escalation: FastifyPluginAsync = async (app) => {
     const version = typeof body.version === 'string' ? Number(body.version) : Number.NaN;
     const saved = await saveTicket(
       app.db,
+      app.phi,
       ticket,
       { assigneeId: champion.id },
       { version: Number.isInteger(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
-      me,
+      { ...me, ip: request.ip },
       app.now(),
       todayOf(app),
       app.config.baseUrl,
     );
     if (saved.kind === 'saved') app.outbox.wake();
-    const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+    const fresh =
+      (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
     if (saved.kind === 'conflict') {
       reply.code(409);
       return renderTicket(app, request, reply, fresh, {

@@ -28,7 +28,8 @@ const notes: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/notes', async (request, reply) => {
     const me = signedIn(request);
     const id = ticketNumber(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    const ticket =
+      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
     if (!ticket) return reply.callNotFound();
     const text = readNote(request.body as Record<string, unknown>);
     const problem = checkNote(text);
@@ -36,10 +37,19 @@ const notes: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return renderTicket(app, request, reply, ticket, { noteText: text, noteError: problem });
     }
-    await addNote(app.db, ticket.id, text, me, app.now(), app.config.baseUrl);
+    await addNote(
+      app.db,
+      app.phi,
+      ticket.id,
+      text,
+      { ...me, ip: request.ip },
+      app.now(),
+      app.config.baseUrl,
+    );
     app.outbox.wake();
     if (isHtmx(request)) {
-      const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+      const fresh =
+        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
       return renderTicket(app, request, reply, fresh, { flash: 'Note added.' });
     }
     return reply.redirect(`/tickets/${ticket.id}?noted=1#timeline`, 303);
@@ -49,11 +59,12 @@ const notes: FastifyPluginAsync = async (app) => {
     const me = signedIn(request);
     const id = ticketNumber(request);
     const noteId = Number((request.params as { noteId: string }).noteId);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    const ticket =
+      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
     if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
     const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
-    const note = await findNote(app.db, ticket.id, noteId);
+    const note = await findNote(app.db, app.phi, ticket.id, noteId);
     await recordAudit(
       app.db,
       { actor: staffActor(me), action: 'note-viewed', ticketId: ticket.id, ip: request.ip },
@@ -73,7 +84,8 @@ const notes: FastifyPluginAsync = async (app) => {
     const me = signedIn(request);
     const id = ticketNumber(request);
     const noteId = Number((request.params as { noteId: string }).noteId);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    const ticket =
+      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
     if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
     const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
@@ -89,7 +101,7 @@ const notes: FastifyPluginAsync = async (app) => {
         locked: check === 'too-late',
       });
     }
-    await editNote(app.db, ticket.id, noteId, text, me, app.now());
+    await editNote(app.db, app.phi, ticket.id, noteId, text, { ...me, ip: request.ip }, app.now());
     return reply.redirect(`/tickets/${ticket.id}?saved=1#timeline`, 303);
   });
 };

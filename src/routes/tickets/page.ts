@@ -60,7 +60,7 @@ export async function renderTicket(
   const [choices, associated, timeline, seenEventId, escalation, escalated] = await Promise.all([
     formChoices(app),
     listAssociatedStaff(app.db, ticket.id),
-    listTimeline(app.db, ticket.id),
+    listTimeline(app.db, app.phi, ticket.id),
     lastEventId(app.db, ticket.id),
     escalationView(app.db, me),
     findEscalation(app.db, ticket.id),
@@ -109,7 +109,8 @@ function readBase(body: Record<string, unknown>) {
 const page: FastifyPluginAsync = async (app) => {
   app.get('/tickets/:id', async (request, reply) => {
     const id = ticketNumber(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    const ticket =
+      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
     if (!ticket) return reply.callNotFound();
     const query = request.query as Record<string, unknown>;
     const flash =
@@ -128,7 +129,8 @@ const page: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id', async (request, reply) => {
     const me = signedIn(request);
     const id = ticketNumber(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewerOf(request));
+    const ticket =
+      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
     if (!ticket) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
     if (isExternalSupport(me)) return saveStatusOnly(app, request, reply, ticket, body);
@@ -168,17 +170,19 @@ const page: FastifyPluginAsync = async (app) => {
     }
     const saved = await saveTicket(
       app.db,
+      app.phi,
       ticket,
       result.value,
       base,
-      me,
+      { ...me, ip: request.ip },
       app.now(),
       todayOf(app),
       app.config.baseUrl,
     );
     if (saved.kind === 'saved') app.outbox.wake();
     if (saved.kind === 'conflict') {
-      const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+      const fresh =
+        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
       reply.code(409);
       // The person's own input stays in the form; the next Save applies it knowingly.
       return renderTicket(app, request, reply, fresh, {
@@ -193,7 +197,8 @@ const page: FastifyPluginAsync = async (app) => {
     const notSent = sent ? notSentMessage(sent, agencyTimeZone(app)) : null;
     if (request.headers['hx-request'] === 'true' || notSent) {
       if (notSent) reply.code(409);
-      const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+      const fresh =
+        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
       return renderTicket(app, request, reply, fresh, {
         flash: savedFlash(saved.kind === 'saved', sent),
         ...(notSent ? { escalationMessage: notSent } : {}),
@@ -250,16 +255,17 @@ async function saveStatusOnly(
   }
   const saved = await saveTicket(
     app.db,
+    app.phi,
     ticket,
     { status: body.status },
     base,
-    me,
+    { ...me, ip: request.ip },
     app.now(),
     todayOf(app),
     app.config.baseUrl,
   );
   if (saved.kind === 'saved') app.outbox.wake();
-  const fresh = (await findVisibleTicket(app.db, ticket.id, viewerOf(request))) ?? ticket;
+  const fresh = (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
   if (saved.kind === 'conflict') {
     reply.code(409);
     return renderTicket(app, request, reply, fresh, { form, conflict: saved.changes });

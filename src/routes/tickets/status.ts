@@ -13,7 +13,7 @@ const status: FastifyPluginAsync = async (app) => {
     const me = signedIn(request);
     const id = ticketNumber(request);
     const viewer = viewerOf(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, id, viewer);
+    const ticket = id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewer);
     if (!ticket) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
     const back = safeReturnPath(body.return);
@@ -33,10 +33,11 @@ const status: FastifyPluginAsync = async (app) => {
     } else {
       const result = await saveTicket(
         app.db,
+        app.phi,
         ticket,
         { status: body.status },
         { version: Number.isFinite(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
-        me,
+        { ...me, ip: request.ip },
         app.now(),
         todayOf(app),
         app.config.baseUrl,

@@ -218,3 +218,36 @@ describe('what staff type is shown as inert text', () => {
     );
   });
 });
+
+describe('the audit log of ticket reads and changes', () => {
+  const auditRows = (ticketId: number) =>
+    t.app.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor', 'detail', 'ip'])
+      .where('ticket_id', '=', ticketId)
+      .orderBy('id')
+      .execute();
+
+  it('writes exactly one row for a view of the ticket page, and one per change, with no PHI', async () => {
+    const id = await createTicket(ann, { description: 'Client 4242 AUDIT-MARKER' });
+    const before = (await auditRows(id)).length;
+    await ann.get(`/tickets/${id}`);
+    const afterView = await auditRows(id);
+    expect(afterView.length).toBe(before + 1);
+    expect(afterView.at(-1)).toMatchObject({ action: 'ticket-viewed', actor: 'Ann Lee (ann)' });
+
+    await saveTicket(ann, id, {
+      status: 'waiting',
+      description: 'Client 4242 AUDIT-MARKER edited',
+    });
+    await ann.post(`/tickets/${id}/notes`, { note: 'AUDIT-MARKER note' });
+    const rows = await auditRows(id);
+    const actions = rows.map((r) => r.action);
+    expect(actions[0]).toBe('ticket-created');
+    expect(actions).toContain('ticket-changed');
+    expect(actions).toContain('note-added');
+    expect(rows.find((r) => r.action === 'ticket-changed')?.detail).toBe('Status, Description');
+    expect(rows.every((r) => r.ip)).toBe(true);
+    expect(JSON.stringify(rows)).not.toContain('AUDIT-MARKER');
+  });
+});
