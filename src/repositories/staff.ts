@@ -249,3 +249,13 @@ export function listActiveStaff(db: Db): Promise<StaffOption[]> {
     .orderBy('staff.id')
     .execute();
 }
+
+/** Changes whenever a staff member or role name changes (kept by triggers): quick search's cache key. */
+export async function readStaffDirectoryVersion(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('staff_directory_version')
+    .select('version')
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}

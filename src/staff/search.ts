@@ -1,0 +1,150 @@
+import type { StaffOption } from '../repositories/staff.js';
+
+/** Letters that Unicode does not decompose into a base letter and a mark. */
+const UNDECOMPOSED: Record<string, string> = {
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ı: 'i',
+};
+
+/**
+ * Case and accents fall away: "José" and "JOSE" both become "jose". Lower-case
+ * first, then NFD splits "é" into "e" and a combining mark, which is dropped.
+ */
+export function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[øłđðþßæœı]/g, (c) => UNDECOMPOSED[c] ?? c);
+}
+
+/** The words of a name or query: letters and digits, folded; anything else separates. */
+export function searchWords(text: string): string[] {
+  return fold(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+}
+
+export const SEARCH_LIMIT = 20;
+/** Longer queries are cut: nobody's name needs more. */
+const QUERY_MAX_CHARS = 100;
+const QUERY_MAX_WORDS = 6;
+
+export interface DirectoryEntry {
+  id: number;
+  name: string;
+  username: string;
+  roleName: string;
+  department: string | null;
+  /** What a drop-down shows: enough to tell two people of one name apart. */
+  label: string;
+  /** " word word username": each word preceded by a space, so " w" finds a word start. */
+  haystack: string;
+}
+
+export interface SearchResult {
+  matches: DirectoryEntry[];
+  /** Everyone who matched, of whom `matches` holds the first SEARCH_LIMIT. */
+  total: number;
+}
+
+export interface DepartmentGroup {
+  department: string | null;
+  entries: DirectoryEntry[];
+}
+
+export function staffLabel(s: { name: string; roleName: string; department: string | null }) {
+  return [s.name, s.roleName, s.department].filter(Boolean).join(' · ');
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/**
+ * The active staff, folded once for matching. Searching is a pass over a few
+ * thousand short strings in memory: no query, no index to keep.
+ */
+export class StaffDirectory {
+  readonly entries: readonly DirectoryEntry[];
+  readonly ids: ReadonlySet<number>;
+  private readonly byId: Map<number, DirectoryEntry>;
+
+  constructor(staff: readonly StaffOption[]) {
+    this.entries = staff
+      .map((s) => {
+        const username = s.username;
+        const words = [...searchWords(s.name), ...searchWords(username)];
+        const compact = fold(username).replace(/[^\p{L}\p{N}]+/gu, '');
+        if (compact && !words.includes(compact)) words.push(compact);
+        return {
+          id: s.id,
+          name: s.name,
+          username,
+          roleName: s.role_name,
+          department: s.department,
+          label: staffLabel({ name: s.name, roleName: s.role_name, department: s.department }),
+          haystack: ` ${words.join(' ')}`,
+        };
+      })
+      .sort(
+        (a, b) =>
+          collator.compare(a.name, b.name) ||
+          collator.compare(a.department ?? '', b.department ?? '') ||
+          a.id - b.id,
+      );
+    this.byId = new Map(this.entries.map((e) => [e.id, e]));
+    this.ids = new Set(this.byId.keys());
+  }
+
+  find(id: number): DirectoryEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Every query word must start a word of the name or the username (a prefix
+   * match) or appear inside one (a substring match). People whose every word
+   * matched as a prefix come first; each group in name order.
+   */
+  search(query: string, limit: number = SEARCH_LIMIT): SearchResult {
+    const words = searchWords(query.slice(0, QUERY_MAX_CHARS)).slice(0, QUERY_MAX_WORDS);
+    if (words.length === 0) return { matches: [], total: 0 };
+    const starts = words.map((w) => ` ${w}`);
+    const prefix: DirectoryEntry[] = [];
+    const inside: DirectoryEntry[] = [];
+    for (const entry of this.entries) {
+      let allPrefix = true;
+      let all = true;
+      for (let i = 0; i < words.length; i++) {
+        if (entry.haystack.includes(starts[i] as string)) continue;
+        allPrefix = false;
+        if (!entry.haystack.includes(words[i] as string)) {
+          all = false;
+          break;
+        }
+      }
+      if (!all) continue;
+      (allPrefix ? prefix : inside).push(entry);
+    }
+    const total = prefix.length + inside.length;
+    return { matches: [...prefix, ...inside].slice(0, limit), total };
+  }
+
+  /** Everyone (or those given), grouped by department, no department last: the pick list. */
+  byDepartment(entries: readonly DirectoryEntry[] = this.entries): DepartmentGroup[] {
+    const groups = new Map<string | null, DirectoryEntry[]>();
+    for (const entry of entries) {
+      const list = groups.get(entry.department) ?? [];
+      list.push(entry);
+      groups.set(entry.department, list);
+    }
+    return [...groups]
+      .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : collator.compare(a, b)))
+      .map(([department, entries]) => ({ department, entries }));
+  }
+}
