@@ -19,6 +19,7 @@ import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
+import staffPicker from './routes/staff-picker/index.js';
 import tickets from './routes/tickets/index.js';
 import type { Permission } from './staff/permissions.js';
 
@@ -72,6 +73,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);
+    await signedIn.register(staffPicker);
     await signedIn.register(roles);
     await signedIn.register(outboxRoutes);
     await signedIn.register(notificationPreferences);
