@@ -3,6 +3,8 @@ import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import { createTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
+import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { formChoices, signedIn } from './shared.js';
 
 const EMPTY: TicketForm = {
@@ -24,12 +26,14 @@ function openedFrom(value: unknown): string {
 const create: FastifyPluginAsync = async (app) => {
   app.get('/tickets/new', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
+    const choices = await formChoices(app);
     const data = {
       title: 'New ticket',
       form: EMPTY,
       errors: {},
       openedFrom: openedFrom(query.from),
-      ...(await formChoices(app)),
+      ...choices,
+      assigneePicker: await assigneePicker(app, choices.directory, EMPTY),
     };
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
   });
@@ -39,22 +43,37 @@ const create: FastifyPluginAsync = async (app) => {
     const body = request.body as Record<string, unknown>;
     const form = readTicketForm(body);
     const choices = await formChoices(app);
+    const from = openedFrom(body.opened_from);
+    const page = async (errors: object, step: ReturnType<typeof pickerStep> = null) => ({
+      title: 'New ticket',
+      form,
+      errors,
+      openedFrom: from,
+      ...choices,
+      assigneePicker: await assigneePicker(app, choices.directory, form, body, step),
+    });
+    // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
+    const step = pickerStep(body, 'assignee');
+    if (step === 'pick-list') {
+      return renderPickListPage(reply, choices.directory, body, {
+        ...ASSIGNEE_PICK_LIST,
+        action: '/tickets',
+      });
+    }
+    if (step) {
+      return reply.page('tickets/new', await page({}, step), { fragment: 'tickets/_new-form' });
+    }
     const result = validateTicket(form, {
       priorities: choices.priorities,
-      assignable: new Set(choices.staffOptions.map((s) => s.id)),
+      assignable: choices.directory.ids,
       me: me.id,
       today: choices.today,
       isNew: true,
     });
-    const from = openedFrom(body.opened_from);
     if (!result.ok) {
       return reply
         .code(422)
-        .page(
-          'tickets/new',
-          { title: 'New ticket', form, errors: result.errors, openedFrom: from, ...choices },
-          { fragment: 'tickets/_new-form' },
-        );
+        .page('tickets/new', await page(result.errors), { fragment: 'tickets/_new-form' });
     }
     const id = await createTicket(app.db, result.value, from, me, app.now());
     if (isHtmx(request)) {

@@ -6,10 +6,13 @@ import {
   type TicketDetail,
 } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
+import type { PickerState } from '../../staff/picker.js';
 import type { FieldErrors } from '../../staff/validate.js';
 import { NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
+import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { formChoices, rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
@@ -31,6 +34,7 @@ export interface TicketPageState {
   base?: { version: number; seenEventId: number };
   noteText?: string;
   noteError?: string;
+  assigneePicker?: PickerState;
 }
 
 /** Renders the ticket page (or its #ticket fragment), auditing the read of its PHI. */
@@ -55,12 +59,13 @@ export async function renderTicket(
     app.now(),
   );
   const now = app.now();
+  const form = state.form ?? formFromTicket(ticket, me.id);
   return reply.page(
     'tickets/show',
     {
       title: `#${ticket.id} ${ticket.title}`,
       ticket,
-      form: state.form ?? formFromTicket(ticket, me.id),
+      form,
       errors: state.errors ?? {},
       conflict: state.conflict ?? null,
       flash: state.flash ?? null,
@@ -73,6 +78,7 @@ export async function renderTicket(
       editableUntil: now.getTime() - NOTE_EDIT_MINUTES * 60_000,
       statuses: STATUSES,
       ...choices,
+      assigneePicker: state.assigneePicker ?? (await assigneePicker(app, choices.directory, form)),
     },
     { fragment: 'tickets/_ticket' },
   );
@@ -109,9 +115,21 @@ const page: FastifyPluginAsync = async (app) => {
     const form = readTicketForm(body);
     const base = readBase(body);
     const choices = await formChoices(app);
+    // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
+    const step = pickerStep(body, 'assignee');
+    if (step === 'pick-list') {
+      return renderPickListPage(reply, choices.directory, body, {
+        ...ASSIGNEE_PICK_LIST,
+        action: `/tickets/${ticket.id}`,
+      });
+    }
+    if (step) {
+      const picker = await assigneePicker(app, choices.directory, form, body, step);
+      return renderTicket(app, request, reply, ticket, { form, base, assigneePicker: picker });
+    }
     const result = validateTicket(form, {
       priorities: choices.priorities,
-      assignable: new Set(choices.staffOptions.map((s) => s.id)),
+      assignable: choices.directory.ids,
       me: me.id,
       today: choices.today,
       isNew: false,
@@ -120,7 +138,12 @@ const page: FastifyPluginAsync = async (app) => {
     });
     if (!result.ok) {
       reply.code(422);
-      return renderTicket(app, request, reply, ticket, { form, errors: result.errors, base });
+      return renderTicket(app, request, reply, ticket, {
+        form,
+        errors: result.errors,
+        base,
+        assigneePicker: await assigneePicker(app, choices.directory, form, body),
+      });
     }
     const saved = await saveTicket(app.db, ticket, result.value, base, me, app.now(), todayOf(app));
     if (saved.kind === 'conflict') {
