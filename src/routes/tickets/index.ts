@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import associated from './associated.js';
 import create from './create.js';
 import lists from './lists.js';
 import notes from './notes.js';
@@ -12,6 +13,7 @@ const tickets: FastifyPluginAsync = async (app) => {
   await app.register(page);
   await app.register(status);
   await app.register(notes);
+  await app.register(associated);
 };
 
 export default tickets;

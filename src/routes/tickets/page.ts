@@ -13,6 +13,7 @@ import { saveTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
+import { type AssociatedForm, associatedForm } from './associated-form.js';
 import { formChoices, rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
@@ -35,6 +36,7 @@ export interface TicketPageState {
   noteText?: string;
   noteError?: string;
   assigneePicker?: PickerState;
+  associatedForm?: AssociatedForm;
 }
 
 /** Renders the ticket page (or its #ticket fragment), auditing the read of its PHI. */
@@ -79,6 +81,7 @@ export async function renderTicket(
       statuses: STATUSES,
       ...choices,
       assigneePicker: state.assigneePicker ?? (await assigneePicker(app, choices.directory, form)),
+      associatedForm: state.associatedForm ?? (await associatedForm(app, choices.directory)),
     },
     { fragment: 'tickets/_ticket' },
   );
@@ -102,7 +105,9 @@ const page: FastifyPluginAsync = async (app) => {
           ? 'Saved.'
           : query.noted === '1'
             ? 'Note added.'
-            : undefined;
+            : query.associated === '1'
+              ? 'Associated staff updated.'
+              : undefined;
     return renderTicket(app, request, reply, ticket, { flash });
   });
 
