@@ -43,15 +43,15 @@ export interface PickerSpec {
 
 const QUERY_SHOWN_MAX = 100;
 
-export function searchMessage(q: string, total: number, shown: number): string {
+export function searchMessage(q: string, shown: number, more: boolean): string {
   const typed = q.trim().slice(0, QUERY_SHOWN_MAX);
   if (!typed) return 'Type part of a name, then press Tab or Search.';
-  if (total === 0) return `No staff match “${typed}”.`;
-  if (total === 1) return `1 person matches “${typed}”: choose them from the drop-down.`;
-  if (total > shown) {
-    return `${total} people match “${typed}”; the first ${shown} are in the drop-down. Type more of the name to narrow it.`;
+  if (shown === 0) return `No staff match “${typed}”.`;
+  if (more) {
+    return `More than ${shown} people match “${typed}”; the first ${shown} are in the drop-down. Type more of the name to narrow it.`;
   }
-  return `${total} people match “${typed}”: choose one from the drop-down.`;
+  if (shown === 1) return `1 person matches “${typed}”: choose them from the drop-down.`;
+  return `${shown} people match “${typed}”: choose one from the drop-down.`;
 }
 
 /** A staff id as a form sends it, or null. */
@@ -101,7 +101,7 @@ export async function buildPicker(
   let message = spec.step === 'picked' ? 'Chosen from the pick list.' : '';
   if (spec.step === 'search') {
     const result = directory.search(q, SEARCH_LIMIT);
-    message = searchMessage(q, result.total, result.matches.length);
+    message = searchMessage(q, result.matches.length, result.more);
     for (const m of result.matches) {
       if (m.id !== currentId) options.push(optionOf(m, false));
     }

@@ -50,9 +50,10 @@ export interface DirectoryEntry {
 }
 
 export interface SearchResult {
+  /** The best matches, at most the limit asked for. */
   matches: DirectoryEntry[];
-  /** Everyone who matched, of whom `matches` holds the first SEARCH_LIMIT. */
-  total: number;
+  /** More people matched than `matches` holds. */
+  more: boolean;
 }
 
 export interface DepartmentGroup {
@@ -67,13 +68,16 @@ export function staffLabel(s: { name: string; roleName: string; department: stri
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 
 /**
- * The active staff, folded once for matching. Searching is a pass over a few
- * thousand short strings in memory: no query, no index to keep.
+ * The active staff, folded once for matching. Searching scans one string of
+ * every folded name in memory: no query, no index to keep.
  */
 export class StaffDirectory {
   readonly entries: readonly DirectoryEntry[];
   readonly ids: ReadonlySet<number>;
   private readonly byId: Map<number, DirectoryEntry>;
+  /** Every haystack, one per line, in `entries` order: one native scan finds the candidates. */
+  private readonly text: string;
+  private readonly lineStarts: Int32Array;
 
   constructor(staff: readonly StaffOption[]) {
     this.entries = staff
@@ -100,6 +104,25 @@ export class StaffDirectory {
       );
     this.byId = new Map(this.entries.map((e) => [e.id, e]));
     this.ids = new Set(this.byId.keys());
+    this.lineStarts = new Int32Array(this.entries.length);
+    let at = 0;
+    this.entries.forEach((e, i) => {
+      this.lineStarts[i] = at;
+      at += e.haystack.length + 1;
+    });
+    this.text = this.entries.map((e) => e.haystack).join('\n');
+  }
+
+  /** The entry whose line holds position `p` of `text`. */
+  private entryAt(p: number): number {
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.lineStarts[mid] as number) <= p) low = mid;
+      else high = mid - 1;
+    }
+    return low;
   }
 
   find(id: number): DirectoryEntry | undefined {
@@ -109,30 +132,38 @@ export class StaffDirectory {
   /**
    * Every query word must start a word of the name or the username (a prefix
    * match) or appear inside one (a substring match). People whose every word
-   * matched as a prefix come first; each group in name order.
+   * matched as a prefix come first; each group in name order. The scan stops
+   * once `limit` prefix matches and one more match are found: past that point
+   * nobody could enter the list, and "more" is all there is left to say.
    */
   search(query: string, limit: number = SEARCH_LIMIT): SearchResult {
     const words = searchWords(query.slice(0, QUERY_MAX_CHARS)).slice(0, QUERY_MAX_WORDS);
-    if (words.length === 0) return { matches: [], total: 0 };
+    if (words.length === 0) return { matches: [], more: false };
     const starts = words.map((w) => ` ${w}`);
     const prefix: DirectoryEntry[] = [];
     const inside: DirectoryEntry[] = [];
-    for (const entry of this.entries) {
+    // The longest word is the rarest: find the people holding it, then check the rest.
+    const scan = words.reduce((a, b) => (b.length > a.length ? b : a));
+    for (let p = this.text.indexOf(scan); p !== -1; ) {
+      const i = this.entryAt(p);
+      const entry = this.entries[i] as DirectoryEntry;
+      p = i + 1 < this.lineStarts.length ? this.text.indexOf(scan, this.lineStarts[i + 1]) : -1;
       let allPrefix = true;
       let all = true;
-      for (let i = 0; i < words.length; i++) {
-        if (entry.haystack.includes(starts[i] as string)) continue;
+      for (let w = 0; w < words.length; w++) {
+        if (entry.haystack.includes(starts[w] as string)) continue;
         allPrefix = false;
-        if (!entry.haystack.includes(words[i] as string)) {
+        if (!entry.haystack.includes(words[w] as string)) {
           all = false;
           break;
         }
       }
       if (!all) continue;
+      if (prefix.length >= limit) return { matches: prefix, more: true };
       (allPrefix ? prefix : inside).push(entry);
     }
-    const total = prefix.length + inside.length;
-    return { matches: [...prefix, ...inside].slice(0, limit), total };
+    const found = [...prefix, ...inside];
+    return { matches: found.slice(0, limit), more: found.length > limit };
   }
 
   /** Everyone (or those given), grouped by department, no department last: the pick list. */

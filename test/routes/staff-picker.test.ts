@@ -22,6 +22,8 @@ beforeAll(async () => {
   await add('bo', 'bchen', { name: 'Bo Chen', department: 'Billing' });
   await add('gone', 'leena', { name: 'Leena Gone', department: 'Billing' });
   await setStaffActive(t.app.db, ids.gone as number, false, t.app.now());
+  // "marsh" inside a word, and first by name: still after every word-prefix match.
+  await add('aaron', 'aaronx', { name: 'Aaron Tmarshton' });
   for (let n = 1; n <= 25; n++) {
     await add(`many${n}`, `tmarsh${n}`, { name: `Tess Marsh ${String(n).padStart(2, '0')}` });
   }
@@ -122,14 +124,21 @@ describe('quick search of staff', () => {
     ]);
   });
 
-  it('shows at most 20, says how many matched, and asks for more of the name', async () => {
+  it('shows at most 20, says there are more, and asks for more of the name', async () => {
     const r = await search('marsh');
     const found = matches(r.body);
     expect(found).toHaveLength(20);
     expect(found[0]).toBe('Tess Marsh 01 · Staff');
     expect(found[19]).toBe('Tess Marsh 20 · Staff');
+    expect(found.join()).not.toContain('Aaron');
+    // "2" starts a word of 20 to 25 but sits inside 02 and 12: those come last.
+    expect(matches((await search('marsh 2')).body)).toEqual(
+      ['20', '21', '22', '23', '24', '25', '02', '12'].map((n) => `Tess Marsh ${n} · Staff`),
+    );
+    // Only substrings: name order, Aaron first.
+    expect(matches((await search('arsh')).body)[0]).toBe('Aaron Tmarshton · Staff');
     expect(status(r.body)).toBe(
-      '25 people match “marsh”; the first 20 are in the drop-down. Type more of the name to narrow it.',
+      'More than 20 people match “marsh”; the first 20 are in the drop-down. Type more of the name to narrow it.',
     );
   });
 
