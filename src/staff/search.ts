@@ -47,6 +47,12 @@ export interface DirectoryEntry {
   label: string;
   /** " word word username": each word preceded by a space, so " w" finds a word start. */
   haystack: string;
+  /**
+   * What the pick list's filter looks through: the name and the department.
+   * Not the username: the pick list goes to every browser whole, and sign-in
+   * names need not travel that far.
+   */
+  listKey: string;
 }
 
 export interface SearchResult {
@@ -94,6 +100,7 @@ export class StaffDirectory {
           department: s.department,
           label: staffLabel({ name: s.name, roleName: s.role_name, department: s.department }),
           haystack: ` ${words.join(' ')}`,
+          listKey: [...searchWords(s.name), ...searchWords(s.department ?? '')].join(' '),
         };
       })
       .sort(
@@ -164,6 +171,12 @@ export class StaffDirectory {
     }
     const found = [...prefix, ...inside];
     return { matches: found.slice(0, limit), more: found.length > limit };
+  }
+
+  /** The pick list's filter, as app.js applies it: every word inside the name or department. */
+  filterList(query: string): DirectoryEntry[] {
+    const words = searchWords(query.slice(0, QUERY_MAX_CHARS)).slice(0, QUERY_MAX_WORDS);
+    return this.entries.filter((e) => words.every((w) => ` ${e.listKey}`.includes(w)));
   }
 
   /** Everyone (or those given), grouped by department, no department last: the pick list. */

@@ -61,11 +61,7 @@ export function renderPickListPage(
   page: PickListPage,
 ) {
   const filter = posted(body, `${page.field}_filter`).trim().slice(0, 100);
-  let entries = directory.entries;
-  if (filter) {
-    const hits = new Set(directory.search(filter, Number.POSITIVE_INFINITY).matches);
-    entries = entries.filter((e) => hits.has(e));
-  }
+  const entries = filter ? directory.filterList(filter) : directory.entries;
   return reply.page('staff-picker/pick-list', {
     title: page.title,
     action: page.action,

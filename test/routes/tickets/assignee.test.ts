@@ -210,6 +210,13 @@ describe('Assigned To without JavaScript: the pick list', () => {
     expect(filtered.body).toContain('José Álvarez</button>');
     expect(filtered.body).not.toContain('Cy Diaz</button>');
     expect(hiddenFields(filtered.body).description).toEqual([typed.description]);
+    const byDepartment = await dee.post('/tickets', {
+      ...fields,
+      assignee_filter: 'intake',
+      assignee_picklist: '1',
+    });
+    expect(byDepartment.body).toContain('1 of 4 shown.');
+    expect(byDepartment.body).toContain('Cy Diaz</button>');
     const none = await dee.post('/tickets', {
       ...fields,
       assignee_filter: 'zzz',
