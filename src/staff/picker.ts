@@ -59,7 +59,7 @@ export function staffIdOf(value: string): number | null {
   return /^\d{1,9}$/.test(value) ? Number(value) : null;
 }
 
-/** The label of someone who may have left: still shown as the current choice, marked so. */
+/** The label of someone who cannot be chosen now (left, or external): kept as the current choice. */
 async function currentOption(
   db: Db,
   directory: StaffDirectory,
@@ -74,7 +74,7 @@ async function currentOption(
     roleName: gone.role_name,
     department: gone.department,
   });
-  return { label: `${label} (inactive)` };
+  return { label: gone.active === 1 ? label : `${label} (inactive)` };
 }
 
 /**

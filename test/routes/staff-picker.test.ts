@@ -21,6 +21,7 @@ beforeAll(async () => {
   await add('zoe', 'zlee', { name: 'Zoë Lee' });
   await add('bo', 'bchen', { name: 'Bo Chen', department: 'Billing' });
   await add('gone', 'leena', { name: 'Leena Gone', department: 'Billing' });
+  await add('vendor', 'vlee', { name: 'Vic Lee', role: 'external', department: 'Vendor desk' });
   await setStaffActive(t.app.db, ids.gone as number, false, t.app.now());
   // "marsh" inside a word, and first by name: still after every word-prefix match.
   await add('aaron', 'aaronx', { name: 'Aaron Tmarshton' });
@@ -114,6 +115,15 @@ describe('quick search of staff', () => {
   it('never shows inactive staff', async () => {
     expect(matches((await search('leena')).body)).toEqual([]);
     expect(matches((await search('lee')).body).join()).not.toContain('Leena');
+  });
+
+  it('never offers external support accounts, and does not answer them', async () => {
+    expect(matches((await search('vic')).body)).toEqual([]);
+    const vendor = await signIn(t.app, 'vlee');
+    for (const url of ['/staff-picker/options?assignee_q=lee', '/staff-picker/pick-list']) {
+      expect((await vendor.htmx('GET', url)).statusCode, url).toBe(404);
+      expect((await vendor.get(url)).statusCode, url).toBe(404);
+    }
   });
 
   it('says so when nobody matches, keeping [self]', async () => {

@@ -31,11 +31,17 @@ const LABELS: Record<string, string> = {
 };
 
 /**
- * The staff picker's two requests, open to everyone signed in (assigning a
- * ticket needs no permission): quick search, answering only the drop-down's
- * options, and the pick list, answering a dialog. Reads only; no PHI.
+ * The staff picker's two requests, open to everyone signed in except external
+ * support (assigning a ticket needs no permission): quick search, answering
+ * only the drop-down's options, and the pick list, answering a dialog. Reads
+ * only; no PHI.
  */
 const staffPicker: FastifyPluginAsync = async (app) => {
+  // External support accounts see only tickets sent to the desk, and no staff list.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.staff?.roleKey === 'external') return reply.callNotFound();
+  });
+
   app.get('/staff-picker/options', async (request, reply) => {
     const { field, id, first, query } = readPickerQuery(request.query);
     const directory = await staffDirectory(app.db);

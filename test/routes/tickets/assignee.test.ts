@@ -12,6 +12,7 @@ beforeAll(async () => {
   ids.ann = (await addStaff(t.app, 'ann', { name: 'Ann Lee', department: 'Billing' })).id;
   ids.jose = (await addStaff(t.app, 'jose', { name: 'José Álvarez', department: 'Clinical' })).id;
   ids.cy = (await addStaff(t.app, 'cy', { name: 'Cy Diaz', department: 'Intake' })).id;
+  ids.vendor = (await addStaff(t.app, 'vic', { name: 'Vic Vendor', role: 'external' })).id;
   dee = await signIn(t.app, 'dee');
 });
 afterAll(() => t.close());
@@ -125,6 +126,13 @@ describe('Assigned To without JavaScript: quick search', () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ title: 'Scanner offline', version: Number(base.version) });
     expect(r.body).toContain(`name="version" value="${base.version}"`);
+  });
+
+  it('refuses an external support account as the point person', async () => {
+    await dee.get('/tickets/new');
+    const r = await dee.post('/tickets', { ...typed, assignee: String(ids.vendor) });
+    expect(r.statusCode).toBe(422);
+    expect(r.body).toContain('Choose someone on the staff list.');
   });
 
   it('keeps the quick-search text when Save finds a mistake', async () => {
