@@ -15,7 +15,9 @@ import {
   countStaff,
   findStaffById,
   findStaffByUsername,
+  listAssignableStaff,
   listPermissions,
+  readStaffDirectoryVersion,
 } from '../../src/repositories/staff.js';
 
 /** Tables that grow with the agency's history: none may be read end to end. */
@@ -54,6 +56,8 @@ const QUERIES: Record<string, Entry> = {
   'count of staff (first-run check)': (c) => countStaff(c.db),
   'a setting': (c) => getSetting(c.db, 'agency_name', null),
   'a setup token': (c) => isSetupTokenUsable(c.db, 'no-such-token', c.now),
+  'staff directory version (every quick search)': (c) => readStaffDirectoryVersion(c.db),
+  'assignable staff (quick search, after a staff change)': (c) => listAssignableStaff(c.db),
 };
 
 interface PlanRow {
