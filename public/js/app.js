@@ -58,6 +58,7 @@
       .split(/[^\p{L}\p{N}]+/u)
       .filter(Boolean);
 
+  const BUTTON_TYPES = new Set(['submit', 'button', 'reset', 'image', 'file']);
   // Enter in the quick-search field searches (it would otherwise submit the form);
   // Enter in the form's other one-line fields still saves, as it did before the
   // picker's buttons came first in the form.
@@ -68,7 +69,7 @@
     if (input.matches('[data-quick-search]')) {
       event.preventDefault();
       input.closest('.staff-picker')?.querySelector('[data-search-button]')?.click();
-    } else if (input.form.querySelector('[data-quick-search]') && input.type !== 'checkbox') {
+    } else if (input.form.querySelector('[data-quick-search]') && !BUTTON_TYPES.has(input.type)) {
       event.preventDefault();
       input.form.requestSubmit();
     }
