@@ -70,9 +70,11 @@ export const SCENARIOS: Scenario[] = [
     key: 'quick-search',
     label: 'Quick search of staff (5,000)',
     method: 'GET',
-    path: '/staff/search?q=lee',
-    as: 'admin',
+    // What htmx sends when "lee" is typed in Assigned To and Tab pressed: only the options come back.
+    path: '/staff-picker/options?field=assignee&id=new-assignee&first=self&assignee=self&assignee_q=lee',
+    as: 'staff',
     data: 'search',
+    headers: { 'hx-request': 'true' },
     target: { p99Ms: 10 },
   },
   {

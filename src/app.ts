@@ -30,6 +30,7 @@ import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
+import staffPicker from './routes/staff-picker/index.js';
 import tickets from './routes/tickets/index.js';
 import { limitExternalSupport } from './staff/external.js';
 import type { Permission } from './staff/permissions.js';
@@ -91,6 +92,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);
+    await signedIn.register(staffPicker);
     await signedIn.register(roles);
     await signedIn.register(outboxRoutes);
     await signedIn.register(notificationPreferences);

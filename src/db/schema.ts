@@ -31,6 +31,12 @@ export interface StaffTable {
   updated_at: Timestamp;
 }
 
+/** One row: bumped by triggers whenever what quick search shows of staff changes. */
+export interface StaffDirectoryVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface SessionTable {
   /** SHA-256 of the cookie's token: a stolen database holds no usable session. */
   id: string;
@@ -248,6 +254,7 @@ export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
   staff: StaffTable;
+  staff_directory_version: StaffDirectoryVersionTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
   password_reset_tokens: PasswordResetTokenTable;

@@ -249,3 +249,34 @@ export function listActiveStaff(db: Db): Promise<StaffOption[]> {
     .orderBy('staff.id')
     .execute();
 }
+
+/**
+ * Who may be chosen as a ticket's point person or associated staff: active
+ * staff, except external support accounts, who see only tickets sent to the
+ * desk (being assigned or associated would show them any ticket).
+ */
+export function listAssignableStaff(db: Db): Promise<StaffOption[]> {
+  return db
+    .selectFrom('staff')
+    .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .select([
+      'staff.id',
+      'staff.name',
+      'staff.username',
+      'staff.department',
+      'roles.name as role_name',
+    ])
+    .where('staff.active', '=', 1)
+    .where((eb) => eb.or([eb('roles.key', 'is', null), eb('roles.key', '!=', 'external')]))
+    .execute();
+}
+
+/** Changes whenever a staff member or role name changes (kept by triggers): quick search's cache key. */
+export async function readStaffDirectoryVersion(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('staff_directory_version')
+    .select('version')
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}

@@ -22,7 +22,9 @@ import {
   countStaff,
   findStaffById,
   findStaffByUsername,
+  listAssignableStaff,
   listPermissions,
+  readStaffDirectoryVersion,
 } from '../../src/repositories/staff.js';
 import {
   countMyTickets,
@@ -107,6 +109,8 @@ const QUERIES: Record<string, Entry> = {
     await getEscalationDesk(c.db);
     await findEscalation(c.db, 1);
   },
+  'staff directory version (every quick search)': (c) => readStaffDirectoryVersion(c.db),
+  'assignable staff (quick search, after a staff change)': (c) => listAssignableStaff(c.db),
 };
 
 /** Plans do not depend on what a value says: a pass-through cipher stands in for the key. */

@@ -4,6 +4,8 @@ import { isHtmx } from '../../decorators/render.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { createTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
+import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
 import { formChoices, signedIn } from './shared.js';
 
@@ -26,13 +28,24 @@ function openedFrom(value: unknown): string {
 const create: FastifyPluginAsync = async (app) => {
   app.get('/tickets/new', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
+    const choices = await formChoices(app);
+    const escalation = await escalationView(app.db, signedIn(request));
     const data = {
       title: 'New ticket',
       form: EMPTY,
       errors: {},
       openedFrom: openedFrom(query.from),
-      ...(await formChoices(app)),
-      escalation: await escalationView(app.db, signedIn(request)),
+      ...choices,
+      // Staff who cannot send to the desk find the champions ready in Assigned To.
+      assigneePicker: await assigneePicker(
+        app,
+        choices.directory,
+        EMPTY,
+        {},
+        null,
+        escalation.champions.map((c) => c.id),
+      ),
+      escalation,
       sendToDesk: false,
     };
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
@@ -46,33 +59,51 @@ const create: FastifyPluginAsync = async (app) => {
     const form = readTicketForm(body);
     const choices = await formChoices(app);
     const escalation = await escalationView(app.db, me);
+    const from = openedFrom(body.opened_from);
+    const page = async (errors: object, step: ReturnType<typeof pickerStep> = null) => ({
+      title: 'New ticket',
+      form,
+      errors,
+      openedFrom: from,
+      ...choices,
+      assigneePicker: await assigneePicker(
+        app,
+        choices.directory,
+        form,
+        body,
+        step,
+        escalation.champions.map((c) => c.id),
+      ),
+      escalation,
+      sendToDesk,
+    });
+    // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
+    const step = pickerStep(body, 'assignee');
+    if (step === 'pick-list') {
+      return renderPickListPage(reply, choices.directory, body, {
+        ...ASSIGNEE_PICK_LIST,
+        action: '/tickets',
+      });
+    }
+    if (step) {
+      return reply.page('tickets/new', await page({}, step), { fragment: 'tickets/_new-form' });
+    }
     const result = validateTicket(form, {
       priorities: choices.priorities,
-      assignable: new Set(choices.staffOptions.map((s) => s.id)),
+      assignable: choices.directory.ids,
       me: me.id,
       today: choices.today,
       isNew: true,
     });
-    const from = openedFrom(body.opened_from);
     const desk = escalation.desk;
     if (!result.ok || (sendToDesk && !desk)) {
       const errors = {
         ...(result.ok ? {} : result.errors),
         ...(sendToDesk && !desk ? { send_to_desk: NO_DESK_MESSAGE } : {}),
       };
-      return reply.code(422).page(
-        'tickets/new',
-        {
-          title: 'New ticket',
-          form,
-          errors,
-          openedFrom: from,
-          ...choices,
-          escalation,
-          sendToDesk,
-        },
-        { fragment: 'tickets/_new-form' },
-      );
+      return reply
+        .code(422)
+        .page('tickets/new', await page(errors), { fragment: 'tickets/_new-form' });
     }
     const sender = senderOf(request);
     const context = mailContext(app);

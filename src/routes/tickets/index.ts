@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import associated from './associated.js';
 import create from './create.js';
 import escalation from './escalation.js';
 import lists from './lists.js';
@@ -14,6 +15,7 @@ const tickets: FastifyPluginAsync = async (app) => {
   await app.register(status);
   await app.register(notes);
   await app.register(escalation);
+  await app.register(associated);
 };
 
 export default tickets;

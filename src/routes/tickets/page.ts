@@ -9,6 +9,7 @@ import {
 } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
 import { isExternalSupport } from '../../staff/external.js';
+import type { PickerState } from '../../staff/picker.js';
 import type { FieldErrors } from '../../staff/validate.js';
 import {
   alreadySentMessage,
@@ -20,6 +21,9 @@ import {
 import { isStatus, NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
+import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
+import { type AssociatedForm, associatedForm } from './associated-form.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
 import { formChoices, rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
 
@@ -46,6 +50,8 @@ export interface TicketPageState {
   sendToDesk?: boolean;
   /** Why the ticket was not sent (already sent, or no desk set up). */
   escalationMessage?: string;
+  assigneePicker?: PickerState;
+  associatedForm?: AssociatedForm;
 }
 
 /** Renders the ticket page (or its #ticket fragment), auditing the read of its PHI. */
@@ -72,12 +78,13 @@ export async function renderTicket(
     app.now(),
   );
   const now = app.now();
+  const form = state.form ?? formFromTicket(ticket, me.id);
   return reply.page(
     'tickets/show',
     {
       title: `#${ticket.id} ${ticket.title}`,
       ticket,
-      form: state.form ?? formFromTicket(ticket, me.id),
+      form,
       errors: state.errors ?? {},
       conflict: state.conflict ?? null,
       flash: state.flash ?? null,
@@ -96,6 +103,8 @@ export async function renderTicket(
       escalationMessage: state.escalationMessage ?? null,
       // External support changes the status and adds notes; nothing else.
       statusOnly: isExternalSupport(me),
+      assigneePicker: state.assigneePicker ?? (await assigneePicker(app, choices.directory, form)),
+      associatedForm: state.associatedForm ?? (await associatedForm(app, choices.directory)),
     },
     { fragment: 'tickets/_ticket' },
   );
@@ -122,7 +131,9 @@ const page: FastifyPluginAsync = async (app) => {
             ? 'Note added.'
             : query.sent === '1'
               ? 'Sent to the escalation desk.'
-              : undefined;
+              : query.associated === '1'
+                ? 'Associated staff updated.'
+                : undefined;
     return renderTicket(app, request, reply, ticket, { flash });
   });
 
@@ -150,9 +161,21 @@ const page: FastifyPluginAsync = async (app) => {
       });
     }
     const choices = await formChoices(app);
+    // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
+    const step = pickerStep(body, 'assignee');
+    if (step === 'pick-list') {
+      return renderPickListPage(reply, choices.directory, body, {
+        ...ASSIGNEE_PICK_LIST,
+        action: `/tickets/${ticket.id}`,
+      });
+    }
+    if (step) {
+      const picker = await assigneePicker(app, choices.directory, form, body, step);
+      return renderTicket(app, request, reply, ticket, { form, base, assigneePicker: picker });
+    }
     const result = validateTicket(form, {
       priorities: choices.priorities,
-      assignable: new Set(choices.staffOptions.map((s) => s.id)),
+      assignable: choices.directory.ids,
       me: me.id,
       today: choices.today,
       isNew: false,
@@ -166,6 +189,7 @@ const page: FastifyPluginAsync = async (app) => {
         errors: result.errors,
         base,
         sendToDesk,
+        assigneePicker: await assigneePicker(app, choices.directory, form, body),
       });
     }
     const saved = await saveTicket(

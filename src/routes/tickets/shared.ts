@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Priority } from '../../db/schema.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { listPriorities } from '../../repositories/priorities.js';
-import { listActiveStaff, type StaffOption } from '../../repositories/staff.js';
 import type { TicketRow } from '../../repositories/ticket-lists.js';
 import type { Viewer } from '../../repositories/tickets.js';
+import { staffDirectory } from '../../staff/directory.js';
 import { isExternalSupport } from '../../staff/external.js';
+import type { StaffDirectory } from '../../staff/search.js';
 import { agencyToday, endOfWeek } from '../../tickets/dates.js';
 import { isOpen } from '../../tickets/model.js';
 import type { SignedInStaff } from '../../types.js';
@@ -41,16 +42,17 @@ export function dueDates(app: FastifyInstance) {
 
 export interface FormChoices {
   priorities: Priority[];
-  staffOptions: StaffOption[];
+  /** Active staff: who may be assigned, and what quick search looks through. */
+  directory: StaffDirectory;
   today: string;
 }
 
 export async function formChoices(app: FastifyInstance): Promise<FormChoices> {
-  const [priorities, staffOptions] = await Promise.all([
+  const [priorities, directory] = await Promise.all([
     listPriorities(app.db),
-    listActiveStaff(app.db),
+    staffDirectory(app.db),
   ]);
-  return { priorities, staffOptions, today: todayOf(app) };
+  return { priorities, directory, today: todayOf(app) };
 }
 
 export interface RowFlags {

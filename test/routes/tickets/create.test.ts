@@ -140,7 +140,7 @@ describe('the ticket window', () => {
   it('adds the person who assigns to someone else to the associated staff, once', async () => {
     const id = await createTicket(ann, { assignee: String(boId) });
     const page = await ann.get(`/tickets/${id}`);
-    expect(page.body).toMatch(/id="associated-staff">\s*<li>Ann Lee<\/li>/);
+    expect(page.body).toMatch(/id="associated-staff">\s*<li><span>Ann Lee<\/span>/);
     const self = await createTicket(ann, { assignee: 'self' });
     const rows = await t.app.db
       .selectFrom('ticket_associated_staff')

@@ -1,0 +1,158 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { isHtmx } from '../../decorators/render.js';
+import { staffActor } from '../../repositories/audit.js';
+import {
+  findVisibleTicket,
+  listAssociatedStaff,
+  type TicketDetail,
+} from '../../repositories/tickets.js';
+import { staffDirectory } from '../../staff/directory.js';
+import { staffIdOf } from '../../staff/picker.js';
+import { addAssociated, type ChangeContext, removeAssociated } from '../../tickets/associated.js';
+import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
+import {
+  type AssociatedForm,
+  associatedForm,
+  ASSOCIATE_FIELD as FIELD,
+} from './associated-form.js';
+import { renderTicket } from './page.js';
+import { signedIn, ticketNumber, viewerOf } from './shared.js';
+
+/** One line for the timeline, appended in place after an htmx change. */
+interface NewTimelineLine {
+  at: string;
+  staff_name: string;
+  kind: 'associated_added' | 'associated_removed';
+  name: string;
+}
+
+/**
+ * The section alone for htmx (with the new timeline line), the ticket page
+ * otherwise. Changes without JavaScript redirect instead (see the routes).
+ */
+async function renderSection(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ticket: TicketDetail,
+  form: AssociatedForm,
+  line: NewTimelineLine | null = null,
+) {
+  if (!isHtmx(request)) return renderTicket(app, request, reply, ticket, { associatedForm: form });
+  const associated = await listAssociatedStaff(app.db, ticket.id);
+  return reply.page(
+    'tickets/show',
+    { ticket, associated, associatedForm: form, line },
+    { fragment: 'tickets/_associated-swap' },
+  );
+}
+
+const associated: FastifyPluginAsync = async (app) => {
+  const visibleTicket = async (request: FastifyRequest) => {
+    const id = ticketNumber(request);
+    return id === null ? undefined : findVisibleTicket(app.db, app.phi, id, viewerOf(request));
+  };
+  const context = (request: FastifyRequest): ChangeContext => {
+    const me = signedIn(request);
+    return { actor: me, audit: { actor: staffActor(me), ip: request.ip }, now: app.now() };
+  };
+
+  app.post('/tickets/:id/associated', async (request, reply) => {
+    const ticket = await visibleTicket(request);
+    if (!ticket) return reply.callNotFound();
+    const body = request.body as Record<string, unknown>;
+    const directory = await staffDirectory(app.db);
+
+    // Without JavaScript, Search and Pick list submit this form: answer them, add nobody.
+    const step = pickerStep(body, FIELD);
+    if (step === 'pick-list') {
+      return renderPickListPage(reply, directory, body, {
+        action: `/tickets/${ticket.id}/associated`,
+        field: FIELD,
+        label: 'Staff associated with Ticket',
+        first: 'choose',
+        title: `Pick list: staff associated with #${ticket.id}`,
+      });
+    }
+    if (step) {
+      return renderSection(
+        app,
+        request,
+        reply,
+        ticket,
+        await associatedForm(app, directory, { body, step }),
+      );
+    }
+
+    const chosen = staffIdOf(posted(body, FIELD));
+    const person = chosen === null ? undefined : directory.find(chosen);
+    if (!person) {
+      const form = await associatedForm(app, directory, { body });
+      form.error =
+        chosen === null
+          ? 'Choose a person to add: type part of a name in Quick search, or use the Pick list.'
+          : 'Choose someone on the staff list.';
+      reply.code(422);
+      return renderSection(app, request, reply, ticket, form);
+    }
+    const added = await addAssociated(app.db, ticket.id, person, context(request));
+    if (!isHtmx(request)) return reply.redirect(`/tickets/${ticket.id}?associated=1`, 303);
+    const form = await associatedForm(app, directory, {
+      flash: added
+        ? `${person.name} added to associated staff.`
+        : `${person.name} is already associated with this ticket.`,
+    });
+    const me = signedIn(request);
+    const line = added
+      ? {
+          at: app.now().toISOString(),
+          staff_name: me.name,
+          kind: 'associated_added' as const,
+          name: person.name,
+        }
+      : null;
+    return renderSection(app, request, reply, ticket, form, line);
+  });
+
+  app.post('/tickets/:id/associated/remove', async (request, reply) => {
+    const ticket = await visibleTicket(request);
+    if (!ticket) return reply.callNotFound();
+    const me = signedIn(request);
+    const staffId = staffIdOf(posted(request.body as Record<string, unknown>, 'staff_id'));
+    const person = (await listAssociatedStaff(app.db, ticket.id)).find(
+      (a) => a.staff_id === staffId,
+    );
+    const removed =
+      person !== undefined &&
+      (await removeAssociated(
+        app.db,
+        ticket.id,
+        { id: person.staff_id, name: person.name, username: person.username },
+        context(request),
+      ));
+    // Someone who takes themselves off may no longer see the ticket at all.
+    if (!(await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request)))) {
+      if (isHtmx(request)) return reply.header('hx-redirect', '/').code(204).send();
+      return reply.redirect('/', 303);
+    }
+    if (!isHtmx(request)) return reply.redirect(`/tickets/${ticket.id}?associated=1`, 303);
+    const directory = await staffDirectory(app.db);
+    const form = await associatedForm(app, directory, {
+      flash: removed
+        ? `${person?.name} removed from associated staff.`
+        : 'They were not associated with this ticket.',
+    });
+    const line =
+      removed && person
+        ? {
+            at: app.now().toISOString(),
+            staff_name: me.name,
+            kind: 'associated_removed' as const,
+            name: person.name,
+          }
+        : null;
+    return renderSection(app, request, reply, ticket, form, line);
+  });
+};
+
+export default associated;
