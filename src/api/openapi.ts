@@ -29,7 +29,7 @@ export function openApiDocument(baseUrl: string): object {
           operationId: 'createTicket',
           summary: 'Open a ticket',
           description:
-            'Validated exactly as the ticket window is. With assignee "auto" ([auto-assignment]) the ticket goes to the billing coordinator designated in Settings, or stays unassigned, for an administrator to pick someone, when none is designated. The assignee is notified by email (number and title only).',
+            'Validated exactly as the ticket window is, the title guard included. With assignee "auto" ([auto-assignment]) the ticket goes to the billing coordinator designated in Settings, or stays unassigned, for an administrator to pick someone, when none is designated. The assignee is notified by email (number and title only).',
           requestBody: {
             required: true,
             content: {
@@ -98,7 +98,14 @@ export function openApiDocument(baseUrl: string): object {
             title: {
               type: 'string',
               maxLength: 150,
-              description: 'One line. Travels in email: no protected health information.',
+              description:
+                'One line. Travels in email: no protected health information. Refused (422) when it looks like PHI: Social Security, phone, record or client numbers, email addresses, dates that could be birth dates, words such as DOB, SSN, MRN or client #, and the agency’s own formats from Settings → Security.',
+            },
+            title_no_phi: {
+              type: ['boolean', 'null'],
+              default: false,
+              description:
+                'Send true to confirm that a title with a recent or year-less date (a due date, a meeting) holds no client information; without it such a title is refused (422). The confirmation is recorded in the audit log.',
             },
             description: {
               type: ['string', 'null'],
@@ -159,7 +166,15 @@ export function openApiDocument(baseUrl: string): object {
               type: 'object',
               description: 'A message per field; "body" when the body is not a JSON object.',
               propertyNames: {
-                enum: ['body', 'title', 'description', 'priority', 'due', 'assignee'],
+                enum: [
+                  'body',
+                  'title',
+                  'title_no_phi',
+                  'description',
+                  'priority',
+                  'due',
+                  'assignee',
+                ],
               },
               additionalProperties: { type: 'string' },
             },

@@ -3,10 +3,18 @@ import type { Db } from '../db/index.js';
 import { queueTicketNotification } from '../notifications/compose.js';
 import { type AuditActor, recordAudit } from '../repositories/audit.js';
 import { listPriorities } from '../repositories/priorities.js';
+import { getTitlePatterns } from '../repositories/security-settings.js';
 import { getBillingCoordinatorId } from '../repositories/settings.js';
 import { findStaffById, findStaffByUsername } from '../repositories/staff.js';
 import { insertTicket } from '../repositories/tickets.js';
 import { type NewEvent, recordEvents } from '../repositories/timeline.js';
+import {
+  checkTitle,
+  decideTitle,
+  TITLE_CONFIRM_FIELD,
+  TITLE_CONFIRMED_ACTION,
+  type TitleDecision,
+} from './title-guard.js';
 import { type TicketForm, validateTicket } from './validate.js';
 
 /** Who is calling the API: a token and the staff row that stands for it. */
@@ -29,7 +37,14 @@ export function tokenActor(identity: AutomationIdentity): AuditActor {
 }
 
 /** The API's field names: the JSON body's, not the form's. */
-export type ApiField = 'body' | 'title' | 'description' | 'priority' | 'due' | 'assignee';
+export type ApiField =
+  | 'body'
+  | 'title'
+  | 'title_no_phi'
+  | 'description'
+  | 'priority'
+  | 'due'
+  | 'assignee';
 export type ApiErrors = Partial<Record<ApiField, string>>;
 
 /** [auto-assignment]: what an automated process sends instead of a username. */
@@ -44,11 +59,13 @@ type Assignment =
  * gets its message here and is read as absent, so the other fields are still
  * checked and every problem is reported at once.
  */
-function readBody(body: unknown): { form: TicketForm; errors: ApiErrors } | null {
+function readBody(
+  body: unknown,
+): { form: TicketForm; titleNoPhi: boolean; errors: ApiErrors } | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
   const fields = body as Record<string, unknown>;
   const errors: ApiErrors = {};
-  const read = (name: Exclude<ApiField, 'body'>, fallback: string): string => {
+  const read = (name: Exclude<ApiField, 'body' | 'title_no_phi'>, fallback: string): string => {
     const value = fields[name];
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'string') return value;
@@ -63,7 +80,20 @@ function readBody(body: unknown): { form: TicketForm; errors: ApiErrors } | null
     description: read('description', '').replace(/\r\n?/g, '\n'),
     assignee: read('assignee', AUTO).trim(),
   };
-  return { form, errors };
+  const noPhi = fields[TITLE_CONFIRM_FIELD];
+  if (noPhi !== undefined && noPhi !== null && typeof noPhi !== 'boolean') {
+    errors.title_no_phi = 'Send true or false.';
+  }
+  return { form, titleNoPhi: noPhi === true, errors };
+}
+
+/**
+ * The title guard's rejection in the API's words: a soft match is confirmed
+ * with a JSON field, not a checkbox.
+ */
+function titleMessage(decision: TitleDecision & { kind: 'reject' }, what: string): string {
+  if (!decision.confirmable) return decision.message;
+  return `The title contains ${what}. If it is not client information (a due date, a meeting), send "${TITLE_CONFIRM_FIELD}": true with the ticket; if it is, move it to the description.`;
 }
 
 /**
@@ -113,11 +143,23 @@ export async function createAutomatedTicket(
     { priorities, assignable: new Set(), me: identity.staffId, today: context.today, isNew: true },
   );
   const errors: ApiErrors = {};
+  let titleDecision: TitleDecision | null = null;
   if (!result.ok) {
     const { due_date, priority, status: _status, assignee: _assignee, ...rest } = result.errors;
     Object.assign(errors, rest);
     if (due_date) errors.due = due_date.replace('such as', 'as YYYY-MM-DD, such as');
     if (priority) errors.priority = `Use one of: ${priorities.map((p) => p.key).join(', ')}.`;
+  }
+  // The same guard as the ticket window, on a title that passed the usual checks.
+  if (!errors.title) {
+    const verdict = checkTitle(form.title, {
+      patterns: await getTitlePatterns(db),
+      now: context.now,
+    });
+    titleDecision = decideTitle(verdict, read.titleNoPhi);
+    if (titleDecision.kind === 'reject' && verdict.kind !== 'ok') {
+      errors.title = titleMessage(titleDecision, verdict.what);
+    }
   }
   if (!assignment) {
     errors.assignee = `Send "${AUTO}" or the username of an active staff member.`;
@@ -169,6 +211,19 @@ export async function createAutomatedTicket(
       },
       now,
     );
+    if (titleDecision?.kind === 'accept' && titleDecision.confirmed) {
+      await recordAudit(
+        trx,
+        {
+          actor: tokenActor(identity),
+          action: TITLE_CONFIRMED_ACTION,
+          ticketId,
+          detail: titleDecision.confirmed.auditDetail,
+          ip: context.ip,
+        },
+        now,
+      );
+    }
     if (assignment.assigneeId !== null) {
       await queueTicketNotification(
         trx,

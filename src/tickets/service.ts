@@ -131,6 +131,8 @@ export type TicketEdit = Partial<Omit<ValidTicket, 'priority'>> & {
 /**
  * Saves a ticket edit made from `baseVersion`. Date completed follows the
  * status: set to today when it becomes Complete, cleared when it leaves.
+ * `andThen` runs in the same transaction once the edit is saved (the audit row
+ * of a confirmed title), so either both happen or neither.
  */
 export async function saveTicket(
   db: Db,
@@ -142,6 +144,7 @@ export async function saveTicket(
   now: Date,
   today: string,
   baseUrl: string,
+  andThen?: (trx: Db, ticketId: number) => Promise<unknown>,
 ): Promise<SaveResult> {
   const changes: TicketChanges = {};
   const events: NewEvent[] = [];
@@ -214,6 +217,7 @@ export async function saveTicket(
         mail,
       );
     }
+    if (andThen) await andThen(trx, id);
     return { kind: 'saved', changed: events.map((e) => e.field ?? e.kind) };
   });
 }

@@ -12,6 +12,8 @@ export interface TicketFields {
   opened_from?: string;
   /** The champions' "Send to <desk>" checkbox: '1' when ticked. */
   send_to_desk?: string;
+  /** The title guard's "This title holds no client information" box: 'yes' when ticked. */
+  title_no_phi?: string;
 }
 
 /** Creates a ticket through the real form (the no-JavaScript path) and returns its number. */

@@ -146,8 +146,12 @@ describe('validateTitlePatterns', () => {
 describe('views/partials/title-guard.eta', () => {
   const eta = createEta();
   eta.configure({ views: join(ROOT, 'views') });
-  const render = (title: string, confirmed = false) =>
-    eta.render('/partials/title-guard', { decision: decideTitle(check(title), confirmed) });
+  /** As _fields.eta uses it: a rejection's message is the title's field error. */
+  const render = (title: string, confirmed = false, id = 'title') => {
+    const decision = decideTitle(check(title), confirmed);
+    const error = decision.kind === 'reject' ? decision.message : undefined;
+    return eta.render('/partials/title-guard', { id, error, decision });
+  };
 
   it('shows the message, and the confirm box only for a soft match', () => {
     const refused = render('Call 555-123-4567');
@@ -155,9 +159,15 @@ describe('views/partials/title-guard.eta', () => {
     expect(refused).toContain('a phone number');
     expect(refused).not.toContain('type="checkbox"');
     const soft = render('Training on 12/3');
-    expect(soft).toContain('name="title_no_phi"');
+    expect(soft).toContain('name="title_no_phi" value="yes" >');
     expect(soft).toContain('This title holds no client information');
     expect(render('Printer jammed').trim()).toBe('');
-    expect(render('Training on 12/3', true).trim()).toBe('');
+  });
+
+  it('keeps a ticked box ticked, without a message, and follows the field’s id', () => {
+    const ticked = render('Training on 12/3', true, 'new-title');
+    expect(ticked).not.toContain('field-error');
+    expect(ticked).toContain('id="new-title_no_phi" name="title_no_phi" value="yes" checked>');
+    expect(render('Call 555-123-4567', false, 'new-title')).toContain('id="new-title-error"');
   });
 });

@@ -1,13 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
+import type { FieldErrors } from '../../staff/validate.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { createTicket } from '../../tickets/service.js';
+import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
 import { formChoices, signedIn } from './shared.js';
+import { judgeTitle, titleConfirmedAudit } from './title.js';
 
 const EMPTY: TicketForm = {
   title: '',
@@ -47,6 +50,7 @@ const create: FastifyPluginAsync = async (app) => {
       ),
       escalation,
       sendToDesk: false,
+      titleDecision: null,
     };
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
   });
@@ -60,7 +64,11 @@ const create: FastifyPluginAsync = async (app) => {
     const choices = await formChoices(app);
     const escalation = await escalationView(app.db, me);
     const from = openedFrom(body.opened_from);
-    const page = async (errors: object, step: ReturnType<typeof pickerStep> = null) => ({
+    const page = async (
+      errors: object,
+      step: ReturnType<typeof pickerStep> = null,
+      titleDecision: TitleDecision | null = null,
+    ) => ({
       title: 'New ticket',
       form,
       errors,
@@ -76,6 +84,7 @@ const create: FastifyPluginAsync = async (app) => {
       ),
       escalation,
       sendToDesk,
+      titleDecision,
     });
     // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
     const step = pickerStep(body, 'assignee');
@@ -96,15 +105,18 @@ const create: FastifyPluginAsync = async (app) => {
       isNew: true,
     });
     const desk = escalation.desk;
-    if (!result.ok || (sendToDesk && !desk)) {
-      const errors = {
-        ...(result.ok ? {} : result.errors),
-        ...(sendToDesk && !desk ? { send_to_desk: NO_DESK_MESSAGE } : {}),
-      };
-      return reply
-        .code(422)
-        .page('tickets/new', await page(errors), { fragment: 'tickets/_new-form' });
+    const errors: FieldErrors = result.ok ? {} : { ...result.errors };
+    // The title guard runs on a title that passed the usual checks; its answer
+    // joins the other messages so every problem shows at once.
+    const titleDecision = errors.title ? null : await judgeTitle(app, form.title, body);
+    if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
+    if (sendToDesk && !desk) errors.send_to_desk = NO_DESK_MESSAGE;
+    if (!result.ok || Object.keys(errors).length > 0) {
+      return reply.code(422).page('tickets/new', await page(errors, null, titleDecision), {
+        fragment: 'tickets/_new-form',
+      });
     }
+    const auditTitle = titleConfirmedAudit(app, request, titleDecision);
     const sender = senderOf(request);
     const context = mailContext(app);
     const id = await createTicket(
@@ -115,9 +127,10 @@ const create: FastifyPluginAsync = async (app) => {
       { ...me, ip: request.ip },
       context.now,
       app.config.baseUrl,
-      sendToDesk && desk
-        ? (trx, ticketId) => sendToDeskIn(trx, ticketId, desk, sender, context)
-        : undefined,
+      async (trx, ticketId) => {
+        await auditTitle?.(trx, ticketId);
+        if (sendToDesk && desk) await sendToDeskIn(trx, ticketId, desk, sender, context);
+      },
     );
     app.outbox.wake();
     if (isHtmx(request)) {

@@ -20,12 +20,14 @@ import {
 } from '../../tickets/escalation.js';
 import { isStatus, NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
+import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { type AssociatedForm, associatedForm } from './associated-form.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
 import { formChoices, rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+import { judgeTitle, titleConfirmedAudit } from './title.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
   return {
@@ -52,6 +54,8 @@ export interface TicketPageState {
   escalationMessage?: string;
   assigneePicker?: PickerState;
   associatedForm?: AssociatedForm;
+  /** The title guard's answer on a changed title, for the message and the confirm box. */
+  titleDecision?: TitleDecision | null;
 }
 
 /** Renders the ticket page (or its #ticket fragment), auditing the read of its PHI. */
@@ -100,6 +104,7 @@ export async function renderTicket(
       escalation,
       escalated: escalated ?? null,
       sendToDesk: state.sendToDesk ?? false,
+      titleDecision: state.titleDecision ?? null,
       escalationMessage: state.escalationMessage ?? null,
       // External support changes the status and adds notes; nothing else.
       statusOnly: isExternalSupport(me),
@@ -182,14 +187,21 @@ const page: FastifyPluginAsync = async (app) => {
       currentDueDate: ticket.due_date,
       currentAssigneeId: ticket.assignee_id,
     });
-    if (!result.ok) {
+    const errors: FieldErrors = result.ok ? {} : { ...result.errors };
+    // Only a changed title is judged: one saved before the guard, or confirmed
+    // then, is not asked about again on every later save.
+    const titleDecision =
+      errors.title || form.title === ticket.title ? null : await judgeTitle(app, form.title, body);
+    if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
+    if (!result.ok || Object.keys(errors).length > 0) {
       reply.code(422);
       return renderTicket(app, request, reply, ticket, {
         form,
-        errors: result.errors,
+        errors,
         base,
         sendToDesk,
         assigneePicker: await assigneePicker(app, choices.directory, form, body),
+        titleDecision,
       });
     }
     const saved = await saveTicket(
@@ -202,6 +214,7 @@ const page: FastifyPluginAsync = async (app) => {
       app.now(),
       todayOf(app),
       app.config.baseUrl,
+      titleConfirmedAudit(app, request, titleDecision),
     );
     if (saved.kind === 'saved') app.outbox.wake();
     if (saved.kind === 'conflict') {
@@ -213,6 +226,7 @@ const page: FastifyPluginAsync = async (app) => {
         form,
         conflict: saved.changes,
         sendToDesk,
+        titleDecision,
       });
     }
     const sent = sendToDesk
