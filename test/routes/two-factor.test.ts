@@ -273,3 +273,39 @@ describe('requiring a second factor for everyone', () => {
     expect(response.headers.location).toBe('/');
   });
 });
+
+describe('an administrator turns it off for someone who lost phone and codes', () => {
+  it('removes the second factor, ends their sessions, and audits it; staff cannot', async () => {
+    await addStaff(t.app, 'ivy');
+    const ivy = await signIn(t.app, 'ivy');
+    await enrol(ivy);
+    const ivyId = (
+      await t.app.db
+        .selectFrom('staff')
+        .select('id')
+        .where('username', '=', 'ivy')
+        .executeTakeFirstOrThrow()
+    ).id;
+
+    await addStaff(t.app, 'jo');
+    const jo = await signIn(t.app, 'jo');
+    await jo.get('/profile');
+    expect((await jo.post(`/staff/${ivyId}/two-factor/reset`)).statusCode).toBe(403);
+
+    const ann = await signIn(t.app, 'ann');
+    const page = await ann.get(`/staff/${ivyId}`);
+    expect(page.body).toContain('Turn off two-step sign-in');
+    const reset = await ann.post(`/staff/${ivyId}/two-factor/reset`);
+    expect(reset.statusCode).toBe(303);
+    expect((await ann.get(String(reset.headers.location))).body).toContain(
+      'Two-step sign-in turned off and their sessions ended.',
+    );
+    // Ivy's session is gone, and the next sign-in needs only the password.
+    expect((await ivy.get('/')).statusCode).toBe(303);
+    const again = new Browser(t.app);
+    await again.get('/sign-in');
+    const signedIn = await again.post('/sign-in', { username: 'ivy', password: PASSWORD });
+    expect(signedIn.headers.location).toBe('/');
+    expect(await actionsOf('ann')).toContain('two-factor-reset');
+  });
+});

@@ -8,6 +8,7 @@ import {
   type StaffStatusFilter,
   searchStaff,
 } from '../../repositories/staff.js';
+import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
 import {
   addStaffMember,
   changeStaffMember,
@@ -17,7 +18,7 @@ import {
 import { type FieldErrors, text, validateStaffFields } from '../../staff/validate.js';
 import { changedBy } from '../changed-by.js';
 import { idParam } from '../params.js';
-import status from './status.js';
+import status, { resetTwoFactor } from './status.js';
 
 interface StaffFormValues {
   name: string;
@@ -33,12 +34,15 @@ const FLASHES: Record<string, string> = {
   saved: 'Saved.',
   deactivated: 'Deactivated. Their sessions have ended and they cannot sign in.',
   reactivated: 'Reactivated. They can sign in again with their password.',
+  'two-factor-reset':
+    'Two-step sign-in turned off and their sessions ended. They can enrol again from their profile.',
 };
 
 /** Staff administration: list, search, add and edit. Staff are never deleted. */
 const staff: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'manage_staff');
   await app.register(status);
+  await app.register(resetTwoFactor);
 
   const roleChoices = async () =>
     (await listRoles(app.db)).map(({ id, key, name }) => ({ id, key, name }));
@@ -60,6 +64,7 @@ const staff: FastifyPluginAsync = async (app) => {
       flash: typeof flash === 'string' ? FLASHES[flash] : undefined,
       openTickets:
         member && member.active !== 1 ? await listOpenTicketsAssignedTo(app.db, member.id) : [],
+      hasTwoFactor: member ? await hasConfirmedTwoFactor(app.db, member.id) : false,
     });
   };
 

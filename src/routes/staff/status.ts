@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { isAutomationIdentity } from '../../repositories/api-tokens.js';
+import { recordAudit } from '../../repositories/audit.js';
+import { deleteSessionsOfStaff } from '../../repositories/sessions.js';
 import { findStaffWithRole, type StaffListRow } from '../../repositories/staff.js';
+import { removeTwoFactor } from '../../repositories/two-factor.js';
 import {
   deactivateStaffMember,
   LastAdministratorError,
@@ -89,6 +92,35 @@ const status: FastifyPluginAsync = async (app) => {
       link,
       hours: RESET_LINK_HOURS,
     });
+  });
+};
+
+/**
+ * An administrator turns off someone's two-step sign-in when they lost both
+ * phone and recovery codes; their sessions end so nothing signed in with the
+ * old factor stays open, and the change is audited.
+ */
+export const resetTwoFactor: FastifyPluginAsync = async (app) => {
+  app.post('/staff/:id/two-factor/reset', async (request, reply) => {
+    const id = idParam(request);
+    const member = id === null ? undefined : await findStaffWithRole(app.db, id);
+    if (!member) return reply.callNotFound();
+    const by = changedBy(request);
+    await removeTwoFactor(app.db, member.id);
+    await app.db.transaction().execute(async (trx) => {
+      await deleteSessionsOfStaff(trx, member.id);
+      await recordAudit(
+        trx,
+        {
+          actor: by.actor,
+          action: 'two-factor-reset',
+          detail: `for ${member.name} (${member.username})`,
+          ip: by.ip,
+        },
+        app.now(),
+      );
+    });
+    return reply.redirect(`/staff/${member.id}?done=two-factor-reset`, 303);
   });
 };
 
