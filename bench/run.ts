@@ -7,7 +7,7 @@ import { type BenchOptions, parseOptions } from './options.js';
 import { freePort, peakRss, type RunningServer, startNodeServer } from './processes.js';
 import { renderReport, type ScenarioResult, writeReport } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
-import { type Manifest, readManifest, seedDataDir } from './seed.js';
+import { type Manifest, migrateSeeded, readManifest, seedDataDir, staleBecause } from './seed.js';
 import { type SignedIn, signInOverHttp, stillSignedIn } from './session.js';
 
 const log = (line: string) => console.log(line);
@@ -19,9 +19,12 @@ async function seeded(
   reuse: boolean,
 ): Promise<Manifest> {
   const existing = readManifest(dir);
-  if (reuse && existing?.tickets === tickets && existing.staff === staff) {
+  const stale = existing ? staleBecause(existing) : null;
+  if (reuse && existing && stale) log(`Not reusing ${dir}: ${stale}`);
+  if (reuse && existing?.tickets === tickets && existing.staff === staff && !stale) {
+    const ran = await migrateSeeded(dir, existing);
     log(
-      `Reusing ${dir} (${existing.tickets.toLocaleString('en-US')} tickets, seeded ${existing.seededAt})`,
+      `Reusing ${dir} (${existing.tickets.toLocaleString('en-US')} tickets, seeded ${existing.seededAt})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
     );
     return existing;
   }
