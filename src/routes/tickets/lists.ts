@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
-import { listActiveStaff } from '../../repositories/staff.js';
 import {
   countMyTickets,
   type ListScope,
   listTickets,
   PAGE_SIZE,
 } from '../../repositories/ticket-lists.js';
+import { staffDirectory } from '../../staff/directory.js';
 import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
 import { dueDates, rowFlags, viewerOf } from './shared.js';
@@ -32,7 +32,7 @@ async function renderList(
     listTickets(app.db, scope, viewer, filters, dates),
     listPriorities(app.db),
     // External support sees no staff list, not even in the Assigned To filter.
-    viewer.externalOnly ? [] : listActiveStaff(app.db),
+    viewer.externalOnly ? [] : staffDirectory(app.db).then((d) => d.entries),
   ]);
   const now = app.now();
   const base = scope === 'all' ? '/tickets' : '/';
