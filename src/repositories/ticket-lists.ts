@@ -87,6 +87,15 @@ function applyScope(base: TicketQuery, scope: ListScope, viewer: Viewer): Ticket
   }
 }
 
+/** True when the filters let only open tickets through, whatever else they say. */
+function onlyOpen(filters: TicketFilters): boolean {
+  return (
+    filters.status === 'open' ||
+    (OPEN_STATUSES as readonly string[]).includes(filters.status) ||
+    filters.due === 'overdue'
+  );
+}
+
 function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDates): TicketQuery {
   let q = query;
   if (filters.status === 'open') q = q.where('tickets.status', 'in', [...OPEN_STATUSES]);
@@ -123,7 +132,7 @@ function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDate
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
     const words = text.split(/\s+/).filter(Boolean).slice(0, 8);
-    const inTitle = titleMatches(words);
+    const inTitle = titleMatches(words, { openOnly: onlyOpen(filters) });
     q = q.where((eb) => {
       if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
       if (number) return eb('tickets.id', '=', Number(number));

@@ -86,6 +86,10 @@ const QUERIES: Record<string, Entry> = {
     listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
   'All tickets: overdue, by due date': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ due: 'overdue', sort: 'due' }), DATES),
+  'All tickets: title search among open tickets (the open-title index)': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer' }), DATES),
+  'All tickets: sorted by priority': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ sort: 'priority' }), DATES),
   'All tickets: title search': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'any' }), DATES),
   'All tickets, as staff (visibility in SQL): title search': (c) =>
