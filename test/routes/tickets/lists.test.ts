@@ -83,6 +83,9 @@ describe('All tickets filters, sorting and paging', () => {
   it('filters by priority and assignee', async () => {
     expect(await all('?priority=crisis')).toEqual([ids.scanner]);
     expect(await all(`?assignee=${boId}`)).toEqual([ids.bos, ids.scanner]);
+    const filtered = (await ann.get(`/tickets?assignee=${boId}`)).body;
+    expect(filtered).toContain(`<option value="${boId}" selected>Bo Chen</option>`);
+    expect(filtered.match(/<option value="\d+" selected>/g)).toHaveLength(1);
   });
   it('filters by due: overdue, today, this week, none', async () => {
     expect(await all('?due=overdue')).toEqual([ids.login]);
