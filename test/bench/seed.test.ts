@@ -38,15 +38,30 @@ describe('the bench seeder', () => {
     const db = createDb(fresh);
     await migrateToLatest(db);
     await db.destroy();
-    const indexes = (file: string) => {
+    const schema = (file: string) => {
       const other = new SQLite(file, { readonly: true });
       const names = other
-        .prepare("select name from sqlite_master where type = 'index' order by name")
+        .prepare(
+          "select type, name, sql from sqlite_master where type in ('index', 'trigger') order by name",
+        )
         .all();
       other.close();
       return names;
     };
-    expect(indexes(databaseFile(seeded))).toEqual(indexes(databaseFile(fresh)));
+    expect(schema(databaseFile(seeded))).toEqual(schema(databaseFile(fresh)));
+  });
+
+  it('fills the title indexes as their triggers would have', () => {
+    const matches = (table: string, where = '') =>
+      one(`select count(*) from ${table} where ${table} match '"printer"*' ${where}`);
+    const open =
+      "rowid in (select id from tickets where status in ('new','in_progress','waiting'))";
+    expect(matches('tickets_title_fts')).toBeGreaterThan(0);
+    expect(matches('tickets_open_title_fts')).toBeGreaterThan(0);
+    expect(matches('tickets_open_title_fts')).toBe(matches('tickets_title_fts', `and ${open}`));
+    expect(one('select count(*) from tickets_open_title_fts')).toBe(
+      one("select count(*) from tickets where status in ('new','in_progress','waiting')"),
+    );
   });
 
   it('stores descriptions and notes encrypted under the data directory’s own key, as the app does', async () => {
