@@ -18,6 +18,10 @@ export interface BenchOptions {
   profile: boolean;
   /** Leave docs/performance.md alone (for trial runs). */
   noWrite: boolean;
+  /** Before measuring, wait for the 1-minute load average to fall below this (0: do not wait). */
+  maxLoad: number;
+  /** How long to wait for it, in seconds. */
+  loadWait: number;
 }
 
 /**
@@ -39,6 +43,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only A,B         only the named scenarios (and the floor)
   --profile          write a CPU profile of the server (node --cpu-prof)
   --no-write         print the table but leave docs/performance.md alone
+  --max-load L       before measuring, wait for the 1-minute load average to
+                     fall below L (the machine is shared; default: do not wait)
+  --load-wait S      wait at most S seconds for that (default 600)
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -46,6 +53,15 @@ function whole(name: string, raw: string | undefined, fallback: number, min: num
   const value = Number(raw.replace(/[_,]/g, ''));
   if (!Number.isInteger(value) || value < min) {
     throw new Error(`--${name} takes a whole number of at least ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function decimal(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`--${name} takes a number of at least 0, got "${raw}"`);
   }
   return value;
 }
@@ -65,6 +81,8 @@ export function parseOptions(args: string[]): BenchOptions {
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      'max-load': { type: 'string' },
+      'load-wait': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -84,5 +102,7 @@ export function parseOptions(args: string[]): BenchOptions {
     only: values.only ? values.only.split(',').map((s) => s.trim().toLowerCase()) : [],
     profile: values.profile,
     noWrite: values['no-write'],
+    maxLoad: decimal('max-load', values['max-load'], 0),
+    loadWait: whole('load-wait', values['load-wait'], 600, 0),
   };
 }

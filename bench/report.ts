@@ -11,7 +11,15 @@ export interface ScenarioResult {
 
 export interface Report {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    loadBefore: number[];
+    /** The 1-minute load average as each measured round began. */
+    loadByRun: number[];
+  };
   data: { tickets: number; staff: number; searchStaff: number; seedSeconds: number };
   settings: { runs: number; duration: number; connections: number };
   floor: Measurement;
@@ -54,7 +62,7 @@ export function renderReport(report: Report): string {
   const lines = [
     `Measured ${report.date}${report.preliminary ? ' — **preliminary**: most ticket routes are not on this build yet' : ''}.`,
     '',
-    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb.toFixed(0)} GB memory, Node ${machine.node}; load average before the run ${machine.loadBefore.map((l) => l.toFixed(2)).join(' / ')}.`,
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb.toFixed(0)} GB memory, Node ${machine.node}; load average before the run ${machine.loadBefore.map((l) => l.toFixed(2)).join(' / ')}, as each measured round began ${machine.loadByRun.map((l) => l.toFixed(2)).join(', ')} (other people's work shares these cores).`,
     `Data: ${num(data.tickets)} tickets, ${num(data.staff)} staff (quick search: ${num(data.searchStaff)} staff); seeding took ${data.seedSeconds} s.`,
     `Load: autocannon, ${settings.connections} connections, ${settings.duration} s per run, median of ${settings.runs} runs (each figure on its own).`,
     '',

@@ -7,7 +7,7 @@ import { type BenchOptions, parseOptions } from './options.js';
 import { freePort, peakRss, type RunningServer, startNodeServer } from './processes.js';
 import { renderReport, type ScenarioResult, writeReport } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
-import { type Manifest, readManifest, seedDataDir } from './seed.js';
+import { type Manifest, migrateSeeded, readManifest, seedDataDir, staleBecause } from './seed.js';
 import { type SignedIn, signInOverHttp, stillSignedIn } from './session.js';
 
 const log = (line: string) => console.log(line);
@@ -19,9 +19,12 @@ async function seeded(
   reuse: boolean,
 ): Promise<Manifest> {
   const existing = readManifest(dir);
-  if (reuse && existing?.tickets === tickets && existing.staff === staff) {
+  const stale = existing ? staleBecause(existing) : null;
+  if (reuse && existing && stale) log(`Not reusing ${dir}: ${stale}`);
+  if (reuse && existing?.tickets === tickets && existing.staff === staff && !stale) {
+    const ran = await migrateSeeded(dir, existing);
     log(
-      `Reusing ${dir} (${existing.tickets.toLocaleString('en-US')} tickets, seeded ${existing.seededAt})`,
+      `Reusing ${dir} (${existing.tickets.toLocaleString('en-US')} tickets, seeded ${existing.seededAt})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
     );
     return existing;
   }
@@ -94,6 +97,43 @@ function loadFor(scenario: Scenario, target: SeededServer): Load {
     form: scenario.form,
     headers: scenario.headers,
   };
+}
+
+/**
+ * Waits until the server has answered every request autocannon left in flight
+ * (a slow scenario's backlog must not land on the next one): until /healthz
+ * answers within 20 ms, for at most a minute.
+ */
+async function drain(url: string): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline) {
+    const started = performance.now();
+    try {
+      const response = await fetch(`${url}/healthz`);
+      await response.arrayBuffer();
+    } catch {
+      // The floor has no /healthz route; any answer says it is idle.
+    }
+    if (performance.now() - started < 20) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The machine is shared: wait (up to `seconds`) for the 1-minute load average to fall below `max`. */
+async function quietMachine(max: number, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  let load = loadavg()[0] ?? 0;
+  if (load < max) return;
+  log(`Load average ${load.toFixed(2)}: waiting up to ${seconds} s for it to fall below ${max}`);
+  while (load >= max && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 15_000));
+    load = loadavg()[0] ?? 0;
+  }
+  log(
+    load < max
+      ? `Load average ${load.toFixed(2)}: measuring`
+      : `Still ${load.toFixed(2)}: measuring anyway`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -198,16 +238,25 @@ async function main(): Promise<void> {
 
     const warmup = Math.min(2, options.duration);
     log(`Warming up (${warmup} s each)`);
-    for (const load of [floorLoad, ...live.map((l) => l.load)])
+    for (const load of [floorLoad, ...live.map((l) => l.load)]) {
       await measure(load, options.connections, warmup);
+      await drain(load.url);
+    }
+    if (options.maxLoad > 0) await quietMachine(options.maxLoad, options.loadWait);
     // Runs interleave, so a burst of load from elsewhere on the machine hits every scenario alike.
     const floorRuns: Measurement[] = [];
+    const loadByRun: number[] = [];
     for (let run = 1; run <= options.runs; run++) {
+      loadByRun.push(loadavg()[0] ?? 0);
       const floor = await measure(floorLoad, options.connections, options.duration);
       floorRuns.push(floor);
-      log(`run ${run}: floor ${floor.rps.toFixed(0)} req/s, p99 ${floor.p99} ms`);
+      log(
+        `run ${run} (load ${loadByRun.at(-1)?.toFixed(2)}): floor ${floor.rps.toFixed(0)} req/s, p99 ${floor.p99} ms`,
+      );
+      await drain(floorLoad.url);
       for (const entry of live) {
         const m = await measure(entry.load, options.connections, options.duration);
+        await drain(entry.load.url);
         entry.runs.push(m);
         log(
           `run ${run}: ${entry.scenario.label} ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.failures ? `, ${m.failures} unexpected` : ''}`,
@@ -236,6 +285,7 @@ async function main(): Promise<void> {
         memoryGb: totalmem() / 1024 ** 3,
         node: process.version,
         loadBefore,
+        loadByRun,
       },
       data: {
         tickets: mainManifest.tickets,

@@ -11,7 +11,7 @@ import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import forms from './plugins/forms.js';
-import helmet from './plugins/helmet.js';
+import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
 import api from './routes/api/index.js';
@@ -60,7 +60,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   fastify.decorate('now', options.now ?? (() => new Date()));
   collectRoutes(fastify);
 
-  await fastify.register(helmet);
+  await fastify.register(securityHeaders);
   await fastify.register(forms);
   await fastify.register(staticFiles);
   await fastify.register(view);

@@ -9,7 +9,6 @@ import {
   type SessionWithStaff,
   touchSession,
 } from '../repositories/sessions.js';
-import { listPermissions } from '../repositories/staff.js';
 import type { SignedInStaff } from '../types.js';
 import { clearCookie, sessionCookieName, setCookie } from './cookies.js';
 import { hashToken, randomToken } from './tokens.js';
@@ -80,7 +79,7 @@ export async function loadSession(
       roleId: row.role_id,
       roleName: row.role_name,
       roleKey: row.role_key,
-      permissions: await listPermissions(db, row.role_id),
+      permissions: row.permissions,
     },
   };
 }

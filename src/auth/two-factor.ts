@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import type { Config } from '../config.js';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
@@ -114,6 +113,8 @@ export async function enrolmentDetails(
 ): Promise<EnrolmentDetails> {
   const secret = phi.decrypt(row.secret);
   const issuer = `hushdesk ${new URL(config.baseUrl).hostname}`;
+  // Loaded when someone enrols, not at start-up.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(otpauthUri({ secret, issuer, account }), {
     type: 'svg',
     errorCorrectionLevel: 'M',

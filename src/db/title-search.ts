@@ -1,16 +1,28 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 
 /**
- * Title search, SQLite's way: the FTS5 index from migrations/0050. Each word
- * typed must start a word of the title ("print" finds "Printer"), in any case
- * and with or without accents. This is the only place that knows about FTS5.
+ * Title search, SQLite's way: the FTS5 indexes from migrations/0050 (every
+ * title) and 0052 (open tickets' titles only). Each word typed must start a
+ * word of the title ("print" finds "Printer"), in any case and with or without
+ * accents. This is the only place that knows about FTS5.
+ *
+ * `openOnly`: the caller shows only open tickets, so the small index of open
+ * titles answers. A prefix search merges every match in memory before any other
+ * condition applies, and over years of closed tickets a common word matches
+ * tens of thousands (docs/performance.md).
  */
-export function titleMatches(words: readonly string[]): Expression<SqlBool> | null {
+export function titleMatches(
+  words: readonly string[],
+  options: { openOnly: boolean },
+): Expression<SqlBool> | null {
   const terms = words
     .map((w) => w.replace(/["*^:(){}[\]\\]/g, ' ').trim())
     .flatMap((w) => w.split(/\s+/))
     .filter((w) => /[\p{L}\p{N}]/u.test(w))
     .map((w) => `"${w.replace(/"/g, '')}"*`);
   if (terms.length === 0) return null;
-  return sql<SqlBool>`tickets.id in (select rowid from tickets_title_fts where tickets_title_fts match ${terms.join(' ')})`;
+  const query = terms.join(' ');
+  return options.openOnly
+    ? sql<SqlBool>`tickets.id in (select rowid from tickets_open_title_fts where tickets_open_title_fts match ${query})`
+    : sql<SqlBool>`tickets.id in (select rowid from tickets_title_fts where tickets_title_fts match ${query})`;
 }

@@ -1,4 +1,4 @@
-import nodemailer, { type NodemailerError, type SMTPTransportOptions } from 'nodemailer';
+import type { NodemailerError, SMTPTransportOptions, Transporter } from 'nodemailer';
 import { type Config, ConfigError } from '../config.js';
 
 /** One message as the outbox holds it; the mailer adds From and the envelope. */
@@ -100,13 +100,21 @@ function toMailError(error: unknown): MailError {
  */
 export function createMailer(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>): Mailer | null {
   if (!config.smtpUrl) return null;
-  const transport = nodemailer.createTransport(transportOptions(config.smtpUrl));
+  const options = transportOptions(config.smtpUrl);
   const from = config.smtpFrom;
+  // nodemailer is loaded with the first message, not at start-up: it is a
+  // tenth of a second of module loading that an idle server never needs.
+  let transport: Promise<Transporter> | null = null;
+  const open = () => {
+    transport ??= import('nodemailer').then((m) => m.default.createTransport(options));
+    return transport;
+  };
   return {
     async send(message) {
       checkMessage(message);
+      const smtp = await open();
       try {
-        await transport.sendMail({
+        await smtp.sendMail({
           from,
           to: message.to,
           // The envelope is given, not derived from headers: exactly one recipient.
@@ -123,7 +131,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>): Mail
       }
     },
     close() {
-      transport.close();
+      void transport?.then((smtp) => smtp.close());
     },
   };
 }

@@ -7,16 +7,27 @@ import { queueNotifications } from './compose.js';
 export const REMINDER_HOUR = 7;
 const LAST_RUN_KEY = 'notifications.reminders_date';
 
-/** The agency's calendar date (YYYY-MM-DD) and hour at `now`. */
+const dateHourFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The agency's calendar date (YYYY-MM-DD) and hour at `now`. Asked on every
+ * outbox pass, which follows every change that notifies anyone: the formatter
+ * is made once per time zone (making one costs more than using it).
+ */
 export function localDateAndHour(now: Date, timeZone: string): { date: string; hour: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(now);
+  let format = dateHourFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    });
+    dateHourFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')) };
 }

@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Db } from '../db/index.js';
 
 export interface SessionWithStaff {
@@ -13,6 +14,7 @@ export interface SessionWithStaff {
   role_name: string;
   role_key: string | null;
   active: number;
+  permissions: Set<string>;
 }
 
 export async function createSession(
@@ -34,11 +36,18 @@ export async function createSession(
     .execute();
 }
 
-export function findSession(db: Db, id: string): Promise<SessionWithStaff | undefined> {
+/**
+ * The session, its staff member, their role and the role's permissions: one
+ * statement on every signed-in request, so a permission change applies at the
+ * person's next request and costs no second round trip. The role's permissions
+ * come as one row each (a left join: a role may have none).
+ */
+function sessionQuery(db: Db) {
   return db
     .selectFrom('sessions')
     .innerJoin('staff', 'staff.id', 'sessions.staff_id')
     .innerJoin('roles', 'roles.id', 'staff.role_id')
+    .leftJoin('role_permissions', 'role_permissions.role_id', 'staff.role_id')
     .select([
       'sessions.id',
       'sessions.csrf_token',
@@ -52,9 +61,33 @@ export function findSession(db: Db, id: string): Promise<SessionWithStaff | unde
       'roles.name as role_name',
       'roles.key as role_key',
       'staff.active',
+      'role_permissions.permission',
     ])
-    .where('sessions.id', '=', id)
-    .executeTakeFirst();
+    .where('sessions.id', '=', '');
+}
+
+/**
+ * Compiled once per store: building and compiling the query costs more than
+ * running it, and it runs on every request. Only the session id changes.
+ */
+const compiledSessionQueries = new WeakMap<Db, CompiledQuery<SessionRow>>();
+
+type SessionRow = Omit<SessionWithStaff, 'permissions'> & { permission: string | null };
+
+export async function findSession(db: Db, id: string): Promise<SessionWithStaff | undefined> {
+  let compiled = compiledSessionQueries.get(db);
+  if (!compiled) {
+    compiled = sessionQuery(db).compile();
+    if (compiled.parameters.length !== 1) throw new Error('the session query takes one value');
+    compiledSessionQueries.set(db, compiled);
+  }
+  const { rows } = await db.executeQuery<SessionRow>({ ...compiled, parameters: [id] });
+  const [first] = rows;
+  if (!first) return undefined;
+  const { permission: _, ...session } = first;
+  const permissions = new Set<string>();
+  for (const row of rows) if (row.permission !== null) permissions.add(row.permission);
+  return { ...session, permissions };
 }
 
 export async function touchSession(db: Db, id: string, now: Date): Promise<void> {

@@ -71,15 +71,6 @@ export async function createStaff(db: Db, input: StaffInput, now: Date): Promise
     .executeTakeFirstOrThrow();
 }
 
-export async function listPermissions(db: Db, roleId: number): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('role_permissions')
-    .select('permission')
-    .where('role_id', '=', roleId)
-    .execute();
-  return new Set(rows.map((r) => r.permission));
-}
-
 export type StaffStatusFilter = 'active' | 'inactive' | 'all';
 
 export interface StaffListRow {

@@ -70,14 +70,13 @@ function applyScope(base: TicketQuery, scope: ListScope, viewer: Viewer): Ticket
     case 'created':
       return query.where('tickets.created_by', '=', viewer.id);
     case 'associated':
-      return query.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('ticket_associated_staff as tas')
-            .select('tas.ticket_id')
-            .whereRef('tas.ticket_id', '=', 'tickets.id')
-            .where('tas.staff_id', '=', viewer.id),
-        ),
+      // From the person's associations to their tickets: a few hundred lookups,
+      // not a probe for every open ticket in the agency.
+      return query.where('tickets.id', 'in', (eb) =>
+        eb
+          .selectFrom('ticket_associated_staff as tas')
+          .select('tas.ticket_id')
+          .where('tas.staff_id', '=', viewer.id),
       );
     case 'all':
       return query.where(visibleTo(viewer));
@@ -86,6 +85,15 @@ function applyScope(base: TicketQuery, scope: ListScope, viewer: Viewer): Ticket
         .where(visibleTo(viewer))
         .where('tickets.id', 'in', (eb) => eb.selectFrom('ticket_escalations').select('ticket_id'));
   }
+}
+
+/** True when the filters let only open tickets through, whatever else they say. */
+function onlyOpen(filters: TicketFilters): boolean {
+  return (
+    filters.status === 'open' ||
+    (OPEN_STATUSES as readonly string[]).includes(filters.status) ||
+    filters.due === 'overdue'
+  );
 }
 
 function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDates): TicketQuery {
@@ -124,7 +132,7 @@ function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDate
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
     const words = text.split(/\s+/).filter(Boolean).slice(0, 8);
-    const inTitle = titleMatches(words);
+    const inTitle = titleMatches(words, { openOnly: onlyOpen(filters) });
     q = q.where((eb) => {
       if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
       if (number) return eb('tickets.id', '=', Number(number));
@@ -145,6 +153,30 @@ function baseQuery(
   return applyFilters(applyScope(db.selectFrom('tickets'), scope, viewer), filters, dates);
 }
 
+/** The list's order, ties broken by number so pages never overlap; `p` is the priority. */
+function applySort<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  sort: SortKey,
+): SelectQueryBuilder<DB, TB, O> {
+  const id = sql.ref('tickets.id');
+  switch (sort) {
+    case 'due':
+      return query
+        .orderBy(sql`tickets.due_date is null`)
+        .orderBy(sql.ref('tickets.due_date'))
+        .orderBy(id, 'desc');
+    case 'priority':
+      return query
+        .orderBy(sql.ref('p.rank'), 'desc')
+        .orderBy(sql.ref('tickets.updated_at'), 'desc')
+        .orderBy(id, 'desc');
+    case 'created':
+      return query.orderBy(id, 'desc');
+    default:
+      return query.orderBy(sql.ref('tickets.updated_at'), 'desc').orderBy(id, 'desc');
+  }
+}
+
 export async function listTickets(
   db: Db,
   scope: ListScope,
@@ -153,48 +185,45 @@ export async function listTickets(
   dates: DueDates,
 ): Promise<{ rows: TicketRow[]; total: number }> {
   const base = baseQuery(db, scope, viewer, filters, dates);
-  let rows = base
-    .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
-    .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
-    .select([
-      'tickets.id',
-      'tickets.title',
-      'tickets.status',
-      'tickets.due_date',
-      'tickets.completed_date',
-      'tickets.created_at',
-      'tickets.updated_at',
-      'tickets.version',
-      'tickets.assignee_id',
-      'assignee.name as assignee_name',
-      'p.key as priority_key',
-      'p.name as priority_name',
-      'p.rank as priority_rank',
-      'p.response_minutes',
-      sentToDesk,
-    ]);
-  switch (filters.sort) {
-    case 'due':
-      rows = rows
-        .orderBy(sql`tickets.due_date is null`)
-        .orderBy('tickets.due_date')
-        .orderBy('tickets.id', 'desc');
-      break;
-    case 'priority':
-      rows = rows.orderBy('p.rank', 'desc').orderBy('tickets.updated_at', 'desc');
-      break;
-    case 'created':
-      rows = rows.orderBy('tickets.id', 'desc');
-      break;
-    default:
-      rows = rows.orderBy('tickets.updated_at', 'desc').orderBy('tickets.id', 'desc');
-  }
   const page = Math.max(1, filters.page);
+  // The page's tickets are chosen from the indexes alone; only those 50 rows are
+  // then read, each a page of its own (the encrypted description lives in it).
+  // The priority is joined only to sort by it: the other orders read the index alone.
+  const pageIds = applySort(
+    filters.sort === 'priority'
+      ? base.innerJoin('priorities as p', 'p.id', 'tickets.priority_id').select('tickets.id')
+      : base.select('tickets.id'),
+    filters.sort,
+  )
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE);
+  const rows = applySort(
+    db
+      .selectFrom('tickets')
+      .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
+      .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+      .select([
+        'tickets.id',
+        'tickets.title',
+        'tickets.status',
+        'tickets.due_date',
+        'tickets.completed_date',
+        'tickets.created_at',
+        'tickets.updated_at',
+        'tickets.version',
+        'tickets.assignee_id',
+        'assignee.name as assignee_name',
+        'p.key as priority_key',
+        'p.name as priority_name',
+        'p.rank as priority_rank',
+        'p.response_minutes',
+        sentToDesk,
+      ])
+      .where('tickets.id', 'in', pageIds),
+    filters.sort,
+  );
   const [list, count] = await Promise.all([
-    rows
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE)
-      .execute(),
+    rows.execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: list as TicketRow[], total: Number(count.n) };

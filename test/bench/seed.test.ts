@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, seedDataDir } from '../../bench/seed.js';
+import { buildApp } from '../../src/build.js';
+import { loadConfig } from '../../src/config.js';
+import { getKeyCheck, keyFilePath, keyFitsCheck, readKeyFile } from '../../src/crypto/key.js';
+import { decryptPhi } from '../../src/crypto/phi.js';
 import { createDb, databaseFile } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
@@ -34,15 +38,69 @@ describe('the bench seeder', () => {
     const db = createDb(fresh);
     await migrateToLatest(db);
     await db.destroy();
-    const indexes = (file: string) => {
+    const schema = (file: string) => {
       const other = new SQLite(file, { readonly: true });
       const names = other
-        .prepare("select name from sqlite_master where type = 'index' order by name")
+        .prepare(
+          "select type, name, sql from sqlite_master where type in ('index', 'trigger') order by name",
+        )
         .all();
       other.close();
       return names;
     };
-    expect(indexes(databaseFile(seeded))).toEqual(indexes(databaseFile(fresh)));
+    expect(schema(databaseFile(seeded))).toEqual(schema(databaseFile(fresh)));
+  });
+
+  it('fills the title indexes as their triggers would have', () => {
+    const matches = (table: string, where = '') =>
+      one(`select count(*) from ${table} where ${table} match '"printer"*' ${where}`);
+    const open =
+      "rowid in (select id from tickets where status in ('new','in_progress','waiting'))";
+    expect(matches('tickets_title_fts')).toBeGreaterThan(0);
+    expect(matches('tickets_open_title_fts')).toBeGreaterThan(0);
+    expect(matches('tickets_open_title_fts')).toBe(matches('tickets_title_fts', `and ${open}`));
+    expect(one('select count(*) from tickets_open_title_fts')).toBe(
+      one("select count(*) from tickets where status in ('new','in_progress','waiting')"),
+    );
+  });
+
+  it('stores descriptions and notes encrypted under the data directory’s own key, as the app does', async () => {
+    const key = readKeyFile(keyFilePath(seeded));
+    if (!key) throw new Error('no key file');
+    const db = createDb(seeded);
+    const check = await getKeyCheck(db);
+    await db.destroy();
+    expect(check && keyFitsCheck(key, check)).toBe(true);
+    const description = sqlite
+      .prepare('select description from tickets where description is not null limit 1')
+      .pluck()
+      .get() as string;
+    const note = sqlite.prepare('select body from ticket_notes limit 1').pluck().get() as string;
+    for (const stored of [description, note]) {
+      expect(stored).toMatch(/^v1:[0-9a-f]{16}:/);
+      expect(decryptPhi(key, stored).length).toBeGreaterThan(20);
+    }
+    // Each value has its own nonce: two equal texts never store alike.
+    expect(one('select count(distinct description) = count(description) from tickets')).toBe(1);
+  });
+
+  it('starts the real app, whose key check accepts the key file', async () => {
+    const app = await buildApp({
+      config: loadConfig({ DATA_DIR: seeded, LOG_LEVEL: 'silent' }),
+      outbox: { pollMs: 0 },
+    });
+    try {
+      expect((await app.inject('/healthz')).statusCode).toBe(200);
+      const ticket = manifest.visibleToStaff[0] ?? 0;
+      const row = await app.db
+        .selectFrom('tickets')
+        .select('description')
+        .where('id', '=', ticket)
+        .executeTakeFirstOrThrow();
+      if (row.description) expect(app.phi.decrypt(row.description)).not.toMatch(/^v1:/);
+    } finally {
+      await app.close();
+    }
   });
 
   it('spreads the data as an agency would have it', () => {

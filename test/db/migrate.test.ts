@@ -92,3 +92,24 @@ describe('a failed migration', () => {
     await db.destroy();
   });
 });
+
+describe('an upgrade', () => {
+  it('runs a migration added since the last start, and only that one', async () => {
+    const { cpSync, writeFileSync } = await import('node:fs');
+    const migrations = freshDir();
+    cpSync(join(import.meta.dirname, '..', '..', 'migrations'), migrations, { recursive: true });
+    const db = createDb(freshDir());
+    await migrateToLatest(db, migrations);
+    expect((await migrateToLatest(db, migrations)).results).toEqual([]);
+    writeFileSync(
+      join(migrations, '9998_later.ts'),
+      `import { sql } from 'kysely';
+       export async function up(db) { await sql\`create table added_later (id integer)\`.execute(db); }`,
+    );
+    const upgrade = await migrateToLatest(db, migrations);
+    expect(upgrade.results?.map((r) => [r.migrationName, r.status])).toEqual([
+      ['9998_later', 'Success'],
+    ]);
+    await db.destroy();
+  });
+});

@@ -1,16 +1,43 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
-import { listActiveStaff } from '../../repositories/staff.js';
 import {
   countMyTickets,
   type ListScope,
   listTickets,
   PAGE_SIZE,
 } from '../../repositories/ticket-lists.js';
+import { staffDirectory } from '../../staff/directory.js';
+import type { StaffDirectory } from '../../staff/search.js';
 import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
 import { dueDates, rowFlags, viewerOf } from './shared.js';
+
+/**
+ * The Assigned To filter's options, one per active staff member: rendered once
+ * for each version of the staff directory instead of on every list request
+ * (hundreds of options, thousands in a large agency).
+ */
+const assigneeFilterCache = new WeakMap<StaffDirectory, Promise<string>>();
+
+function assigneeFilterOptions(app: FastifyInstance, directory: StaffDirectory): Promise<string> {
+  let options = assigneeFilterCache.get(directory);
+  if (!options) {
+    const rendering = app.view('tickets/_assignee-options', { staff: directory.entries });
+    assigneeFilterCache.set(directory, rendering);
+    // A failed render is not kept.
+    rendering.catch(() => assigneeFilterCache.delete(directory));
+    options = rendering;
+  }
+  return options;
+}
+
+/** The filter's current choice (a staff id, digits only: see parseFilters) marked as selected. */
+function markSelected(options: string, assignee: string): string {
+  if (!/^\d+$/.test(assignee)) return options;
+  const option = `<option value="${assignee}">`;
+  return options.replace(option, `<option value="${assignee}" selected>`);
+}
 
 async function renderList(
   app: FastifyInstance,
@@ -28,11 +55,11 @@ async function renderList(
   const filters = parseFilters(request.query as Record<string, unknown>);
   const dates = dueDates(app);
   const viewer = viewerOf(request);
-  const [{ rows, total }, priorities, staffOptions] = await Promise.all([
+  const [{ rows, total }, priorities, assigneeOptions] = await Promise.all([
     listTickets(app.db, scope, viewer, filters, dates),
     listPriorities(app.db),
     // External support sees no staff list, not even in the Assigned To filter.
-    viewer.externalOnly ? [] : listActiveStaff(app.db),
+    viewer.externalOnly ? '' : staffDirectory(app.db).then((d) => assigneeFilterOptions(app, d)),
   ]);
   const now = app.now();
   const base = scope === 'all' ? '/tickets' : '/';
@@ -51,7 +78,7 @@ async function renderList(
       total,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       priorities,
-      staffOptions,
+      assigneeOptions: { __rendered: markSelected(assigneeOptions, filters.assignee) },
       statuses: STATUSES,
       listPath: base,
       // Where a row's Save without JavaScript comes back to: this very list.

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../src/plugins/view.js';
+
+describe('escapeHtml', () => {
+  it('escapes the five characters HTML gives meaning to, wherever they are', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+    expect(escapeHtml('&&')).toBe('&amp;&amp;');
+  });
+
+  it('returns plain text, numbers and nothing as they are', () => {
+    expect(escapeHtml('Printer jams in billing')).toBe('Printer jams in billing');
+    expect(escapeHtml(42)).toBe('42');
+    expect(escapeHtml(null)).toBe('');
+    expect(escapeHtml(undefined)).toBe('');
+    expect(escapeHtml(false)).toBe('false');
+  });
+
+  it('escapes what an object says of itself, and passes our own rendered partials through', () => {
+    expect(escapeHtml({ toString: () => '<b>' })).toBe('&lt;b&gt;');
+    expect(escapeHtml({ __rendered: '<tr></tr>' })).toBe('<tr></tr>');
+  });
+});
