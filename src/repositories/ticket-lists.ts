@@ -197,31 +197,7 @@ export async function listTickets(
   )
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE);
-  const rows = applySort(
-    db
-      .selectFrom('tickets')
-      .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
-      .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
-      .select([
-        'tickets.id',
-        'tickets.title',
-        'tickets.status',
-        'tickets.due_date',
-        'tickets.completed_date',
-        'tickets.created_at',
-        'tickets.updated_at',
-        'tickets.version',
-        'tickets.assignee_id',
-        'assignee.name as assignee_name',
-        'p.key as priority_key',
-        'p.name as priority_name',
-        'p.rank as priority_rank',
-        'p.response_minutes',
-        sentToDesk,
-      ])
-      .where('tickets.id', 'in', pageIds),
-    filters.sort,
-  );
+  const rows = applySort(selectRows(db).where('tickets.id', 'in', pageIds), filters.sort);
   const [list, count] = await Promise.all([
     rows.execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
@@ -250,7 +226,8 @@ export async function countMyTickets(
   return { assigned, created, associated };
 }
 
-export function findTicketRow(db: Db, id: number, viewer: Viewer): Promise<TicketRow | undefined> {
+/** A list row's columns: one definition for the list and for a single re-rendered row. */
+function selectRows(db: Db) {
   return db
     .selectFrom('tickets')
     .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
@@ -271,8 +248,9 @@ export function findTicketRow(db: Db, id: number, viewer: Viewer): Promise<Ticke
       'p.rank as priority_rank',
       'p.response_minutes',
       sentToDesk,
-    ])
-    .where('tickets.id', '=', id)
-    .where(visibleTo(viewer))
-    .executeTakeFirst();
+    ]);
+}
+
+export function findTicketRow(db: Db, id: number, viewer: Viewer): Promise<TicketRow | undefined> {
+  return selectRows(db).where('tickets.id', '=', id).where(visibleTo(viewer)).executeTakeFirst();
 }
