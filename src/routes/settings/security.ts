@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
   getSecuritySettings,
@@ -9,7 +10,6 @@ import {
 } from '../../repositories/security-settings.js';
 import { setSetting } from '../../repositories/settings.js';
 import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
-import type { FieldErrors } from '../../staff/validate.js';
 import { validateTitlePatterns } from '../../tickets/title-guard.js';
 
 interface FormValues {
