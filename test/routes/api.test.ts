@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { auditRows, lastAudit } from '../helpers/db.js';
 import { createTicket } from '../helpers/tickets.js';
 
 let t: TestApp;
@@ -58,15 +59,6 @@ function ticket(id: number) {
   return t.app.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-function audits(action: string) {
-  return t.app.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('id')
-    .execute();
-}
-
 async function setCoordinator(id: number | null) {
   await admin.get('/settings');
   const response = await admin.post('/settings/billing-coordinator', {
@@ -92,7 +84,7 @@ describe('API tokens', () => {
     expect(list.body).toContain('billing-sync');
     expect(list.body).toContain('Never');
     expect(list.body).not.toContain(token);
-    expect((await lastAudit('api-token-created'))?.detail).toBe('API token “billing-sync”');
+    expect((await lastAudit(t.app, 'api-token-created'))?.detail).toBe('API token “billing-sync”');
   });
 
   it('each get an automation identity that never signs in and is never offered as an assignee', async () => {
@@ -131,15 +123,6 @@ describe('API tokens', () => {
   });
 });
 
-function lastAudit(action: string) {
-  return t.app.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-}
-
 describe('POST /api/v1/tickets', () => {
   it('creates a ticket by the token’s identity: 201 with its number and URL', async () => {
     const response = await post(token, {
@@ -175,7 +158,7 @@ describe('POST /api/v1/tickets', () => {
     const page = await admin.get(`/tickets/${number}`);
     expect(page.body).toMatch(/Automation: billing-sync<\/span>\s*created the ticket/);
 
-    const audit = await lastAudit('api-ticket-created');
+    const audit = await lastAudit(t.app, 'api-ticket-created');
     expect(audit).toMatchObject({ ticket_id: number, actor: 'token: billing-sync' });
     expect(audit?.token_id).toBeTypeOf('number');
     expect(audit?.staff_id).toBe(row.created_by);
@@ -242,7 +225,7 @@ describe('POST /api/v1/tickets', () => {
     });
 
     // Refusals are audited by field name only: never what was sent.
-    const audit = await lastAudit('api-ticket-refused');
+    const audit = await lastAudit(t.app, 'api-ticket-refused');
     expect(audit?.detail).toBe('invalid: body');
   });
 
@@ -298,7 +281,9 @@ describe('[auto-assignment]', () => {
       .executeTakeFirstOrThrow();
     expect(mail).toMatchObject({ kind: 'auto_assigned', recipient_staff_id: bea.id });
     expect(mail.text_body).toContain('assigned to you automatically, as billing coordinator');
-    expect((await lastAudit('api-ticket-created'))?.detail).toBe('auto-assigned to Bea Biller');
+    expect((await lastAudit(t.app, 'api-ticket-created'))?.detail).toBe(
+      'auto-assigned to Bea Biller',
+    );
     expect((await admin.get(`/tickets/${number}`)).body).toContain(
       'changed Assigned To from <q>[auto-assignment]</q> to <q>Bea Biller</q>',
     );
@@ -354,7 +339,7 @@ describe('GET /api/v1/tickets/:number', () => {
     });
     expect(response.body).not.toContain('PHI here');
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(await lastAudit('api-ticket-read')).toMatchObject({
+    expect(await lastAudit(t.app, 'api-ticket-read')).toMatchObject({
       ticket_id: number,
       actor: 'token: billing-sync',
     });
@@ -374,7 +359,7 @@ describe('GET /api/v1/tickets/:number', () => {
       expect(response.json()).toEqual({ error: 'Not found.' });
     }
     expect((await get(other, byOtherToken)).statusCode).toBe(200);
-    expect((await lastAudit('api-ticket-not-found'))?.detail).toBe('asked for ticket abc');
+    expect((await lastAudit(t.app, 'api-ticket-not-found'))?.detail).toBe('asked for ticket abc');
   });
 });
 
@@ -391,7 +376,7 @@ describe('the title guard on POST /api/v1/tickets', () => {
     expect(errors.title).toMatch(/^The title seems to contain a phone number\./);
     expect(errors.title).toContain('move it to the Description');
     expect(await t.app.db.selectFrom('tickets').select('id').execute()).toHaveLength(before.length);
-    expect((await lastAudit('api-ticket-refused'))?.detail).toBe('invalid: title');
+    expect((await lastAudit(t.app, 'api-ticket-refused'))?.detail).toBe('invalid: title');
   });
 
   it('applies the agency’s own patterns from Settings → Security', async () => {
@@ -436,7 +421,6 @@ describe('the title guard on POST /api/v1/tickets', () => {
       detail: 'title held a date; confirmed as no client information',
     });
     expect(rows[0]?.token_id).not.toBeNull();
-    expect(rows[0]?.detail).not.toContain('12/3');
   });
 
   it('needs no confirmation, and records none, for an ordinary title', async () => {
@@ -515,14 +499,14 @@ describe('authentication', () => {
     const after = await admin.get(String(revoked.headers.location));
     expect(after.body).toContain('Revoked. Requests with that token are refused from now on.');
     expect(after.body).toMatch(/<td>short-lived<\/td>[\s\S]*?Revoked Nov 27, 2026[^<]* by Ann Lee/);
-    expect((await lastAudit('api-token-revoked'))?.detail).toBe('API token “short-lived”');
+    expect((await lastAudit(t.app, 'api-token-revoked'))?.detail).toBe('API token “short-lived”');
 
-    const refusedBefore = (await audits('api-token-refused')).length;
+    const refusedBefore = (await auditRows(t.app, 'api-token-refused')).length;
     const refused = await post(secret, { title: 'After revocation', assignee: 'cal' });
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toEqual({ error: 'That API token is not valid or has been revoked.' });
     expect((await get(secret, 1)).statusCode).toBe(401);
-    const attempts = await audits('api-token-refused');
+    const attempts = await auditRows(t.app, 'api-token-refused');
     expect(attempts.length).toBe(refusedBefore + 2);
     expect(attempts.at(-1)).toMatchObject({ token_id: row.id, actor: 'token: short-lived' });
 

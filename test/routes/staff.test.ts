@@ -7,6 +7,7 @@ import {
   signIn,
   type TestApp,
 } from '../helpers/app.js';
+import { lastAudit, roleId, staffId } from '../helpers/db.js';
 
 let t: TestApp;
 let admin: Browser;
@@ -20,35 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function staffId(username: string): Promise<number> {
-  const row = await t.app.db
-    .selectFrom('staff')
-    .select('id')
-    .where('username', '=', username)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-async function roleId(key: string): Promise<number> {
-  const row = await t.app.db
-    .selectFrom('roles')
-    .select('id')
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 const names = (body: string) =>
   [...body.matchAll(/<a href="\/staff\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
-
-function lastAudit(action: string) {
-  return t.app.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-}
 
 describe('the staff list', () => {
   it('lists active staff by name and searches name, username and department', async () => {
@@ -73,7 +47,7 @@ describe('the staff list', () => {
 
 describe('adding staff', () => {
   it('offers the Staff role first, even after it is renamed', async () => {
-    const staffRole = await roleId('staff');
+    const staffRole = await roleId(t.app, { key: 'staff' });
     await t.app.db
       .updateTable('roles')
       .set({ name: 'Team member' })
@@ -95,7 +69,7 @@ describe('adding staff', () => {
       username: 'd',
       email: 'not-an-email',
       department: 'Intake',
-      roleId: String(await roleId('champion')),
+      roleId: String(await roleId(t.app, { key: 'champion' })),
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('value="Di Evans"');
@@ -104,7 +78,7 @@ describe('adding staff', () => {
     expect(response.body).toMatch(/id="username-error">Use 2 to 40 letters/);
     expect(response.body).toMatch(/id="email-error">Enter an email address such as/);
     expect(response.body).toMatch(
-      new RegExp(`<option value="${await roleId('champion')}" selected>Champion`),
+      new RegExp(`<option value="${await roleId(t.app, { key: 'champion' })}" selected>Champion`),
     );
   });
 
@@ -115,7 +89,7 @@ describe('adding staff', () => {
       username: 'BO',
       email: 'bob@example.org',
       department: '',
-      roleId: String(await roleId('staff')),
+      roleId: String(await roleId(t.app, { key: 'staff' })),
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/id="username-error">That username is taken/);
@@ -142,10 +116,10 @@ describe('adding staff', () => {
       username: 'di',
       email: 'di@example.org',
       department: 'Intake',
-      roleId: String(await roleId('champion')),
+      roleId: String(await roleId(t.app, { key: 'champion' })),
     });
     expect(response.statusCode).toBe(303);
-    const id = await staffId('di');
+    const id = await staffId(t.app, 'di');
     expect(response.headers.location).toBe(`/staff/${id}?done=added`);
     const page = await admin.get(response.headers.location as string);
     expect(page.body).toContain('They have no password yet');
@@ -155,24 +129,24 @@ describe('adding staff', () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ password_hash: null, active: 1, department: 'Intake' });
-    expect((await lastAudit('staff-added'))?.detail).toBe('Di Evans (di) added as Champion');
+    expect((await lastAudit(t.app, 'staff-added'))?.detail).toBe('Di Evans (di) added as Champion');
   });
 });
 
 describe('editing staff', () => {
   it('saves the changes and records what changed', async () => {
-    const id = await staffId('bo');
+    const id = await staffId(t.app, 'bo');
     await admin.get(`/staff/${id}`);
     const response = await admin.post(`/staff/${id}`, {
       name: 'Bo Chen',
       username: 'bo',
       email: 'bo.chen@example.org',
       department: 'Billing',
-      roleId: String(await roleId('champion')),
+      roleId: String(await roleId(t.app, { key: 'champion' })),
     });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(`/staff/${id}?done=saved`);
-    expect((await lastAudit('staff-changed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'staff-changed'))?.detail).toBe(
       'Bo Chen (bo): email “bo@example.org” → “bo.chen@example.org”; role “Staff” → “Champion”',
     );
     await admin.post(`/staff/${id}`, {
@@ -180,19 +154,19 @@ describe('editing staff', () => {
       username: 'bo',
       email: 'bo@example.org',
       department: 'Billing',
-      roleId: String(await roleId('staff')),
+      roleId: String(await roleId(t.app, { key: 'staff' })),
     });
   });
 
   it('refuses another person’s username beside the field', async () => {
-    const id = await staffId('bo');
+    const id = await staffId(t.app, 'bo');
     await admin.get(`/staff/${id}`);
     const response = await admin.post(`/staff/${id}`, {
       name: 'Bo Chen',
       username: 'Cy',
       email: 'bo@example.org',
       department: 'Billing',
-      roleId: String(await roleId('staff')),
+      roleId: String(await roleId(t.app, { key: 'staff' })),
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/id="username-error">That username is taken/);
@@ -202,14 +176,14 @@ describe('editing staff', () => {
 
 describe('the last administrator', () => {
   it('cannot be given another role', async () => {
-    const id = await staffId('ann');
+    const id = await staffId(t.app, 'ann');
     await admin.get(`/staff/${id}`);
     const response = await admin.post(`/staff/${id}`, {
       name: 'Ann Lee',
       username: 'ann',
       email: 'ann@example.org',
       department: 'Front office',
-      roleId: String(await roleId('staff')),
+      roleId: String(await roleId(t.app, { key: 'staff' })),
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/id="roleId-error">At least one active person must keep/);
@@ -218,13 +192,13 @@ describe('the last administrator', () => {
       .select('role_id')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(row.role_id).toBe(await roleId('admin'));
+    expect(row.role_id).toBe(await roleId(t.app, { key: 'admin' }));
     // Nothing half-done was recorded.
-    expect((await lastAudit('staff-changed'))?.detail).not.toContain('Ann Lee');
+    expect((await lastAudit(t.app, 'staff-changed'))?.detail).not.toContain('Ann Lee');
   });
 
   it('cannot be deactivated, and keeps their session', async () => {
-    const id = await staffId('ann');
+    const id = await staffId(t.app, 'ann');
     const confirm = await admin.get(`/staff/${id}/deactivate`);
     expect(confirm.statusCode).toBe(200);
     const response = await admin.post(`/staff/${id}/deactivate`);
@@ -236,11 +210,11 @@ describe('the last administrator', () => {
   it('can go once another active person manages staff', async () => {
     await addStaff(t.app, 'eve', { name: 'Eve Fox', role: 'admin' });
     const eve = await signIn(t.app, 'eve');
-    const annId = await staffId('ann');
+    const annId = await staffId(t.app, 'ann');
     await eve.get(`/staff/${annId}/deactivate`);
     expect((await eve.post(`/staff/${annId}/deactivate`)).statusCode).toBe(303);
     // Eve is now the last one: she cannot deactivate herself.
-    const eveId = await staffId('eve');
+    const eveId = await staffId(t.app, 'eve');
     await eve.get(`/staff/${eveId}/deactivate`);
     expect((await eve.post(`/staff/${eveId}/deactivate`)).statusCode).toBe(409);
     await eve.get(`/staff/${annId}/reactivate`);
@@ -254,7 +228,7 @@ describe('deactivation', () => {
     const bo = await signIn(t.app, 'bo');
     const other = await signIn(t.app, 'bo');
     expect((await bo.get('/')).statusCode).toBe(200);
-    const id = await staffId('bo');
+    const id = await staffId(t.app, 'bo');
 
     const confirm = await admin.get(`/staff/${id}/deactivate`);
     expect(confirm.body).toContain('will be signed out at once');
@@ -278,7 +252,7 @@ describe('deactivation', () => {
     expect((await again.post('/sign-in', { username: 'bo', password: PASSWORD })).statusCode).toBe(
       401,
     );
-    const audit = await lastAudit('staff-deactivated');
+    const audit = await lastAudit(t.app, 'staff-deactivated');
     expect(audit).toMatchObject({
       actor: 'Ann Lee (ann)',
       detail: 'Bo Chen (bo) deactivated; their sessions were ended',
@@ -291,13 +265,13 @@ describe('deactivation', () => {
 
     await admin.get(`/staff/${id}/reactivate`);
     expect((await admin.post(`/staff/${id}/reactivate`)).statusCode).toBe(303);
-    expect((await lastAudit('staff-reactivated'))?.detail).toBe('Bo Chen (bo) reactivated');
+    expect((await lastAudit(t.app, 'staff-reactivated'))?.detail).toBe('Bo Chen (bo) reactivated');
     expect((await signIn(t.app, 'bo')).csrf).toBeTruthy();
   });
 
   it('lists the person’s open tickets for reassignment', async () => {
-    const cyId = await staffId('cy');
-    const annId = await staffId('ann');
+    const cyId = await staffId(t.app, 'cy');
+    const annId = await staffId(t.app, 'ann');
     const priority = await t.app.db
       .selectFrom('priorities')
       .select('id')
@@ -343,7 +317,7 @@ describe('deactivation', () => {
   });
 
   it('is a POST with the form token: a forged one changes nothing', async () => {
-    const id = await staffId('bo');
+    const id = await staffId(t.app, 'bo');
     const forged = await admin.post(`/staff/${id}/deactivate`, { _csrf: 'forged' });
     expect(forged.statusCode).toBe(403);
     const row = await t.app.db
