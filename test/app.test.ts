@@ -202,11 +202,11 @@ describe('the route table', () => {
 });
 
 /**
- * The browser keeps no copy of PHI pages (REFERENCE.md, "htmx"): signed-in
- * pages send Cache-Control: no-store, and htmx keeps no history snapshot. htmx
- * 4 core has no localStorage/sessionStorage history cache at all; only the
- * opt-in ext/hx-history-cache.js (or the htmax bundle) has one
- * (/work/notes/htmx4.md §2, §8), and hushdesk loads neither.
+ * The browser keeps no copy of PHI pages: signed-in pages send
+ * Cache-Control: no-store, and htmx keeps no history snapshot. htmx 4 core has
+ * no localStorage/sessionStorage history cache at all; only the opt-in
+ * ext/hx-history-cache.js (or the htmax bundle) has one, and hushdesk loads
+ * neither.
  */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

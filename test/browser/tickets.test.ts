@@ -9,7 +9,7 @@ import {
   startLiveApp,
 } from '../helpers/browser.js';
 
-describe.runIf(haveChromium)('in Chromium: the seed document, steps 1 to 7', () => {
+describe.runIf(haveChromium)('in Chromium: open a ticket from Help, find it in My tickets, work it to Complete', () => {
   let live: LiveApp;
   let browser: Browser;
   beforeAll(async () => {
