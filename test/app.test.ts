@@ -216,11 +216,12 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('no copy of PHI pages in the browser', () => {
-  it('loads htmx core and our own script only: no history-cache extension', () => {
+  it('loads htmx core and our own scripts only: no history-cache extension', () => {
     const layout = readFileSync(join(ROOT, 'views', 'layout.eta'), 'utf8');
     expect([...layout.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual([
       '/vendor/htmx/htmx.min.js',
       '/static/js/app.js',
+      '/static/js/staff-picker.js',
     ]);
     for (const file of [...filesUnder(join(ROOT, 'views')), ...filesUnder(join(ROOT, 'public'))]) {
       const text = readFileSync(file, 'utf8');
