@@ -12,6 +12,7 @@ import {
 } from './db/backup.js';
 import { createDb } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
+import { text } from './forms/fields.js';
 import { recordAudit } from './repositories/audit.js';
 import { EncryptedValueError } from './repositories/phi.js';
 import {
@@ -22,7 +23,7 @@ import {
 } from './repositories/staff.js';
 import { removeTwoFactor } from './repositories/two-factor.js';
 import { assertServerStopped, ServerRunningError } from './server-lock.js';
-import { text, validateStaffFields } from './staff/validate.js';
+import { validateStaffFields } from './staff/validate.js';
 
 const USAGE = `Usage: hushdesk <command>
 

@@ -202,11 +202,11 @@ describe('the route table', () => {
 });
 
 /**
- * The browser keeps no copy of PHI pages (REFERENCE.md, "htmx"): signed-in
- * pages send Cache-Control: no-store, and htmx keeps no history snapshot. htmx
- * 4 core has no localStorage/sessionStorage history cache at all; only the
- * opt-in ext/hx-history-cache.js (or the htmax bundle) has one
- * (/work/notes/htmx4.md §2, §8), and hushdesk loads neither.
+ * The browser keeps no copy of PHI pages: signed-in pages send
+ * Cache-Control: no-store, and htmx keeps no history snapshot. htmx 4 core has
+ * no localStorage/sessionStorage history cache at all; only the opt-in
+ * ext/hx-history-cache.js (or the htmax bundle) has one, and hushdesk loads
+ * neither.
  */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -216,11 +216,12 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('no copy of PHI pages in the browser', () => {
-  it('loads htmx core and our own script only: no history-cache extension', () => {
+  it('loads htmx core and our own scripts only: no history-cache extension', () => {
     const layout = readFileSync(join(ROOT, 'views', 'layout.eta'), 'utf8');
     expect([...layout.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual([
       '/vendor/htmx/htmx.min.js',
       '/static/js/app.js',
+      '/static/js/staff-picker.js',
     ]);
     for (const file of [...filesUnder(join(ROOT, 'views')), ...filesUnder(join(ROOT, 'public'))]) {
       const text = readFileSync(file, 'utf8');

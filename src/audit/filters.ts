@@ -1,5 +1,5 @@
+import { type FieldErrors, text } from '../forms/fields.js';
 import type { AuditFilter } from '../repositories/audit.js';
-import { type FieldErrors, text } from '../staff/validate.js';
 
 /** The filters as typed, kept to fill the form back in and to build links. */
 export interface AuditQuery {

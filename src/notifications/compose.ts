@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import type { TicketStatus } from '../db/schema.js';
-import { createEta } from '../plugins/view.js';
 import { findStaffToNotify, findTicketAudience } from '../repositories/notifications.js';
 import { insertOutboxMessage } from '../repositories/outbox.js';
 import { ROOT } from '../root.js';
+import { createEta } from '../views/eta.js';
 import { KIND_AUDIENCE, type NotificationKind } from './kinds.js';
 
 /** Who did it; null when hushdesk itself did (the morning reminders). */

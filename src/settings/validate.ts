@@ -1,5 +1,5 @@
 import type { Priority } from '../db/schema.js';
-import type { FieldErrors } from '../staff/validate.js';
+import type { FieldErrors } from '../forms/fields.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -173,7 +173,7 @@ export class StaffDirectory {
     return { matches: found.slice(0, limit), more: found.length > limit };
   }
 
-  /** The pick list's filter, as app.js applies it: every word inside the name or department. */
+  /** The pick list's filter, as public/js/staff-picker.js applies it: every word inside the name or department. */
   filterList(query: string): DirectoryEntry[] {
     const words = searchWords(query.slice(0, QUERY_MAX_CHARS)).slice(0, QUERY_MAX_WORDS);
     return this.entries.filter((e) => words.every((w) => ` ${e.listKey}`.includes(w)));

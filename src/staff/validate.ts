@@ -1,4 +1,5 @@
 import { checkPassword } from '../auth/passwords.js';
+import type { FieldErrors } from '../forms/fields.js';
 
 export interface StaffFields {
   name: string;
@@ -8,17 +9,10 @@ export interface StaffFields {
   password?: string;
 }
 
-export type FieldErrors<K extends string = string> = Partial<Record<K, string>>;
-
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Reads a form value as one trimmed string, whatever the body held. */
-export function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
 
 export function validateStaffFields(fields: StaffFields): FieldErrors<keyof StaffFields> {
   const errors: FieldErrors<keyof StaffFields> = {};

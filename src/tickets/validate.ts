@@ -1,5 +1,5 @@
 import type { Priority, TicketStatus } from '../db/schema.js';
-import type { FieldErrors } from '../staff/validate.js';
+import type { FieldErrors } from '../forms/fields.js';
 import { isCalendarDate } from './dates.js';
 import { DESCRIPTION_MAX, isStatus, TITLE_MAX } from './model.js';
 

@@ -15,7 +15,7 @@ const DESK_EMAIL = 'support@procentive.example';
 /** Where PHI lives: in the description and a note. It must never reach the desk's inbox. */
 const PHI = 'PHI-CLIENT-7c41e2';
 
-describe.runIf(haveChromium)('in Chromium: Send to the escalation desk (issue 6)', () => {
+describe.runIf(haveChromium)('in Chromium: Send to the escalation desk', () => {
   let smtp: TestSmtpServer;
   let live: LiveApp;
   let browser: Browser;

@@ -8,6 +8,7 @@ import {
   signIn,
   type TestApp,
 } from '../helpers/app.js';
+import { staffId } from '../helpers/db.js';
 
 const NEW_PASSWORD = 'lantern orchard mosaic';
 
@@ -21,18 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function staffId(username: string): Promise<number> {
-  const row = await t.app.db
-    .selectFrom('staff')
-    .select('id')
-    .where('username', '=', username)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 /** Makes a link as the administrator does, and returns its path. */
 async function makeLink(username: string): Promise<string> {
-  const id = await staffId(username);
+  const id = await staffId(t.app, username);
   // The test clock moves by hours; the administrator signs in afresh each time.
   admin = await signIn(t.app, 'ann');
   await admin.get(`/staff/${id}`);
@@ -107,7 +99,7 @@ describe('a password link', () => {
   });
 
   it('lets a newly added person set their first password', async () => {
-    const id = await staffId('ann');
+    const id = await staffId(t.app, 'ann');
     expect(id).toBeGreaterThan(0);
     await admin.get('/staff/new');
     const roles = await t.app.db.selectFrom('roles').select(['id', 'key']).execute();
@@ -150,7 +142,7 @@ describe('a password link', () => {
     expect((await new Browser(t.app).get(first)).statusCode).toBe(410);
     expect((await new Browser(t.app).get(second)).statusCode).toBe(200);
 
-    const id = await staffId('eve');
+    const id = await staffId(t.app, 'eve');
     await admin.get(`/staff/${id}/deactivate`);
     await admin.post(`/staff/${id}/deactivate`);
     expect((await new Browser(t.app).get(second)).statusCode).toBe(410);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { lastAudit, roleId } from '../helpers/db.js';
 
 let t: TestApp;
 let admin: Browser;
@@ -11,15 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function roleId(name: string): Promise<number> {
-  const row = await t.app.db
-    .selectFrom('roles')
-    .select('id')
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 async function permissionsOf(name: string): Promise<string[]> {
   const rows = await t.app.db
     .selectFrom('role_permissions')
@@ -29,15 +21,6 @@ async function permissionsOf(name: string): Promise<string[]> {
     .orderBy('permission')
     .execute();
   return rows.map((r) => r.permission);
-}
-
-function lastAudit(action: string) {
-  return t.app.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
 }
 
 describe('the roles list', () => {
@@ -76,7 +59,7 @@ describe('adding a role', () => {
     expect(added.statusCode).toBe(303);
     expect(added.headers.location).toBe('/roles?saved=1');
     expect(await permissionsOf('Billing lead')).toEqual(['see_all_tickets', 'view_audit_log']);
-    const audit = await lastAudit('role-added');
+    const audit = await lastAudit(t.app, 'role-added');
     expect(audit?.actor).toBe('Ann Lee (ann)');
     expect(audit?.staff_id).not.toBeNull();
     expect(audit?.detail).toBe(
@@ -88,7 +71,7 @@ describe('adding a role', () => {
 
 describe('renaming a role', () => {
   it('keeps a built-in role’s key, so the app still knows it', async () => {
-    const id = await roleId('Champion');
+    const id = await roleId(t.app, { name: 'Champion' });
     await admin.get(`/roles/${id}`);
     const saved = await admin.post(`/roles/${id}`, {
       name: 'Super user',
@@ -101,11 +84,11 @@ describe('renaming a role', () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(role).toMatchObject({ key: 'champion', name: 'Super user' });
-    expect((await lastAudit('role-renamed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'role-renamed'))?.detail).toBe(
       'Role “Champion” renamed to “Super user”',
     );
     // Unchanged permissions write no permission entry.
-    expect(await lastAudit('role-permissions-changed')).toBeUndefined();
+    expect(await lastAudit(t.app, 'role-permissions-changed')).toBeUndefined();
     await admin.post(`/roles/${id}`, {
       name: 'Champion',
       permissions: ['see_all_tickets', 'send_to_desk'],
@@ -122,7 +105,7 @@ describe('a permission change', () => {
   it('applies at the person’s next request, without signing out, and is recorded', async () => {
     await admin.get('/roles/new');
     await admin.post('/roles', { name: 'Office manager', permissions: 'see_all_tickets' });
-    const id = await roleId('Office manager');
+    const id = await roleId(t.app, { name: 'Office manager' });
     const staff = await addStaff(t.app, 'olu', { name: 'Olu Ade' });
     await t.app.db.updateTable('staff').set({ role_id: id }).where('id', '=', staff.id).execute();
     const olu = await signIn(t.app, 'olu');
@@ -139,7 +122,7 @@ describe('a permission change', () => {
     // The same session, no new sign-in: the next request sees the new permission.
     expect((await olu.get('/staff')).statusCode).toBe(200);
     expect((await olu.get('/')).body).toMatch(/href="\/staff"/);
-    const audit = await lastAudit('role-permissions-changed');
+    const audit = await lastAudit(t.app, 'role-permissions-changed');
     expect(audit).toMatchObject({
       actor: 'Ann Lee (ann)',
       detail: 'Role “Office manager”: added Manage staff and roles',
@@ -148,7 +131,7 @@ describe('a permission change', () => {
 
     await admin.post(`/roles/${id}`, { name: 'Office manager', permissions: 'see_all_tickets' });
     expect((await olu.get('/staff')).statusCode).toBe(403);
-    expect((await lastAudit('role-permissions-changed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'role-permissions-changed'))?.detail).toBe(
       'Role “Office manager”: removed Manage staff and roles',
     );
   });
@@ -156,7 +139,7 @@ describe('a permission change', () => {
 
 describe('the last administrator', () => {
   it('cannot lose the permission to manage staff by an edit of their role', async () => {
-    const id = await roleId('Administrator');
+    const id = await roleId(t.app, { name: 'Administrator' });
     await admin.get(`/roles/${id}`);
     const refused = await admin.post(`/roles/${id}`, {
       name: 'Administrator',
@@ -174,14 +157,14 @@ describe('the last administrator', () => {
   it('can hand the permission over: the edit is allowed once someone else holds it', async () => {
     await admin.get('/roles/new');
     await admin.post('/roles', { name: 'Staff manager', permissions: 'manage_staff' });
-    const managerRole = await roleId('Staff manager');
+    const managerRole = await roleId(t.app, { name: 'Staff manager' });
     const kim = await addStaff(t.app, 'kim', { name: 'Kim Park' });
     await t.app.db
       .updateTable('staff')
       .set({ role_id: managerRole })
       .where('id', '=', kim.id)
       .execute();
-    const id = await roleId('Administrator');
+    const id = await roleId(t.app, { name: 'Administrator' });
     const allowed = await admin.post(`/roles/${id}`, {
       name: 'Administrator',
       permissions: ['manage_settings'],
@@ -209,7 +192,7 @@ describe('the last administrator', () => {
 
 describe('External support', () => {
   it('takes no permissions, and its holders see no staff, roles or their links', async () => {
-    const id = await roleId('External support');
+    const id = await roleId(t.app, { name: 'External support' });
     await admin.get(`/roles/${id}`);
     const refused = await admin.post(`/roles/${id}`, {
       name: 'External support',

@@ -5,6 +5,7 @@ import {
   getTimeZone,
 } from '../../src/repositories/settings.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { countAudit, lastAudit } from '../helpers/db.js';
 import { insertTicket } from '../helpers/tickets.js';
 
 let t: TestApp;
@@ -17,15 +18,6 @@ beforeAll(async () => {
   admin = await signIn(t.app, 'ann');
 });
 afterAll(() => t.close());
-
-function lastAudit(action: string) {
-  return t.app.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-}
 
 async function open() {
   const page = await admin.get('/settings');
@@ -73,7 +65,7 @@ describe('agency name and time zone', () => {
     expect(response.body).toMatch(/id="time_zone-error">Enter a time zone from the list/);
     expect(response.body).toMatch(/id="time_zone"[^>]*value="Mars\/Olympus_Mons"/);
     expect(response.body).toMatch(/aria-invalid=true/);
-    expect(await lastAudit('settings-changed')).toBeUndefined();
+    expect(await lastAudit(t.app, 'settings-changed')).toBeUndefined();
   });
 
   it('saves, audits, and shows the new name in every page’s header without a restart', async () => {
@@ -100,16 +92,13 @@ describe('agency name and time zone', () => {
     expect(JSON.parse(row.value)).toBe('Sunrise <Health>');
     expect(row.updated_by).toBe(annId);
     expect(row.updated_at).toBe(t.clock.now().toISOString());
-    const audit = await lastAudit('settings-changed');
+    const audit = await lastAudit(t.app, 'settings-changed');
     expect(audit?.staff_id).toBe(annId);
     expect(audit?.detail).toBe('Agency name “hushdesk” → “Sunrise <Health>”');
   });
 
   it('says so when nothing changed, and writes no audit row', async () => {
-    const before = await t.app.db
-      .selectFrom('audit_log')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+    const before = await countAudit(t.app);
     await open();
     const response = await admin.post('/settings/agency', {
       agency_name: 'Sunrise <Health>',
@@ -117,11 +106,7 @@ describe('agency name and time zone', () => {
     });
     expect(response.headers.location).toBe('/settings?saved=agency&unchanged=1#agency');
     expect((await admin.get(String(response.headers.location))).body).toContain('Nothing to save');
-    const after = await t.app.db
-      .selectFrom('audit_log')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(Number(after.n)).toBe(Number(before.n));
+    expect(await countAudit(t.app)).toBe(before);
   });
 
   it('moves “today” to the new time zone for due dates and times shown', async () => {
@@ -136,7 +121,7 @@ describe('agency name and time zone', () => {
     });
     expect(saved.statusCode).toBe(303);
     expect(await getTimeZone(t.app.db)).toBe('Asia/Tokyo');
-    expect((await lastAudit('settings-changed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'settings-changed'))?.detail).toBe(
       'Time zone the server’s (TZ) → “Asia/Tokyo”',
     );
 
@@ -196,7 +181,7 @@ describe('billing coordinator', () => {
     });
     expect(response.headers.location).toBe('/settings?saved=coordinator#coordinator');
     expect(await getBillingCoordinatorId(t.app.db)).toBe(bea.id);
-    expect((await lastAudit('settings-changed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'settings-changed'))?.detail).toBe(
       'Billing coordinator nobody → Bea Biller (bea)',
     );
     const page = await admin.get(String(response.headers.location));
@@ -282,7 +267,7 @@ describe('priority response targets', () => {
       target_label: 'Next working day',
       updated_by: annId,
     });
-    expect((await lastAudit('priority-targets-changed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'priority-targets-changed'))?.detail).toBe(
       'High: 2 days → 1 day, label “48 hours” → “Next working day”',
     );
     const page = await admin.get(String(response.headers.location));
@@ -323,7 +308,7 @@ describe('escalation desk', () => {
       name: 'Procentive Support',
       email: 'support@vendor.example',
     });
-    expect((await lastAudit('settings-changed'))?.detail).toBe(
+    expect((await lastAudit(t.app, 'settings-changed'))?.detail).toBe(
       'Escalation desk name none → “Procentive Support”; Escalation desk email none → “support@vendor.example”',
     );
     const page = await admin.get(String(response.headers.location));

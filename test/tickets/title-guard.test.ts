@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEta } from '../../src/plugins/view.js';
 import { ROOT } from '../../src/root.js';
 import { checkTitle, decideTitle, validateTitlePatterns } from '../../src/tickets/title-guard.js';
+import { createEta } from '../../src/views/eta.js';
 
 const now = new Date('2026-11-27T15:00:00Z');
 const check = (title: string, patterns: string[] = []) => checkTitle(title, { now, patterns });

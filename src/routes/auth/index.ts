@@ -4,10 +4,10 @@ import { endSession, startSession } from '../../auth/sessions.js';
 import { ADDRESS_RULE, Throttle, USERNAME_RULE } from '../../auth/throttle.js';
 import { beginSecondStep } from '../../auth/two-factor.js';
 import { formToken, safeReturnPath } from '../../decorators/auth.js';
+import { text } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findStaffByUsername, usernameKey } from '../../repositories/staff.js';
 import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
-import { text } from '../../staff/validate.js';
 
 const WRONG = 'That username and password do not match an active account.';
 

@@ -9,6 +9,7 @@ import {
   verifySecondFactor,
 } from '../../auth/two-factor.js';
 import { formToken } from '../../decorators/auth.js';
+import { text } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findStaffById } from '../../repositories/staff.js';
 import {
@@ -16,7 +17,6 @@ import {
   deletePendingSignIn,
   findPendingSignIn,
 } from '../../repositories/two-factor.js';
-import { text } from '../../staff/validate.js';
 
 /**
  * The second step of sign-in: a code from the authenticator app, or a recovery

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPassword, hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { Throttle, USERNAME_RULE } from '../../auth/throttle.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findStaffById, findStaffWithRole } from '../../repositories/staff.js';
 import { changeOwnPassword } from '../../staff/password-changes.js';
-import type { FieldErrors } from '../../staff/validate.js';
 
 /** The signed-in person's own page: who they are, and their password. */
 const profile: FastifyPluginAsync = async (app) => {

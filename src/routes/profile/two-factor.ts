@@ -8,6 +8,7 @@ import {
   verifySecondFactor,
 } from '../../auth/two-factor.js';
 import { safeReturnPath } from '../../decorators/auth.js';
+import { text } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { requiresTwoFactor } from '../../repositories/security-settings.js';
 import {
@@ -15,7 +16,6 @@ import {
   findTwoFactor,
   removeTwoFactor,
 } from '../../repositories/two-factor.js';
-import { text } from '../../staff/validate.js';
 import type { SignedInStaff } from '../../types.js';
 
 const WRONG_CODE =

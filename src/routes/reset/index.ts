@@ -2,10 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPassword, hashPassword } from '../../auth/passwords.js';
 import { hashToken } from '../../auth/tokens.js';
 import { formToken } from '../../decorators/auth.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { findUsablePasswordResetToken } from '../../repositories/password-resets.js';
 import { findStaffById } from '../../repositories/staff.js';
 import { RESET_LINK_HOURS, setPasswordWithLink } from '../../staff/password-changes.js';
-import type { FieldErrors } from '../../staff/validate.js';
 
 function tokenHashOf(request: FastifyRequest): string {
   return hashToken((request.params as { token: string }).token);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import { type FieldErrors, text } from '../../forms/fields.js';
 import { findRoleById, listRoles, roleNameTaken } from '../../repositories/roles.js';
 import {
   addRole,
@@ -8,7 +9,7 @@ import {
   RoleNotEditableError,
 } from '../../staff/administration.js';
 import { PERMISSIONS, permissionLabel, permissionsFromForm } from '../../staff/permissions.js';
-import { type FieldErrors, text, validateRoleName } from '../../staff/validate.js';
+import { validateRoleName } from '../../staff/validate.js';
 import { changedBy } from '../changed-by.js';
 import { idParam } from '../params.js';
 

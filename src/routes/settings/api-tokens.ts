@@ -6,8 +6,8 @@ import {
   withdrawApiToken,
 } from '../../api/tokens.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import { text } from '../../forms/fields.js';
 import { findApiTokenById, listApiTokens } from '../../repositories/api-tokens.js';
-import { text } from '../../staff/validate.js';
 import { changedBy } from '../changed-by.js';
 import { idParam } from '../params.js';
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { reloadAgencySettings } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import { type FieldErrors, text } from '../../forms/fields.js';
 import { countUnassignedOpenTickets } from '../../repositories/automation.js';
 import { findLastPriorityChange, listPriorities } from '../../repositories/priorities.js';
 import {
@@ -29,7 +30,6 @@ import {
   validateEscalationDesk,
   validateTargets,
 } from '../../settings/validate.js';
-import { type FieldErrors, text } from '../../staff/validate.js';
 import { changedBy } from '../changed-by.js';
 
 type Section = 'agency' | 'coordinator' | 'targets' | 'desk';

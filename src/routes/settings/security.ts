@@ -1,24 +1,21 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
   getSecuritySettings,
   MAX_AUDIT_RETENTION_YEARS,
   MIN_AUDIT_RETENTION_YEARS,
-  SECURITY_KEYS,
 } from '../../repositories/security-settings.js';
 import { setSetting } from '../../repositories/settings.js';
 import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
-import type { FieldErrors } from '../../staff/validate.js';
-import { validateTitlePatterns } from '../../tickets/title-guard.js';
-
-interface FormValues {
-  requireTwoFactor: boolean;
-  titlePatterns: string;
-  auditRetentionYears: string;
-}
-
-type Field = 'titlePatterns' | 'auditRetentionYears';
+import {
+  readSecurityForm,
+  type SecurityField,
+  type SecurityForm,
+  securityChanges,
+  validateSecurityForm,
+} from '../../settings/security.js';
 
 /**
  * Security settings (manage_settings): require a second factor for everyone,
@@ -32,8 +29,8 @@ const securitySettings: FastifyPluginAsync = async (app) => {
   async function show(
     request: FastifyRequest,
     reply: FastifyReply,
-    values: FormValues,
-    errors: FieldErrors<Field>,
+    values: SecurityForm,
+    errors: FieldErrors<SecurityField>,
   ) {
     const staff = request.staff;
     return reply.page('settings/security', {
@@ -64,51 +61,12 @@ const securitySettings: FastifyPluginAsync = async (app) => {
   app.post('/settings/security', async (request, reply) => {
     const staff = request.staff;
     if (!staff) return;
-    const body = request.body as Record<string, unknown>;
-    const values: FormValues = {
-      requireTwoFactor: body.require_two_factor === 'on',
-      titlePatterns: typeof body.title_patterns === 'string' ? body.title_patterns : '',
-      auditRetentionYears:
-        typeof body.audit_retention_years === 'string' ? body.audit_retention_years.trim() : '',
-    };
-    const errors: FieldErrors<Field> = {};
-    const patterns = validateTitlePatterns(values.titlePatterns);
-    if (patterns.errors.length > 0) errors.titlePatterns = patterns.errors.join(' ');
-    const years = Number(values.auditRetentionYears);
-    if (
-      !/^\d{1,3}$/.test(values.auditRetentionYears) ||
-      years < MIN_AUDIT_RETENTION_YEARS ||
-      years > MAX_AUDIT_RETENTION_YEARS
-    ) {
-      errors.auditRetentionYears = `Enter a whole number of years from ${MIN_AUDIT_RETENTION_YEARS} to ${MAX_AUDIT_RETENTION_YEARS}.`;
-    }
-    if (Object.keys(errors).length > 0) return show(request, reply.code(422), values, errors);
+    const form = readSecurityForm(request.body as Record<string, unknown>);
+    const checked = validateSecurityForm(form);
+    if ('errors' in checked) return show(request, reply.code(422), form, checked.errors);
 
-    const current = await getSecuritySettings(app.db);
+    const changes = securityChanges(await getSecuritySettings(app.db), checked.settings);
     const now = app.now();
-    const changes: { key: string; value: unknown; detail: string }[] = [];
-    if (values.requireTwoFactor !== current.requireTwoFactor) {
-      const word = (on: boolean) => (on ? 'on' : 'off');
-      changes.push({
-        key: SECURITY_KEYS.requireTwoFactor,
-        value: values.requireTwoFactor,
-        detail: `${SECURITY_KEYS.requireTwoFactor}: ${word(current.requireTwoFactor)} → ${word(values.requireTwoFactor)}`,
-      });
-    }
-    if (patterns.patterns.join('\n') !== current.titlePatterns.join('\n')) {
-      changes.push({
-        key: SECURITY_KEYS.titlePatterns,
-        value: patterns.patterns,
-        detail: `${SECURITY_KEYS.titlePatterns}: ${current.titlePatterns.length} → ${patterns.patterns.length} patterns`,
-      });
-    }
-    if (years !== current.auditRetentionYears) {
-      changes.push({
-        key: SECURITY_KEYS.auditRetentionYears,
-        value: years,
-        detail: `${SECURITY_KEYS.auditRetentionYears}: ${current.auditRetentionYears} → ${years}`,
-      });
-    }
     await app.db.transaction().execute(async (trx) => {
       for (const change of changes) {
         await setSetting(trx, change.key, change.value, staff.id, now);

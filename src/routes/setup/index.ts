@@ -3,9 +3,10 @@ import { hashPassword } from '../../auth/passwords.js';
 import { startSession } from '../../auth/sessions.js';
 import { hashToken } from '../../auth/tokens.js';
 import { formToken } from '../../decorators/auth.js';
+import { type FieldErrors, text } from '../../forms/fields.js';
 import { isSetupTokenUsable, useSetupToken } from '../../repositories/setup-tokens.js';
 import { countStaff, createStaff, usernameTaken } from '../../repositories/staff.js';
-import { type FieldErrors, text, validateStaffFields } from '../../staff/validate.js';
+import { validateStaffFields } from '../../staff/validate.js';
 
 function tokenHashOf(request: FastifyRequest): string {
   return hashToken((request.params as { token: string }).token);

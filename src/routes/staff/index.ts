@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import { type FieldErrors, text } from '../../forms/fields.js';
 import { listRoles } from '../../repositories/roles.js';
 import {
   findStaffWithRole,
@@ -15,7 +16,7 @@ import {
   LastAdministratorError,
   UsernameTakenError,
 } from '../../staff/administration.js';
-import { type FieldErrors, text, validateStaffFields } from '../../staff/validate.js';
+import { validateStaffFields } from '../../staff/validate.js';
 import { changedBy } from '../changed-by.js';
 import { idParam } from '../params.js';
 import status, { resetTwoFactor } from './status.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
-import type { FieldErrors } from '../../staff/validate.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { createTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';

@@ -11,6 +11,7 @@ import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
 import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
+import { rendered } from '../../views/html.js';
 import { dueDates, rowFlags, viewerOf } from './shared.js';
 
 /**
@@ -78,7 +79,7 @@ async function renderList(
       total,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       priorities,
-      assigneeOptions: { __rendered: markSelected(assigneeOptions, filters.assignee) },
+      assigneeOptions: rendered(markSelected(assigneeOptions, filters.assignee)),
       statuses: STATUSES,
       listPath: base,
       // Where a row's Save without JavaScript comes back to: this very list.

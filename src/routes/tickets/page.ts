@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { agencyTimeZone } from '../../decorators/agency.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findEscalation } from '../../repositories/escalation.js';
 import {
@@ -10,7 +11,6 @@ import {
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
 import { isExternalSupport } from '../../staff/external.js';
 import type { PickerState } from '../../staff/picker.js';
-import type { FieldErrors } from '../../staff/validate.js';
 import {
   alreadySentMessage,
   escalationView,

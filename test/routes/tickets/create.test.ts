@@ -73,7 +73,7 @@ describe('the ticket window', () => {
     expect(row.status).toBe('new');
     expect(row.due_date).toBe('2026-12-01');
     expect(row.opened_from).toBe('/scheduler');
-    // Stored encrypted (AES-256-GCM, issue 7); the app reads it back whole.
+    // Stored encrypted (AES-256-GCM, as all PHI at rest); the app reads it back whole.
     expect(row.description).toMatch(/^v1:/);
     expect(row.description).not.toContain('4411');
     expect(t.app.phi.decrypt(row.description)).toBe('Client 4411\nDOS 11/20');

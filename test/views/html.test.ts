@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../src/plugins/view.js';
+import { createEta } from '../../src/views/eta.js';
+import { escapeHtml, rendered } from '../../src/views/html.js';
 
 describe('escapeHtml', () => {
   it('escapes the five characters HTML gives meaning to, wherever they are', () => {
@@ -19,6 +20,15 @@ describe('escapeHtml', () => {
 
   it('escapes what an object says of itself, and passes our own rendered partials through', () => {
     expect(escapeHtml({ toString: () => '<b>' })).toBe('&lt;b&gt;');
-    expect(escapeHtml({ __rendered: '<tr></tr>' })).toBe('<tr></tr>');
+    expect(escapeHtml(rendered('<tr></tr>'))).toBe('<tr></tr>');
+  });
+});
+
+describe('createEta', () => {
+  it('includes a partial through <%= %> unescaped, and escapes the values inside it', () => {
+    const eta = createEta();
+    eta.loadTemplate('@cell', '<td><%= it.v %></td>');
+    eta.loadTemplate('@row', '<tr><%= partial("@cell", { v: it.v }) %></tr>');
+    expect(eta.render('@row', { v: '<b>' })).toBe('<tr><td>&lt;b&gt;</td></tr>');
   });
 });
