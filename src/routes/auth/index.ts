@@ -17,7 +17,7 @@ const auth: FastifyPluginAsync = async (app) => {
 
   app.get('/sign-in', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const next = safeReturnPath(query.next);
+    const next = safeReturnPath(query.next, app.config.baseUrl);
     if (request.staff) return reply.redirect(next, 303);
     return reply.page('auth/sign-in', {
       formToken: formToken(request, reply),
@@ -33,7 +33,7 @@ const auth: FastifyPluginAsync = async (app) => {
     const body = request.body as Record<string, unknown>;
     const username = text(body.username);
     const password = typeof body.password === 'string' ? body.password : '';
-    const next = safeReturnPath(body.next);
+    const next = safeReturnPath(body.next, app.config.baseUrl);
     const now = app.now().getTime();
     const userKey = `u:${usernameKey(username)}`;
     const addressKey = `a:${request.ip}`;
