@@ -14,8 +14,8 @@
 /** Stands in for BASE_URL when the caller has none: only the origin matters. */
 const PLACEHOLDER_ORIGIN = 'http://hushdesk.invalid';
 const MAX_LENGTH = 2000;
-/** C0 and C1 controls, DEL, and every Unicode space (\s covers U+3000, U+00A0, U+FEFF …). */
-const CONTROL_OR_SPACE = /[\u0000-\u001f\u007f-\u009f\s]/u;
+/** Controls (C0, DEL, C1), invisible format characters and every Unicode space (U+3000, U+00A0 …). */
+const CONTROL_OR_SPACE = /[\p{Cc}\p{Cf}\s]/u;
 /** Pages a sign-in must never return to (a loop, or signing straight out again). */
 const NEVER_RETURN_TO = ['/sign-in', '/sign-out'];
 
