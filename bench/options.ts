@@ -22,6 +22,10 @@ export interface BenchOptions {
   maxLoad: number;
   /** How long to wait for it, in seconds. */
   loadWait: number;
+  /** Instead of the scenarios: a scan-like soak, printing the server's memory at start and end. */
+  soak: boolean;
+  /** How long the soak runs, in seconds. */
+  soakSeconds: number;
 }
 
 /**
@@ -46,6 +50,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --max-load L       before measuring, wait for the 1-minute load average to
                      fall below L (the machine is shared; default: do not wait)
   --load-wait S      wait at most S seconds for that (default 600)
+  --soak             instead of the scenarios, send what a scanner sends (varied
+                     filters, odd searches, failed sign-ins) and print the
+                     server's memory at the start and the end
+  --soak-seconds S   how long the soak runs (default 180)
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -83,6 +91,8 @@ export function parseOptions(args: string[]): BenchOptions {
       'no-write': { type: 'boolean', default: false },
       'max-load': { type: 'string' },
       'load-wait': { type: 'string' },
+      soak: { type: 'boolean', default: false },
+      'soak-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -104,5 +114,7 @@ export function parseOptions(args: string[]): BenchOptions {
     noWrite: values['no-write'],
     maxLoad: decimal('max-load', values['max-load'], 0),
     loadWait: whole('load-wait', values['load-wait'], 600, 0),
+    soak: values.soak,
+    soakSeconds: whole('soak-seconds', values['soak-seconds'], 180, 1),
   };
 }

@@ -9,6 +9,7 @@ import { renderReport, type ScenarioResult, writeReport } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { type Manifest, migrateSeeded, readManifest, seedDataDir, staleBecause } from './seed.js';
 import { type SignedIn, signInOverHttp, stillSignedIn } from './session.js';
+import { runSoak } from './soak.js';
 
 const log = (line: string) => console.log(line);
 
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     options.staff,
     options.reuse,
   );
-  const needsSearch = scenarios.some((s) => s.data === 'search');
+  const needsSearch = !options.soak && scenarios.some((s) => s.data === 'search');
   const searchManifest = needsSearch
     ? await seeded(
         join(base, `staff-${options.searchStaff}`),
@@ -159,6 +160,20 @@ async function main(): Promise<void> {
 
   const servers: RunningServer[] = [];
   try {
+    if (options.soak) {
+      const server = await startHushdesk('hushdesk', join(base, 'main'), options);
+      servers.push(server);
+      const persona = mainManifest.personas.admin;
+      await runSoak({
+        url: server.url,
+        pid: server.pid,
+        admin: await signInOverHttp(server.url, persona.username, mainManifest.password),
+        seconds: options.soakSeconds,
+        connections: options.connections,
+        log,
+      });
+      return;
+    }
     // Start-up is timed first, with nothing else of ours running: the median of three starts.
     const startups: number[] = [];
     for (let i = 0; i < 2; i++) {

@@ -140,3 +140,18 @@ export function environmentWithDotEnv(cwd = process.cwd()): Env {
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
   return { ...fromFile, ...process.env };
 }
+
+/** Addresses only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The one line start-up prints when PHI would cross the network in clear: an
+ * http BASE_URL (so no Secure cookies, no HSTS) on an address others can reach.
+ */
+export function plainHttpWarning(config: Pick<Config, 'baseUrl' | 'host'>): string | null {
+  if (!config.baseUrl.startsWith('http:') || isLoopback(config.host)) return null;
+  return `hushdesk warning: BASE_URL is http:// but HOST ${config.host} is reachable from other machines; serve it over https (see "Behind a TLS reverse proxy" in the README), or cookies and PHI cross the network unencrypted.`;
+}

@@ -1,5 +1,5 @@
 import { buildApp } from './build.js';
-import { ConfigError, environmentWithDotEnv, loadConfig } from './config.js';
+import { ConfigError, environmentWithDotEnv, loadConfig, plainHttpWarning } from './config.js';
 import { removePidFile, writePidFile } from './server-lock.js';
 import { createSetupLink } from './staff/setup.js';
 
@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void close('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  const warning = plainHttpWarning(config);
+  if (warning) console.warn(warning);
   const link = await createSetupLink(app.db, config.baseUrl, app.now());
   if (link) {
     console.log(

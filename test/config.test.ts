@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, plainHttpWarning } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -36,5 +36,25 @@ describe('loadConfig', () => {
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
+  });
+});
+
+describe('plainHttpWarning', () => {
+  const warn = (env: Record<string, string>) =>
+    plainHttpWarning(loadConfig({ DATA_DIR: '/tmp/x', ...env }));
+
+  it('warns in one line when BASE_URL is http and HOST is reachable from elsewhere', () => {
+    for (const host of ['0.0.0.0', '192.168.1.20', '::', 'help.agency.org']) {
+      const line = warn({ HOST: host, BASE_URL: 'http://help.agency.org' });
+      expect(line, host).toMatch(/^hushdesk warning: BASE_URL is http:\/\/ but HOST .+ https/);
+      expect(line).not.toContain('\n');
+    }
+  });
+
+  it('stays quiet on loopback, or with an https BASE_URL', () => {
+    for (const host of ['127.0.0.1', '127.0.1.1', 'localhost', '::1', '[::1]']) {
+      expect(warn({ HOST: host, BASE_URL: 'http://localhost:3000' }), host).toBeNull();
+    }
+    expect(warn({ HOST: '0.0.0.0', BASE_URL: 'https://help.agency.org' })).toBeNull();
   });
 });

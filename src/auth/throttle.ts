@@ -1,7 +1,11 @@
 /**
- * Sign-in throttling (OWASP ASVS V6.3): failures per username and per address
- * earn a growing wait, doubling from one second up to a cap, so guessing is slow
- * but the real person is never locked out for good. Kept in memory: one process.
+ * Growing waits after failed attempts (OWASP ASVS V6.3): failures per key earn
+ * a wait doubling from one second up to a cap, so guessing is slow but the real
+ * person is never locked out for good. Kept in memory: one process.
+ *
+ * Count an attempt with `fail` *before* the slow check (Argon2, a code), and
+ * `forgive` or `clear` it when the check passes: attempts that arrive together
+ * then see each other, instead of all passing the wait before any is counted.
  */
 export interface ThrottleRule {
   /** Failures allowed before any wait. */
@@ -17,10 +21,16 @@ interface Entry {
   lastFailure: number;
 }
 
+/** Keys kept at most: a scan with endless made-up usernames must not grow memory without end. */
+export const MAX_THROTTLE_KEYS = 20_000;
+
 export class Throttle {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly rule: ThrottleRule) {}
+  constructor(
+    private readonly rule: ThrottleRule,
+    private readonly maxKeys = MAX_THROTTLE_KEYS,
+  ) {}
 
   /** Milliseconds the key must still wait before another attempt, 0 when it may try now. */
   waitFor(key: string, now: number): number {
@@ -34,12 +44,27 @@ export class Throttle {
     const entry = this.current(key, now) ?? { failures: 0, lastFailure: now };
     entry.failures += 1;
     entry.lastFailure = now;
+    // Re-inserted, so the map's order is least recently failed first.
+    this.entries.delete(key);
     this.entries.set(key, entry);
-    if (this.entries.size > 10_000) this.sweep(now);
+    if (this.entries.size > this.maxKeys) this.shrink(now);
+  }
+
+  /** One counted attempt turned out right: take it back. */
+  forgive(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.failures -= 1;
+    if (entry.failures <= 0) this.entries.delete(key);
   }
 
   clear(key: string): void {
     this.entries.delete(key);
+  }
+
+  /** How many keys are held (for the memory bound's test). */
+  get size(): number {
+    return this.entries.size;
   }
 
   private current(key: string, now: number): Entry | undefined {
@@ -51,23 +76,48 @@ export class Throttle {
     return entry;
   }
 
-  private sweep(now: number): void {
+  /** Forgets expired keys; if still full, the least recently failed tenth. */
+  private shrink(now: number): void {
     for (const [key, entry] of this.entries) {
       if (now - entry.lastFailure > this.rule.forgetAfterMs) this.entries.delete(key);
+    }
+    if (this.entries.size <= this.maxKeys) return;
+    let drop = this.entries.size - Math.floor(this.maxKeys * 0.9);
+    for (const key of this.entries.keys()) {
+      if (drop-- <= 0) break;
+      this.entries.delete(key);
     }
   }
 }
 
-/** Per username: five free tries, then 1 s, 2 s, 4 s … up to 5 minutes. */
+/**
+ * Attempts running at once per key. Argon2 takes 19 MiB and a core for a
+ * moment: a burst of hundreds at once would take the machine, so beyond the
+ * limit an attempt is refused at once rather than queued.
+ */
+export class InFlight {
+  private readonly running = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  /** True when the key may start one more; the caller must `leave` afterwards. */
+  enter(key: string): boolean {
+    const count = this.running.get(key) ?? 0;
+    if (count >= this.limit) return false;
+    this.running.set(key, count + 1);
+    return true;
+  }
+
+  leave(key: string): void {
+    const count = (this.running.get(key) ?? 1) - 1;
+    if (count <= 0) this.running.delete(key);
+    else this.running.set(key, count);
+  }
+}
+
+/** Per person (a wrong code, a wrong current password): five free tries, then 1 s, 2 s, 4 s … up to 5 minutes. */
 export const USERNAME_RULE: ThrottleRule = {
   free: 5,
-  maxWaitMs: 5 * 60_000,
-  forgetAfterMs: 60 * 60_000,
-};
-
-/** Per address: an office shares one address, so it gets more room before waits. */
-export const ADDRESS_RULE: ThrottleRule = {
-  free: 20,
   maxWaitMs: 5 * 60_000,
   forgetAfterMs: 60 * 60_000,
 };

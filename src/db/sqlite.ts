@@ -19,6 +19,7 @@ export function openSqlite(file: string): SQLite.Database {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  boundMemory(db);
   assertPragmas(db);
   // Keep planner statistics fresh on a long-lived connection, bounded in cost
   // (https://www.sqlite.org/pragma.html#pragma_optimize).
@@ -56,6 +57,22 @@ export function withStatementCache(db: SQLite.Database, max = 500): SqliteDataba
       return statement;
     },
   };
+}
+
+/** SQLite's page cache, per connection: 16 MiB (negative means KiB). */
+export const PAGE_CACHE_KIB = 16 * 1024;
+/** SQLite gives back cache beyond this much memory (process-wide, soft). */
+export const SOFT_HEAP_LIMIT_BYTES = 96 * 2 ** 20;
+
+/**
+ * A scan of every filter grew the server to 832 MB, most of it native heap.
+ * SQLite's share is bounded here: the page cache by size, and everything SQLite
+ * allocates by a soft limit, past which it frees cache before asking for more
+ * (https://www.sqlite.org/pragma.html#pragma_soft_heap_limit).
+ */
+function boundMemory(db: SQLite.Database): void {
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  db.pragma(`soft_heap_limit = ${SOFT_HEAP_LIMIT_BYTES}`);
 }
 
 function assertPragmas(db: SQLite.Database): void {

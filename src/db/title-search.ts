@@ -16,7 +16,8 @@ export function titleMatches(
   options: { openOnly: boolean },
 ): Expression<SqlBool> | null {
   const terms = words
-    .map((w) => w.replace(/["*^:(){}[\]\\]/g, ' ').trim())
+    // FTS5 syntax and control characters (a NUL ends its query string early) are spaces.
+    .map((w) => w.replace(/["*^:(){}[\]\\\p{Cc}\p{Cf}]/gu, ' ').trim())
     .flatMap((w) => w.split(/\s+/))
     .filter((w) => /[\p{L}\p{N}]/u.test(w))
     .map((w) => `"${w.replace(/"/g, '')}"*`);

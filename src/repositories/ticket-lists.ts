@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
 import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
+import { cleanSearchText, searchWordsOf } from '../tickets/search-words.js';
 import { type Viewer, visibleTo } from './tickets.js';
 
 /** 'sent': tickets sent to the escalation desk, External support's only list. */
@@ -128,10 +129,10 @@ function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDate
       break;
   }
 
-  const text = filters.q.trim();
+  const text = cleanSearchText(filters.q);
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
-    const words = text.split(/\s+/).filter(Boolean).slice(0, 8);
+    const words = searchWordsOf(text);
     const inTitle = titleMatches(words, { openOnly: onlyOpen(filters) });
     q = q.where((eb) => {
       if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);

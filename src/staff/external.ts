@@ -9,7 +9,9 @@ export function isExternalSupport(staff: Pick<SignedInStaff, 'roleKey'> | null):
 /**
  * The signed-in routes External support may use: their list of tickets sent to
  * the desk, those tickets (status and notes only; visibility answers 404 for the
- * rest) and their own profile. Every other route answers 403 to them, including
+ * rest) and their own profile, two-step sign-in included: these accounts read
+ * PHI from outside the agency, so they must be able to turn it on, and the
+ * agency's "require it for everyone" must be able to reach them. Every other route answers 403 to them, including
  * routes added later that declare no permission (a staff search, say): the desk
  * is outside the agency and sees nothing it was not sent.
  */
@@ -25,6 +27,11 @@ export const EXTERNAL_ROUTES: ReadonlySet<string> = new Set([
   'POST /profile/password',
   'GET /profile/notifications',
   'POST /profile/notifications',
+  'GET /profile/two-factor',
+  'POST /profile/two-factor/start',
+  'POST /profile/two-factor/confirm',
+  'POST /profile/two-factor/recovery-codes',
+  'POST /profile/two-factor/off',
 ]);
 
 /** A route as EXTERNAL_ROUTES names it; HEAD is judged as its GET. */

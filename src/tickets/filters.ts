@@ -1,5 +1,6 @@
 import type { DueFilter, ListScope, SortKey, TicketFilters } from '../repositories/ticket-lists.js';
 import { isStatus } from './model.js';
+import { cleanSearchText } from './search-words.js';
 
 const DUE: readonly DueFilter[] = ['', 'overdue', 'today', 'week', 'none'];
 const SORTS: readonly SortKey[] = ['updated', 'due', 'priority', 'created'];
@@ -26,7 +27,7 @@ export function parseFilters(query: Record<string, unknown>): TicketFilters {
     priority: /^[a-z_]{1,20}$/.test(one(query.priority)) ? one(query.priority) : '',
     assignee: assignee === 'none' || /^\d{1,9}$/.test(assignee) ? assignee : '',
     due: DUE.includes(due) ? due : '',
-    q: one(query.q).slice(0, 100),
+    q: cleanSearchText(one(query.q)).slice(0, 100),
     sort: SORTS.includes(sort) ? sort : 'updated',
     page: Number.isFinite(page) && page > 0 && page < 100_000 ? page : 1,
   };

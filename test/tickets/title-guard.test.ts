@@ -127,18 +127,18 @@ describe('validateTitlePatterns', () => {
 
   it('names each bad line and why', () => {
     const { patterns, errors } = validateTitlePatterns(
-      ['C-(\\d+', '(\\d+)+x', '.*', 'printer', 'ok\\d{5}', `x${'a'.repeat(200)}`, '([a-z]*)*'].join(
+      ['C-(\\d+', '(?=x)y', '.*', 'printer', 'ok\\d{5}', `x${'a'.repeat(200)}`, '([a-z]*)*'].join(
         '\n',
       ),
     );
     expect(patterns).toEqual(['ok\\d{5}']);
     expect(errors).toEqual([
       expect.stringMatching(/^Line 1: not a valid pattern/),
-      expect.stringMatching(/^Line 2: a repeated group that itself repeats/),
+      'Line 2: not a valid pattern (lookahead, lookbehind and named groups are not supported; use ( ) or (?: )).',
       'Line 3: matches an empty title, so it would refuse every title.',
       'Line 4: matches an ordinary title such as “Printer on the second floor is jammed”.',
       'Line 6: use at most 200 characters.',
-      expect.stringMatching(/^Line 7: a repeated group that itself repeats/),
+      'Line 7: matches an empty title, so it would refuse every title.',
     ]);
   });
 });

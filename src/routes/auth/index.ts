@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { endSession, startSession } from '../../auth/sessions.js';
-import { ADDRESS_RULE, Throttle, USERNAME_RULE } from '../../auth/throttle.js';
+import { SignInThrottle } from '../../auth/sign-in-throttle.js';
 import { beginSecondStep } from '../../auth/two-factor.js';
 import { formToken, safeReturnPath } from '../../decorators/auth.js';
 import { text } from '../../forms/fields.js';
@@ -12,12 +12,11 @@ import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
 const WRONG = 'That username and password do not match an active account.';
 
 const auth: FastifyPluginAsync = async (app) => {
-  const byUsername = new Throttle(USERNAME_RULE);
-  const byAddress = new Throttle(ADDRESS_RULE);
+  const throttle = new SignInThrottle();
 
   app.get('/sign-in', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const next = safeReturnPath(query.next);
+    const next = safeReturnPath(query.next, app.config.baseUrl);
     if (request.staff) return reply.redirect(next, 303);
     return reply.page('auth/sign-in', {
       formToken: formToken(request, reply),
@@ -33,10 +32,8 @@ const auth: FastifyPluginAsync = async (app) => {
     const body = request.body as Record<string, unknown>;
     const username = text(body.username);
     const password = typeof body.password === 'string' ? body.password : '';
-    const next = safeReturnPath(body.next);
+    const next = safeReturnPath(body.next, app.config.baseUrl);
     const now = app.now().getTime();
-    const userKey = `u:${usernameKey(username)}`;
-    const addressKey = `a:${request.ip}`;
     const again = (status: number, error: string) =>
       reply.code(status).page('auth/sign-in', {
         formToken: formToken(request, reply),
@@ -46,24 +43,30 @@ const auth: FastifyPluginAsync = async (app) => {
         ended: false,
       });
 
-    const wait = Math.max(byUsername.waitFor(userKey, now), byAddress.waitFor(addressKey, now));
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
+    const attempt = throttle.begin(usernameKey(username), request.ip, now);
+    if (attempt.kind !== 'go') {
+      const seconds = attempt.kind === 'wait' ? attempt.seconds : 1;
       reply.header('retry-after', String(seconds));
       return again(
         429,
-        `Too many attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+        attempt.kind === 'busy'
+          ? 'Too many sign-ins at once. Wait a moment and try again.'
+          : `Too many attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
       );
     }
 
-    const staff = username ? await findStaffByUsername(app.db, username) : undefined;
-    const ok =
-      staff?.password_hash && staff.active === 1
-        ? await verifyPassword(staff.password_hash, password)
-        : await verifyAgainstNothing(password);
+    let staff: Awaited<ReturnType<typeof findStaffByUsername>>;
+    let ok = false;
+    try {
+      staff = username ? await findStaffByUsername(app.db, username) : undefined;
+      ok =
+        staff?.password_hash && staff.active === 1
+          ? await verifyPassword(staff.password_hash, password)
+          : await verifyAgainstNothing(password);
+    } finally {
+      attempt.settle(ok);
+    }
     if (!staff || !ok) {
-      byUsername.fail(userKey, now);
-      byAddress.fail(addressKey, now);
       // An unknown username is not written down: people type passwords into that box.
       await recordAudit(
         app.db,
@@ -76,7 +79,6 @@ const auth: FastifyPluginAsync = async (app) => {
       );
       return again(401, WRONG);
     }
-    byUsername.clear(userKey);
     // With a second factor, the session starts only after the code (src/routes/auth/two-factor.ts).
     if (await hasConfirmedTwoFactor(app.db, staff.id)) {
       return beginSecondStep(app.db, app.config, reply, staff.id, next, app.now());

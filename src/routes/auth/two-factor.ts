@@ -72,10 +72,11 @@ const twoFactorSignIn: FastifyPluginAsync = async (app) => {
       );
     }
     const input = text((request.body as Record<string, unknown>).code);
+    // Counted before the check, so codes sent together cannot all pass the wait.
+    byStaff.fail(key, nowMs);
     const result = await verifySecondFactor(app.db, app.phi, staff.id, input, app.now());
     const actor = staffActor(staff);
     if (result.kind === 'wrong') {
-      byStaff.fail(key, nowMs);
       await recordAudit(app.db, { actor, action: 'two-factor-failed', ip: request.ip }, app.now());
       if ((await countPendingFailure(app.db, row.id)) >= MAX_PENDING_FAILURES) {
         await deletePendingSignIn(app.db, row.id);

@@ -48,14 +48,19 @@ const profile: FastifyPluginAsync = async (app) => {
     const account = await findStaffById(app.db, me.id);
     const errors: FieldErrors = {};
     if (!current) errors.current = 'Enter your current password.';
-    else if (!account?.password_hash || !(await verifyPassword(account.password_hash, current))) {
+    else {
+      // Counted before the check, so attempts sent together cannot all pass the wait.
       wrongCurrent.fail(key, now.getTime());
-      await recordAudit(
-        app.db,
-        { actor: staffActor(me), action: 'password-change-failed', ip: request.ip },
-        now,
-      );
-      errors.current = 'That is not your current password.';
+      if (account?.password_hash && (await verifyPassword(account.password_hash, current))) {
+        wrongCurrent.forgive(key);
+      } else {
+        await recordAudit(
+          app.db,
+          { actor: staffActor(me), action: 'password-change-failed', ip: request.ip },
+          now,
+        );
+        errors.current = 'That is not your current password.';
+      }
     }
     const problem = checkPassword(password, { username: me.username, name: me.name });
     if (problem) errors.password = problem;

@@ -36,17 +36,17 @@ describe('/settings/security', () => {
     await ann.get('/settings/security');
     const response = await ann.post('/settings/security', {
       require_two_factor: 'on',
-      title_patterns: '\\bC-\\d{4}\\b\n(\\d+)+\n[oops',
+      title_patterns: '\\bC-\\d{4}\\b\n(a)\\1\n[oops',
       audit_retention_years: '2',
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(
-      /id="titlePatterns-error">Line 2: a repeated group that itself repeats.*Line 3: not a valid pattern/,
+      /id="titlePatterns-error">Line 2: not a valid pattern \(back-references.*Line 3: not a valid pattern/,
     );
     expect(response.body).toContain(
       'id="auditRetentionYears-error">Enter a whole number of years from 6 to 100.',
     );
-    expect(response.body).toContain('\\bC-\\d{4}\\b\n(\\d+)+\n[oops</textarea>');
+    expect(response.body).toContain('\\bC-\\d{4}\\b\n(a)\\1\n[oops</textarea>');
     expect(response.body).toContain('value="2"');
     expect(response.body).toContain('name="require_two_factor" checked');
     expect(await getSecuritySettings(t.app.db)).toEqual({

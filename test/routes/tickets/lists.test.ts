@@ -224,6 +224,6 @@ describe('inline status change', () => {
       version: '1',
       return: 'https://evil.example/x',
     });
-    expect(r.headers.location).toBe(`/x#ticket-${id}`);
+    expect(r.headers.location).toBe(`/#ticket-${id}`);
   });
 });

@@ -1,0 +1,104 @@
+import { InFlight, MAX_THROTTLE_KEYS, Throttle, type ThrottleRule } from './throttle.js';
+
+/**
+ * The sign-in throttle's rules (the README's Security section states them):
+ *
+ * - one username from one address: 5 failures free, then waits of 1 s, 2 s,
+ *   4 s … up to 5 minutes;
+ * - one username from any address: 20 free, then the same waits, so guessing
+ *   from many addresses is slow too;
+ * - one address for any username: 30 free, then the same waits, except for
+ *   usernames that have signed in from that address within 30 days: a clinic's
+ *   staff share one public address, and one noisy machine there must not lock
+ *   them all out;
+ * - at most 2 attempts at once per username and 8 per address; more are
+ *   refused at once, and count as failures.
+ *
+ * Every attempt is counted before the password is checked and taken back when
+ * it was right, so attempts sent together cannot all slip past the wait. An
+ * attempt refused because of a wait is not counted: hammering does not make
+ * the wait longer.
+ *
+ * The trade-off: someone who knows a username can, from many addresses, make
+ * its owner wait (at most 5 minutes at a time) outside the addresses they have
+ * signed in from. That is accepted: a wait, never a lock-out, against
+ * unlimited guessing.
+ */
+const WAITS = { maxWaitMs: 5 * 60_000, forgetAfterMs: 60 * 60_000 };
+export const PAIR_RULE: ThrottleRule = { free: 5, ...WAITS };
+export const ACCOUNT_RULE: ThrottleRule = { free: 20, ...WAITS };
+export const ADDRESS_RULE: ThrottleRule = { free: 30, ...WAITS };
+export const IN_FLIGHT_PER_USERNAME = 2;
+export const IN_FLIGHT_PER_ADDRESS = 8;
+const KNOWN_FOR_MS = 30 * 24 * 60 * 60_000;
+
+export type SignInAttempt =
+  | { kind: 'wait'; seconds: number }
+  | { kind: 'busy' }
+  | { kind: 'go'; settle(ok: boolean): void };
+
+export class SignInThrottle {
+  private readonly pairs = new Throttle(PAIR_RULE);
+  private readonly accounts = new Throttle(ACCOUNT_RULE);
+  private readonly addresses = new Throttle(ADDRESS_RULE);
+  private readonly runningPerUsername = new InFlight(IN_FLIGHT_PER_USERNAME);
+  private readonly runningPerAddress = new InFlight(IN_FLIGHT_PER_ADDRESS);
+  /** "username address" → when it last signed in; least recent first. */
+  private readonly known = new Map<string, number>();
+
+  /**
+   * Before checking a password: a wait, a refusal because too many are running,
+   * or the go-ahead with the attempt already counted. `settle` must be called
+   * once the check is done, whatever its outcome.
+   */
+  begin(username: string, address: string, now: number): SignInAttempt {
+    const pair = `${username} ${address}`;
+    const knownPair = this.isKnown(pair, now);
+    const wait = Math.max(
+      this.pairs.waitFor(pair, now),
+      this.accounts.waitFor(username, now),
+      knownPair ? 0 : this.addresses.waitFor(address, now),
+    );
+    if (wait > 0) return { kind: 'wait', seconds: Math.ceil(wait / 1000) };
+    // Counted now, whether it runs or is refused for being one too many at once.
+    this.pairs.fail(pair, now);
+    this.accounts.fail(username, now);
+    this.addresses.fail(address, now);
+    if (!this.runningPerUsername.enter(username)) return { kind: 'busy' };
+    if (!this.runningPerAddress.enter(address)) {
+      this.runningPerUsername.leave(username);
+      return { kind: 'busy' };
+    }
+    let settled = false;
+    return {
+      kind: 'go',
+      settle: (ok) => {
+        if (settled) return;
+        settled = true;
+        this.runningPerUsername.leave(username);
+        this.runningPerAddress.leave(address);
+        if (!ok) return;
+        this.pairs.clear(pair);
+        this.accounts.clear(username);
+        this.addresses.forgive(address);
+        this.remember(pair, now);
+      },
+    };
+  }
+
+  private isKnown(pair: string, now: number): boolean {
+    const at = this.known.get(pair);
+    if (at === undefined) return false;
+    if (now - at <= KNOWN_FOR_MS) return true;
+    this.known.delete(pair);
+    return false;
+  }
+
+  private remember(pair: string, now: number): void {
+    this.known.delete(pair);
+    this.known.set(pair, now);
+    if (this.known.size <= MAX_THROTTLE_KEYS) return;
+    const oldest = this.known.keys().next().value;
+    if (oldest !== undefined) this.known.delete(oldest);
+  }
+}
