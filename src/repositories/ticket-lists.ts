@@ -3,7 +3,7 @@ import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
 import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
-import { type Viewer, visibleTo } from './tickets.js';
+import { type Viewer, visibleTo } from '../tickets/visibility.js';
 
 /** 'sent': tickets sent to the escalation desk, External support's only list. */
 export type ListScope = 'all' | 'assigned' | 'created' | 'associated' | 'sent';

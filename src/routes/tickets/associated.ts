@@ -9,6 +9,7 @@ import {
 import { staffDirectory } from '../../staff/directory.js';
 import { staffIdOf } from '../../staff/picker.js';
 import { addAssociated, type ChangeContext, removeAssociated } from '../../tickets/associated.js';
+import { ticketOf } from '../../web/visible-ticket.js';
 import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
 import {
   type AssociatedForm,
@@ -16,7 +17,7 @@ import {
   ASSOCIATE_FIELD as FIELD,
 } from './associated-form.js';
 import { renderTicket } from './page.js';
-import { signedIn, ticketNumber, viewerOf } from './shared.js';
+import { signedIn, viewerOf } from './shared.js';
 
 /** One line for the timeline, appended in place after an htmx change. */
 interface NewTimelineLine {
@@ -48,18 +49,13 @@ async function renderSection(
 }
 
 const associated: FastifyPluginAsync = async (app) => {
-  const visibleTicket = async (request: FastifyRequest) => {
-    const id = ticketNumber(request);
-    return id === null ? undefined : findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-  };
   const context = (request: FastifyRequest): ChangeContext => {
     const me = signedIn(request);
     return { actor: me, audit: { actor: staffActor(me), ip: request.ip }, now: app.now() };
   };
 
   app.post('/tickets/:id/associated', async (request, reply) => {
-    const ticket = await visibleTicket(request);
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const directory = await staffDirectory(app.db);
 
@@ -115,8 +111,7 @@ const associated: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/tickets/:id/associated/remove', async (request, reply) => {
-    const ticket = await visibleTicket(request);
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const me = signedIn(request);
     const staffId = staffIdOf(posted(request.body as Record<string, unknown>, 'staff_id'));
     const person = (await listAssociatedStaff(app.db, ticket.id)).find(

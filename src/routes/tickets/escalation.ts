@@ -2,12 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listChampions } from '../../repositories/roles.js';
-import { findVisibleTicket } from '../../repositories/tickets.js';
 import { sendTicketToDesk } from '../../tickets/escalation.js';
 import { saveTicket } from '../../tickets/service.js';
+import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { mailContext, senderOf } from './desk.js';
 import { notSentMessage, renderTicket } from './page.js';
-import { signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+import { signedIn, todayOf } from './shared.js';
 
 /**
  * Sending a ticket to the escalation desk (champions), and the way everyone else
@@ -18,10 +18,7 @@ const escalation: FastifyPluginAsync = async (app) => {
     '/tickets/:id/escalate',
     { config: { permission: 'send_to_desk' } },
     async (request, reply) => {
-      const id = ticketNumber(request);
-      const ticket =
-        id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-      if (!ticket) return reply.callNotFound();
+      const ticket = ticketOf(request);
       const outcome = await sendTicketToDesk(
         app.db,
         ticket.id,
@@ -34,8 +31,7 @@ const escalation: FastifyPluginAsync = async (app) => {
         return renderTicket(app, request, reply, ticket, { escalationMessage: message });
       }
       if (request.headers['hx-request'] === 'true') {
-        const fresh =
-          (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+        const fresh = await reloadTicket(app, request);
         const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
         return renderTicket(app, request, reply, fresh, { flash: `Sent to ${desk}.` });
       }
@@ -45,10 +41,7 @@ const escalation: FastifyPluginAsync = async (app) => {
 
   app.post('/tickets/:id/assign-champion', async (request, reply) => {
     const me = signedIn(request);
-    const id = ticketNumber(request);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const championId = typeof body.champion === 'string' ? Number(body.champion) : Number.NaN;
     const champion = (await listChampions(app.db)).find((c) => c.id === championId);
@@ -71,8 +64,7 @@ const escalation: FastifyPluginAsync = async (app) => {
       app.config.baseUrl,
     );
     if (saved.kind === 'saved') app.outbox.wake();
-    const fresh =
-      (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+    const fresh = await reloadTicket(app, request);
     if (saved.kind === 'conflict') {
       reply.code(409);
       return renderTicket(app, request, reply, fresh, {

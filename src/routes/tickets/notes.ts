@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { isHtmx } from '../../decorators/render.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
-import { findVisibleTicket } from '../../repositories/tickets.js';
 import { findNote } from '../../repositories/timeline.js';
 import { NOTE_MAX } from '../../tickets/model.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
+import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
+import { idParam } from '../params.js';
 import { renderTicket } from './page.js';
-import { signedIn, ticketNumber, viewerOf } from './shared.js';
+import { signedIn } from './shared.js';
 
 function readNote(body: Record<string, unknown>): string {
   return typeof body.note === 'string' ? body.note.replace(/\r\n?/g, '\n') : '';
@@ -27,10 +28,7 @@ const TOO_LATE =
 const notes: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/notes', async (request, reply) => {
     const me = signedIn(request);
-    const id = ticketNumber(request);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const text = readNote(request.body as Record<string, unknown>);
     const problem = checkNote(text);
     if (problem) {
@@ -48,8 +46,7 @@ const notes: FastifyPluginAsync = async (app) => {
     );
     app.outbox.wake();
     if (isHtmx(request)) {
-      const fresh =
-        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+      const fresh = await reloadTicket(app, request);
       return renderTicket(app, request, reply, fresh, { flash: 'Note added.' });
     }
     return reply.redirect(`/tickets/${ticket.id}?noted=1#timeline`, 303);
@@ -57,11 +54,9 @@ const notes: FastifyPluginAsync = async (app) => {
 
   app.get('/tickets/:id/notes/:noteId/edit', async (request, reply) => {
     const me = signedIn(request);
-    const id = ticketNumber(request);
-    const noteId = Number((request.params as { noteId: string }).noteId);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
+    const ticket = ticketOf(request);
+    const noteId = idParam(request, 'noteId');
+    if (noteId === null) return reply.callNotFound();
     const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
     const note = await findNote(app.db, app.phi, ticket.id, noteId);
@@ -82,11 +77,9 @@ const notes: FastifyPluginAsync = async (app) => {
 
   app.post('/tickets/:id/notes/:noteId', async (request, reply) => {
     const me = signedIn(request);
-    const id = ticketNumber(request);
-    const noteId = Number((request.params as { noteId: string }).noteId);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
+    const ticket = ticketOf(request);
+    const noteId = idParam(request, 'noteId');
+    if (noteId === null) return reply.callNotFound();
     const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
     const text = readNote(request.body as Record<string, unknown>);

@@ -2,11 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findEscalation } from '../../repositories/escalation.js';
-import {
-  findVisibleTicket,
-  listAssociatedStaff,
-  type TicketDetail,
-} from '../../repositories/tickets.js';
+import { listAssociatedStaff, type TicketDetail } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
 import { isExternalSupport } from '../../staff/external.js';
 import type { PickerState } from '../../staff/picker.js';
@@ -22,11 +18,12 @@ import { isStatus, NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { type AssociatedForm, associatedForm } from './associated-form.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
-import { formChoices, rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+import { formChoices, rowFlags, signedIn, todayOf } from './shared.js';
 import { judgeTitle, titleConfirmedAudit } from './title.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
@@ -122,10 +119,7 @@ function readBase(body: Record<string, unknown>) {
 
 const page: FastifyPluginAsync = async (app) => {
   app.get('/tickets/:id', async (request, reply) => {
-    const id = ticketNumber(request);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const query = request.query as Record<string, unknown>;
     const flash =
       query.created === '1'
@@ -144,10 +138,7 @@ const page: FastifyPluginAsync = async (app) => {
 
   app.post('/tickets/:id', async (request, reply) => {
     const me = signedIn(request);
-    const id = ticketNumber(request);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     if (isExternalSupport(me)) return saveStatusOnly(app, request, reply, ticket, body);
     const form = readTicketForm(body);
@@ -218,8 +209,7 @@ const page: FastifyPluginAsync = async (app) => {
     );
     if (saved.kind === 'saved') app.outbox.wake();
     if (saved.kind === 'conflict') {
-      const fresh =
-        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+      const fresh = await reloadTicket(app, request);
       reply.code(409);
       // The person's own input stays in the form; the next Save applies it knowingly.
       return renderTicket(app, request, reply, fresh, {
@@ -235,8 +225,7 @@ const page: FastifyPluginAsync = async (app) => {
     const notSent = sent ? notSentMessage(sent, agencyTimeZone(app)) : null;
     if (request.headers['hx-request'] === 'true' || notSent) {
       if (notSent) reply.code(409);
-      const fresh =
-        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+      const fresh = await reloadTicket(app, request);
       return renderTicket(app, request, reply, fresh, {
         flash: savedFlash(saved.kind === 'saved', sent),
         ...(notSent ? { escalationMessage: notSent } : {}),
@@ -303,7 +292,7 @@ async function saveStatusOnly(
     app.config.baseUrl,
   );
   if (saved.kind === 'saved') app.outbox.wake();
-  const fresh = (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+  const fresh = await reloadTicket(app, request);
   if (saved.kind === 'conflict') {
     reply.code(409);
     return renderTicket(app, request, reply, fresh, { form, conflict: saved.changes });

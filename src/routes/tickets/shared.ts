@@ -1,35 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Priority } from '../../db/schema.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { listPriorities } from '../../repositories/priorities.js';
 import type { TicketRow } from '../../repositories/ticket-lists.js';
-import type { Viewer } from '../../repositories/tickets.js';
 import { staffDirectory } from '../../staff/directory.js';
-import { isExternalSupport } from '../../staff/external.js';
 import type { StaffDirectory } from '../../staff/search.js';
 import { agencyToday, endOfWeek } from '../../tickets/dates.js';
 import { isOpen } from '../../tickets/model.js';
-import type { SignedInStaff } from '../../types.js';
 
-export function signedIn(request: FastifyRequest): SignedInStaff {
-  if (!request.staff) throw new Error('route registered without requireSignIn');
-  return request.staff;
-}
-
-export function viewerOf(request: FastifyRequest): Viewer {
-  const staff = signedIn(request);
-  return {
-    id: staff.id,
-    seeAll: staff.permissions.has('see_all_tickets'),
-    externalOnly: isExternalSupport(staff),
-  };
-}
-
-/** The ticket number from the path, or null for anything that is not one (answered 404). */
-export function ticketNumber(request: FastifyRequest): number | null {
-  const raw = (request.params as { id?: string }).id ?? '';
-  return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
-}
+export { signedIn, viewerOf } from '../../web/signed-in.js';
 
 export function todayOf(app: FastifyInstance): string {
   return agencyToday(app.now(), agencyTimeZone(app));

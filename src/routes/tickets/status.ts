@@ -2,19 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
-import { findVisibleTicket } from '../../repositories/tickets.js';
 import { isStatus } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
-import { rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+import { ticketOf } from '../../web/visible-ticket.js';
+import { rowFlags, signedIn, todayOf, viewerOf } from './shared.js';
 
 /** Inline status change from a list row: htmx re-renders the row, otherwise back to the same list. */
 const status: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/status', async (request, reply) => {
     const me = signedIn(request);
-    const id = ticketNumber(request);
-    const viewer = viewerOf(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewer);
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const back = safeReturnPath(body.return);
     // The row form always sends the version it showed, so a stale row is refused; a
@@ -57,7 +54,7 @@ const status: FastifyPluginAsync = async (app) => {
       const [path, query] = back.split('?');
       return reply.redirect(`${path}${query ? `?${query}` : ''}#ticket-${ticket.id}`, 303);
     }
-    const row = await findTicketRow(app.db, ticket.id, viewer);
+    const row = await findTicketRow(app.db, ticket.id, viewerOf(request));
     if (!row) return reply.callNotFound();
     return reply.page(
       'tickets/_row',
