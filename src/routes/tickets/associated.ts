@@ -9,6 +9,7 @@ import {
 import { staffDirectory } from '../../staff/directory.js';
 import { staffIdOf } from '../../staff/picker.js';
 import { addAssociated, type ChangeContext, removeAssociated } from '../../tickets/associated.js';
+import { replyAfterChange } from '../../web/after-change.js';
 import { ticketOf } from '../../web/visible-ticket.js';
 import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
 import {
@@ -92,22 +93,25 @@ const associated: FastifyPluginAsync = async (app) => {
       return renderSection(app, request, reply, ticket, form);
     }
     const added = await addAssociated(app.db, ticket.id, person, context(request));
-    if (!isHtmx(request)) return reply.redirect(`/tickets/${ticket.id}?associated=1`, 303);
-    const form = await associatedForm(app, directory, {
-      flash: added
-        ? `${person.name} added to associated staff.`
-        : `${person.name} is already associated with this ticket.`,
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?associated=1`,
+      fragment: async () => {
+        const form = await associatedForm(app, directory, {
+          flash: added
+            ? `${person.name} added to associated staff.`
+            : `${person.name} is already associated with this ticket.`,
+        });
+        const line = added
+          ? {
+              at: app.now().toISOString(),
+              staff_name: signedIn(request).name,
+              kind: 'associated_added' as const,
+              name: person.name,
+            }
+          : null;
+        return renderSection(app, request, reply, ticket, form, line);
+      },
     });
-    const me = signedIn(request);
-    const line = added
-      ? {
-          at: app.now().toISOString(),
-          staff_name: me.name,
-          kind: 'associated_added' as const,
-          name: person.name,
-        }
-      : null;
-    return renderSection(app, request, reply, ticket, form, line);
   });
 
   app.post('/tickets/:id/associated/remove', async (request, reply) => {
@@ -130,23 +134,26 @@ const associated: FastifyPluginAsync = async (app) => {
       if (isHtmx(request)) return reply.header('hx-redirect', '/').code(204).send();
       return reply.redirect('/', 303);
     }
-    if (!isHtmx(request)) return reply.redirect(`/tickets/${ticket.id}?associated=1`, 303);
-    const directory = await staffDirectory(app.db);
-    const form = await associatedForm(app, directory, {
-      flash: removed
-        ? `${person?.name} removed from associated staff.`
-        : 'They were not associated with this ticket.',
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?associated=1`,
+      fragment: async () => {
+        const form = await associatedForm(app, await staffDirectory(app.db), {
+          flash: removed
+            ? `${person?.name} removed from associated staff.`
+            : 'They were not associated with this ticket.',
+        });
+        const line =
+          removed && person
+            ? {
+                at: app.now().toISOString(),
+                staff_name: me.name,
+                kind: 'associated_removed' as const,
+                name: person.name,
+              }
+            : null;
+        return renderSection(app, request, reply, ticket, form, line);
+      },
     });
-    const line =
-      removed && person
-        ? {
-            at: app.now().toISOString(),
-            staff_name: me.name,
-            kind: 'associated_removed' as const,
-            name: person.name,
-          }
-        : null;
-    return renderSection(app, request, reply, ticket, form, line);
   });
 };
 

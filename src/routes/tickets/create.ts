@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
-import { isHtmx } from '../../decorators/render.js';
 import type { FieldErrors } from '../../staff/validate.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { createTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { replyAfterChange } from '../../web/after-change.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
@@ -133,19 +133,20 @@ const create: FastifyPluginAsync = async (app) => {
       },
     );
     app.outbox.wake();
-    if (isHtmx(request)) {
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${id}?created=1`,
       // Close the dialog and say what happened where the person is.
-      return reply
-        .header('hx-retarget', '#flash')
-        .header('hx-reswap', 'innerHTML')
-        .header('hx-trigger', 'hd:ticket-created')
-        .page(
-          'tickets/_created',
-          { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
-          { fragment: 'tickets/_created' },
-        );
-    }
-    return reply.redirect(`/tickets/${id}?created=1`, 303);
+      fragment: () =>
+        reply
+          .header('hx-retarget', '#flash')
+          .header('hx-reswap', 'innerHTML')
+          .header('hx-trigger', 'hd:ticket-created')
+          .page(
+            'tickets/_created',
+            { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
+            { fragment: 'tickets/_created' },
+          ),
+    });
   });
 };
 

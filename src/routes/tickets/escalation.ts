@@ -4,6 +4,7 @@ import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listChampions } from '../../repositories/roles.js';
 import { sendTicketToDesk } from '../../tickets/escalation.js';
 import { saveTicket } from '../../tickets/service.js';
+import { replyAfterChange } from '../../web/after-change.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { mailContext, senderOf } from './desk.js';
 import { notSentMessage, renderTicket } from './page.js';
@@ -30,12 +31,14 @@ const escalation: FastifyPluginAsync = async (app) => {
         reply.code(409);
         return renderTicket(app, request, reply, ticket, { escalationMessage: message });
       }
-      if (request.headers['hx-request'] === 'true') {
-        const fresh = await reloadTicket(app, request);
-        const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
-        return renderTicket(app, request, reply, fresh, { flash: `Sent to ${desk}.` });
-      }
-      return reply.redirect(`/tickets/${ticket.id}?sent=1`, 303);
+      const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
+      return replyAfterChange(request, reply, {
+        redirect: `/tickets/${ticket.id}?sent=1`,
+        fragment: async () =>
+          renderTicket(app, request, reply, await reloadTicket(app, request), {
+            flash: `Sent to ${desk}.`,
+          }),
+      });
     },
   );
 
@@ -72,14 +75,16 @@ const escalation: FastifyPluginAsync = async (app) => {
           'Not assigned: someone changed this ticket meanwhile. Look it over, then try again.',
       });
     }
-    if (request.headers['hx-request'] === 'true') {
-      const desk = await getEscalationDesk(app.db);
-      const then = desk ? `; they can send it to ${desk.name} if they cannot solve it` : '';
-      return renderTicket(app, request, reply, fresh, {
-        flash: `Assigned to ${champion.name}${then}.`,
-      });
-    }
-    return reply.redirect(`/tickets/${ticket.id}?saved=1`, 303);
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?saved=1`,
+      fragment: async () => {
+        const desk = await getEscalationDesk(app.db);
+        const then = desk ? `; they can send it to ${desk.name} if they cannot solve it` : '';
+        return renderTicket(app, request, reply, fresh, {
+          flash: `Assigned to ${champion.name}${then}.`,
+        });
+      },
+    });
   });
 };
 

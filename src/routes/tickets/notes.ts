@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isHtmx } from '../../decorators/render.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findNote } from '../../repositories/timeline.js';
 import { NOTE_MAX } from '../../tickets/model.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
+import { replyAfterChange } from '../../web/after-change.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { idParam } from '../params.js';
 import { renderTicket } from './page.js';
@@ -45,11 +45,13 @@ const notes: FastifyPluginAsync = async (app) => {
       app.config.baseUrl,
     );
     app.outbox.wake();
-    if (isHtmx(request)) {
-      const fresh = await reloadTicket(app, request);
-      return renderTicket(app, request, reply, fresh, { flash: 'Note added.' });
-    }
-    return reply.redirect(`/tickets/${ticket.id}?noted=1#timeline`, 303);
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?noted=1#timeline`,
+      fragment: async () =>
+        renderTicket(app, request, reply, await reloadTicket(app, request), {
+          flash: 'Note added.',
+        }),
+    });
   });
 
   app.get('/tickets/:id/notes/:noteId/edit', async (request, reply) => {

@@ -18,6 +18,7 @@ import { isStatus, NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { saveTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { replyAfterChange } from '../../web/after-change.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
@@ -223,15 +224,20 @@ const page: FastifyPluginAsync = async (app) => {
       ? await sendTicketToDesk(app.db, ticket.id, senderOf(request), mailContext(app))
       : null;
     const notSent = sent ? notSentMessage(sent, agencyTimeZone(app)) : null;
-    if (request.headers['hx-request'] === 'true' || notSent) {
-      if (notSent) reply.code(409);
-      const fresh = await reloadTicket(app, request);
-      return renderTicket(app, request, reply, fresh, {
+    const fragment = async () =>
+      renderTicket(app, request, reply, await reloadTicket(app, request), {
         flash: savedFlash(saved.kind === 'saved', sent),
         ...(notSent ? { escalationMessage: notSent } : {}),
       });
+    // Saved but not sent: the page says why, with or without JavaScript.
+    if (notSent) {
+      reply.code(409);
+      return fragment();
     }
-    return reply.redirect(`/tickets/${ticket.id}?${sent ? 'sent' : 'saved'}=1`, 303);
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?${sent ? 'sent' : 'saved'}=1`,
+      fragment,
+    });
   });
 };
 
@@ -297,10 +303,9 @@ async function saveStatusOnly(
     reply.code(409);
     return renderTicket(app, request, reply, fresh, { form, conflict: saved.changes });
   }
-  if (request.headers['hx-request'] === 'true') {
-    return renderTicket(app, request, reply, fresh, {
-      flash: savedFlash(saved.kind === 'saved', null),
-    });
-  }
-  return reply.redirect(`/tickets/${ticket.id}?saved=1`, 303);
+  return replyAfterChange(request, reply, {
+    redirect: `/tickets/${ticket.id}?saved=1`,
+    fragment: () =>
+      renderTicket(app, request, reply, fresh, { flash: savedFlash(saved.kind === 'saved', null) }),
+  });
 }
