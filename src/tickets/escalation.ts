@@ -117,3 +117,10 @@ export function alreadySentMessage(escalation: Escalation, timeZone: string): st
 
 export const NO_DESK_MESSAGE =
   'The escalation desk is not set up: an administrator enters its name and email address in Settings.';
+
+/** Why a ticket was not sent, or null when it was. */
+export function describeNotSent(outcome: SendOutcome, timeZone: string): string | null {
+  if (outcome.kind === 'already-sent') return alreadySentMessage(outcome.escalation, timeZone);
+  if (outcome.kind === 'no-desk') return NO_DESK_MESSAGE;
+  return null;
+}

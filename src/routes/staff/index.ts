@@ -16,7 +16,7 @@ import {
   UsernameTakenError,
 } from '../../staff/administration.js';
 import { type FieldErrors, text, validateStaffFields } from '../../staff/validate.js';
-import { changedBy } from '../changed-by.js';
+import { changedBy } from '../../web/changed-by.js';
 import { idParam } from '../params.js';
 import status, { resetTwoFactor } from './status.js';
 

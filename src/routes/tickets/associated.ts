@@ -10,15 +10,15 @@ import { staffDirectory } from '../../staff/directory.js';
 import { staffIdOf } from '../../staff/picker.js';
 import { addAssociated, type ChangeContext, removeAssociated } from '../../tickets/associated.js';
 import { replyAfterChange } from '../../web/after-change.js';
-import { ticketOf } from '../../web/visible-ticket.js';
-import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
+import { signedIn, viewerOf } from '../../web/signed-in.js';
 import {
   type AssociatedForm,
-  associatedForm,
+  buildAssociatedForm,
   ASSOCIATE_FIELD as FIELD,
-} from './associated-form.js';
-import { renderTicket } from './page.js';
-import { signedIn, viewerOf } from './shared.js';
+} from '../../web/tickets/associated-form.js';
+import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import { ticketOf } from '../../web/visible-ticket.js';
+import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
 
 /** One line for the timeline, appended in place after an htmx change. */
 interface NewTimelineLine {
@@ -40,7 +40,8 @@ async function renderSection(
   form: AssociatedForm,
   line: NewTimelineLine | null = null,
 ) {
-  if (!isHtmx(request)) return renderTicket(app, request, reply, ticket, { associatedForm: form });
+  if (!isHtmx(request))
+    return renderTicketPage(app, request, reply, ticket, { associatedForm: form });
   const associated = await listAssociatedStaff(app.db, ticket.id);
   return reply.page(
     'tickets/show',
@@ -77,14 +78,14 @@ const associated: FastifyPluginAsync = async (app) => {
         request,
         reply,
         ticket,
-        await associatedForm(app, directory, { body, step }),
+        await buildAssociatedForm(app, directory, { body, step }),
       );
     }
 
     const chosen = staffIdOf(posted(body, FIELD));
     const person = chosen === null ? undefined : directory.find(chosen);
     if (!person) {
-      const form = await associatedForm(app, directory, { body });
+      const form = await buildAssociatedForm(app, directory, { body });
       form.error =
         chosen === null
           ? 'Choose a person to add: type part of a name in Quick search, or use the Pick list.'
@@ -96,7 +97,7 @@ const associated: FastifyPluginAsync = async (app) => {
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${ticket.id}?associated=1`,
       fragment: async () => {
-        const form = await associatedForm(app, directory, {
+        const form = await buildAssociatedForm(app, directory, {
           flash: added
             ? `${person.name} added to associated staff.`
             : `${person.name} is already associated with this ticket.`,
@@ -137,7 +138,7 @@ const associated: FastifyPluginAsync = async (app) => {
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${ticket.id}?associated=1`,
       fragment: async () => {
-        const form = await associatedForm(app, await staffDirectory(app.db), {
+        const form = await buildAssociatedForm(app, await staffDirectory(app.db), {
           flash: removed
             ? `${person?.name} removed from associated staff.`
             : 'They were not associated with this ticket.',

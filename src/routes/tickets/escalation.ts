@@ -2,13 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listChampions } from '../../repositories/roles.js';
-import { sendTicketToDesk } from '../../tickets/escalation.js';
+import { describeNotSent, sendTicketToDesk } from '../../tickets/escalation.js';
 import { saveTicket } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
+import { todayOf } from '../../web/agency-today.js';
+import { signedIn } from '../../web/signed-in.js';
+import { mailContext, senderOf } from '../../web/tickets/desk-request.js';
+import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
-import { mailContext, senderOf } from './desk.js';
-import { notSentMessage, renderTicket } from './page.js';
-import { signedIn, todayOf } from './shared.js';
 
 /**
  * Sending a ticket to the escalation desk (champions), and the way everyone else
@@ -26,16 +27,16 @@ const escalation: FastifyPluginAsync = async (app) => {
         senderOf(request),
         mailContext(app),
       );
-      const message = notSentMessage(outcome, agencyTimeZone(app));
+      const message = describeNotSent(outcome, agencyTimeZone(app));
       if (message) {
         reply.code(409);
-        return renderTicket(app, request, reply, ticket, { escalationMessage: message });
+        return renderTicketPage(app, request, reply, ticket, { escalationMessage: message });
       }
       const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
       return replyAfterChange(request, reply, {
         redirect: `/tickets/${ticket.id}?sent=1`,
         fragment: async () =>
-          renderTicket(app, request, reply, await reloadTicket(app, request), {
+          renderTicketPage(app, request, reply, await reloadTicket(app, request), {
             flash: `Sent to ${desk}.`,
           }),
       });
@@ -50,7 +51,7 @@ const escalation: FastifyPluginAsync = async (app) => {
     const champion = (await listChampions(app.db)).find((c) => c.id === championId);
     if (!champion) {
       reply.code(422);
-      return renderTicket(app, request, reply, ticket, {
+      return renderTicketPage(app, request, reply, ticket, {
         escalationMessage: 'Choose one of the champions listed.',
       });
     }
@@ -70,7 +71,7 @@ const escalation: FastifyPluginAsync = async (app) => {
     const fresh = await reloadTicket(app, request);
     if (saved.kind === 'conflict') {
       reply.code(409);
-      return renderTicket(app, request, reply, fresh, {
+      return renderTicketPage(app, request, reply, fresh, {
         escalationMessage:
           'Not assigned: someone changed this ticket meanwhile. Look it over, then try again.',
       });
@@ -80,7 +81,7 @@ const escalation: FastifyPluginAsync = async (app) => {
       fragment: async () => {
         const desk = await getEscalationDesk(app.db);
         const then = desk ? `; they can send it to ${desk.name} if they cannot solve it` : '';
-        return renderTicket(app, request, reply, fresh, {
+        return renderTicketPage(app, request, reply, fresh, {
           flash: `Assigned to ${champion.name}${then}.`,
         });
       },

@@ -4,10 +4,10 @@ import { findNote } from '../../repositories/timeline.js';
 import { NOTE_MAX } from '../../tickets/model.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
+import { signedIn } from '../../web/signed-in.js';
+import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { idParam } from '../params.js';
-import { renderTicket } from './page.js';
-import { signedIn } from './shared.js';
 
 function readNote(body: Record<string, unknown>): string {
   return typeof body.note === 'string' ? body.note.replace(/\r\n?/g, '\n') : '';
@@ -33,7 +33,7 @@ const notes: FastifyPluginAsync = async (app) => {
     const problem = checkNote(text);
     if (problem) {
       reply.code(422);
-      return renderTicket(app, request, reply, ticket, { noteText: text, noteError: problem });
+      return renderTicketPage(app, request, reply, ticket, { noteText: text, noteError: problem });
     }
     await addNote(
       app.db,
@@ -48,7 +48,7 @@ const notes: FastifyPluginAsync = async (app) => {
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${ticket.id}?noted=1#timeline`,
       fragment: async () =>
-        renderTicket(app, request, reply, await reloadTicket(app, request), {
+        renderTicketPage(app, request, reply, await reloadTicket(app, request), {
           flash: 'Note added.',
         }),
     });

@@ -3,9 +3,11 @@ import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
 import { isStatus } from '../../tickets/model.js';
+import { flagTicket } from '../../tickets/row-flags.js';
 import { saveTicket } from '../../tickets/service.js';
+import { todayOf } from '../../web/agency-today.js';
+import { signedIn, viewerOf } from '../../web/signed-in.js';
 import { ticketOf } from '../../web/visible-ticket.js';
-import { rowFlags, signedIn, todayOf, viewerOf } from './shared.js';
 
 /** Inline status change from a list row: htmx re-renders the row, otherwise back to the same list. */
 const status: FastifyPluginAsync = async (app) => {
@@ -60,7 +62,7 @@ const status: FastifyPluginAsync = async (app) => {
       'tickets/_row',
       {
         row,
-        flags: rowFlags(row, todayOf(app), app.now()),
+        flags: flagTicket(row, todayOf(app), app.now()),
         returnTo: back,
         rowMessage: message,
         rowSaved: message === null,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MailContext } from '../../notifications/compose.js';
 import type { Sender } from '../../tickets/escalation.js';
-import { signedIn } from './shared.js';
+import { signedIn } from '../signed-in.js';
 
 /** The "Send to <desk>" checkbox of the ticket window and the ticket page. */
 export function wantsToSend(body: Record<string, unknown>): boolean {

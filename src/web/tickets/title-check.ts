@@ -9,7 +9,7 @@ import {
   TITLE_CONFIRMED_ACTION,
   type TitleDecision,
 } from '../../tickets/title-guard.js';
-import { signedIn } from './shared.js';
+import { signedIn } from '../signed-in.js';
 
 /**
  * The title guard on a form's title (src/tickets/title-guard.ts), with the
@@ -30,7 +30,7 @@ export async function judgeTitle(
  * saves the ticket; undefined when there is nothing to record. The detail
  * names the kind of match, never the title's text.
  */
-export function titleConfirmedAudit(
+export function auditConfirmedTitle(
   app: FastifyInstance,
   request: FastifyRequest,
   decision: TitleDecision | null,
