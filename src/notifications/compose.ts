@@ -1,19 +1,20 @@
 import { join } from 'node:path';
 import { Eta } from 'eta';
+import type { Actor } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import type { TicketStatus } from '../db/schema.js';
 import { createEta } from '../plugins/view.js';
-import { findStaffToNotify, findTicketAudience } from '../repositories/notifications.js';
+import {
+  findStaffToNotify,
+  findTicketAudience,
+  type TicketAudience,
+} from '../repositories/notifications.js';
 import { insertOutboxMessage } from '../repositories/outbox.js';
 import { ROOT } from '../root.js';
 import { KIND_AUDIENCE, type NotificationKind } from './kinds.js';
 
-/** Who did it; null when hushdesk itself did (the morning reminders). */
-export interface NotificationActor {
-  /** Null for an actor that is not a staff member, such as an API token. */
-  id: number | null;
-  name: string;
-}
+/** Who did it, as a notification names them; null when hushdesk itself did (the morning reminders). */
+export type NotificationActor = Pick<Actor, 'id' | 'name'>;
 
 /** A staff id, or an outside address (the escalation desk), which has no preferences. */
 export type NotificationRecipient = number | { address: string };
@@ -156,21 +157,25 @@ export async function queueNotifications(
 }
 
 /**
- * The staff a kind of notification about this ticket goes to (issue 5): the
- * assignee for assignment and due dates; the creator and associated staff for
- * status changes, notes and escalations. The actor is dropped later.
+ * The staff a kind of notification about this ticket goes to: the assignee for
+ * assignment and due dates; the creator and associated staff for status
+ * changes, notes and escalations. The actor is dropped later.
  */
+export function pickRecipients(audience: TicketAudience, kind: NotificationKind): number[] {
+  if (KIND_AUDIENCE[kind] === 'assignee') {
+    return audience.assigneeId === null ? [] : [audience.assigneeId];
+  }
+  return [...new Set([audience.creatorId, ...audience.associatedIds])];
+}
+
+/** The recipients of a kind of notification about a ticket, read from the database. */
 export async function findTicketRecipients(
   db: Db,
   ticketId: number,
   kind: NotificationKind,
 ): Promise<number[]> {
   const audience = await findTicketAudience(db, ticketId);
-  if (!audience) return [];
-  if (KIND_AUDIENCE[kind] === 'assignee') {
-    return audience.assigneeId === null ? [] : [audience.assigneeId];
-  }
-  return [...new Set([audience.creatorId, ...audience.associatedIds])];
+  return audience ? pickRecipients(audience, kind) : [];
 }
 
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -193,8 +198,9 @@ export async function queueTicketNotification(
 ): Promise<number[]> {
   const audience = await findTicketAudience(trx, notice.ticketId);
   if (!audience) return [];
-  const { ticketId, alsoTo, ...rest } = notice;
-  const staff = await findTicketRecipients(trx, ticketId, notice.kind);
+  const { ticketId: _, alsoTo, ...rest } = notice;
+  // The audience is read once per event: title and recipients come from the same row.
+  const staff = pickRecipients(audience, notice.kind);
   const event = {
     ...rest,
     ticket: audience.ticket,

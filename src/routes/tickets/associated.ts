@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isHtmx } from '../../decorators/render.js';
-import { staffActor } from '../../repositories/audit.js';
 import {
   findVisibleTicket,
   listAssociatedStaff,
@@ -8,8 +7,9 @@ import {
 } from '../../repositories/tickets.js';
 import { staffDirectory } from '../../staff/directory.js';
 import { staffIdOf } from '../../staff/picker.js';
-import { addAssociated, type ChangeContext, removeAssociated } from '../../tickets/associated.js';
+import { addAssociated, removeAssociated } from '../../tickets/associated.js';
 import { replyAfterChange } from '../../web/after-change.js';
+import { changeOf } from '../../web/change-context.js';
 import { signedIn, viewerOf } from '../../web/signed-in.js';
 import {
   type AssociatedForm,
@@ -51,11 +51,6 @@ async function renderSection(
 }
 
 const associated: FastifyPluginAsync = async (app) => {
-  const context = (request: FastifyRequest): ChangeContext => {
-    const me = signedIn(request);
-    return { actor: me, audit: { actor: staffActor(me), ip: request.ip }, now: app.now() };
-  };
-
   app.post('/tickets/:id/associated', async (request, reply) => {
     const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
@@ -93,7 +88,11 @@ const associated: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return renderSection(app, request, reply, ticket, form);
     }
-    const added = await addAssociated(app.db, ticket.id, person, context(request));
+    const added = await addAssociated(app.db, {
+      ticketId: ticket.id,
+      person,
+      change: changeOf(request),
+    });
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${ticket.id}?associated=1`,
       fragment: async () => {
@@ -124,12 +123,11 @@ const associated: FastifyPluginAsync = async (app) => {
     );
     const removed =
       person !== undefined &&
-      (await removeAssociated(
-        app.db,
-        ticket.id,
-        { id: person.staff_id, name: person.name, username: person.username },
-        context(request),
-      ));
+      (await removeAssociated(app.db, {
+        ticketId: ticket.id,
+        person: { id: person.staff_id, name: person.name, username: person.username },
+        change: changeOf(request),
+      }));
     // Someone who takes themselves off may no longer see the ticket at all.
     if (!(await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request)))) {
       if (isHtmx(request)) return reply.header('hx-redirect', '/').code(204).send();

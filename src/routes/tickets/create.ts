@@ -6,15 +6,10 @@ import { createTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
+import { changeOf } from '../../web/change-context.js';
 import { signedIn } from '../../web/signed-in.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
-import {
-  mailContext,
-  mayRequestSend,
-  refuseSending,
-  senderOf,
-  wantsToSend,
-} from '../../web/tickets/desk-request.js';
+import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
 import { loadFormChoices } from '../../web/tickets/form-choices.js';
 import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
@@ -123,22 +118,16 @@ const create: FastifyPluginAsync = async (app) => {
         fragment: 'tickets/_new-form',
       });
     }
-    const auditTitle = auditConfirmedTitle(app, request, titleDecision);
-    const sender = senderOf(request);
-    const context = mailContext(app);
-    const id = await createTicket(
-      app.db,
-      app.phi,
-      result.value,
-      from,
-      { ...me, ip: request.ip },
-      context.now,
-      app.config.baseUrl,
-      async (trx, ticketId) => {
-        await auditTitle?.(trx, ticketId);
-        if (sendToDesk && desk) await sendToDeskIn(trx, ticketId, desk, sender, context);
+    const change = changeOf(request);
+    const id = await createTicket(app.db, app.phi, {
+      ticket: result.value,
+      openedFrom: from,
+      change,
+      andThen: async (trx, ticketId) => {
+        await auditConfirmedTitle(trx, ticketId, titleDecision, change);
+        if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
       },
-    );
+    });
     app.outbox.wake();
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${id}?created=1`,

@@ -6,8 +6,7 @@ import { describeNotSent, sendTicketToDesk } from '../../tickets/escalation.js';
 import { saveTicket } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
-import { signedIn } from '../../web/signed-in.js';
-import { mailContext, senderOf } from '../../web/tickets/desk-request.js';
+import { changeOf } from '../../web/change-context.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 
@@ -21,12 +20,10 @@ const escalation: FastifyPluginAsync = async (app) => {
     { config: { permission: 'send_to_desk' } },
     async (request, reply) => {
       const ticket = ticketOf(request);
-      const outcome = await sendTicketToDesk(
-        app.db,
-        ticket.id,
-        senderOf(request),
-        mailContext(app),
-      );
+      const outcome = await sendTicketToDesk(app.db, {
+        ticketId: ticket.id,
+        change: changeOf(request),
+      });
       const message = describeNotSent(outcome, agencyTimeZone(app));
       if (message) {
         reply.code(409);
@@ -44,7 +41,6 @@ const escalation: FastifyPluginAsync = async (app) => {
   );
 
   app.post('/tickets/:id/assign-champion', async (request, reply) => {
-    const me = signedIn(request);
     const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const championId = typeof body.champion === 'string' ? Number(body.champion) : Number.NaN;
@@ -56,17 +52,16 @@ const escalation: FastifyPluginAsync = async (app) => {
       });
     }
     const version = typeof body.version === 'string' ? Number(body.version) : Number.NaN;
-    const saved = await saveTicket(
-      app.db,
-      app.phi,
-      ticket,
-      { assigneeId: champion.id },
-      { version: Number.isInteger(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
-      { ...me, ip: request.ip },
-      app.now(),
-      todayOf(app),
-      app.config.baseUrl,
-    );
+    const saved = await saveTicket(app.db, app.phi, {
+      current: ticket,
+      edit: { assigneeId: champion.id },
+      base: {
+        version: Number.isInteger(version) ? version : -1,
+        seenEventId: Number.MAX_SAFE_INTEGER,
+      },
+      change: changeOf(request),
+      today: todayOf(app),
+    });
     if (saved.kind === 'saved') app.outbox.wake();
     const fresh = await reloadTicket(app, request);
     if (saved.kind === 'conflict') {

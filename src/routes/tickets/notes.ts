@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
+import { auditActorOf } from '../../change-context.js';
+import { recordAudit } from '../../repositories/audit.js';
 import { findNote } from '../../repositories/timeline.js';
 import { NOTE_MAX } from '../../tickets/model.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
-import { signedIn } from '../../web/signed-in.js';
+import { changeOf } from '../../web/change-context.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { idParam } from '../params.js';
@@ -27,7 +28,6 @@ const TOO_LATE =
 
 const notes: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/notes', async (request, reply) => {
-    const me = signedIn(request);
     const ticket = ticketOf(request);
     const text = readNote(request.body as Record<string, unknown>);
     const problem = checkNote(text);
@@ -35,15 +35,7 @@ const notes: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return renderTicketPage(app, request, reply, ticket, { noteText: text, noteError: problem });
     }
-    await addNote(
-      app.db,
-      app.phi,
-      ticket.id,
-      text,
-      { ...me, ip: request.ip },
-      app.now(),
-      app.config.baseUrl,
-    );
+    await addNote(app.db, app.phi, { ticketId: ticket.id, body: text, change: changeOf(request) });
     app.outbox.wake();
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${ticket.id}?noted=1#timeline`,
@@ -55,17 +47,17 @@ const notes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/tickets/:id/notes/:noteId/edit', async (request, reply) => {
-    const me = signedIn(request);
     const ticket = ticketOf(request);
     const noteId = idParam(request, 'noteId');
     if (noteId === null) return reply.callNotFound();
-    const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
+    const change = changeOf(request);
+    const check = await checkNoteEditable(app.db, { ticketId: ticket.id, noteId, change });
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
     const note = await findNote(app.db, app.phi, ticket.id, noteId);
     await recordAudit(
       app.db,
-      { actor: staffActor(me), action: 'note-viewed', ticketId: ticket.id, ip: request.ip },
-      app.now(),
+      { actor: auditActorOf(change), action: 'note-viewed', ticketId: ticket.id, ip: change.ip },
+      change.now,
     );
     return reply.page('tickets/edit-note', {
       title: `Edit note on #${ticket.id}`,
@@ -78,11 +70,11 @@ const notes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/tickets/:id/notes/:noteId', async (request, reply) => {
-    const me = signedIn(request);
     const ticket = ticketOf(request);
     const noteId = idParam(request, 'noteId');
     if (noteId === null) return reply.callNotFound();
-    const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
+    const change = changeOf(request);
+    const check = await checkNoteEditable(app.db, { ticketId: ticket.id, noteId, change });
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
     const text = readNote(request.body as Record<string, unknown>);
     const problem = check === 'too-late' ? TOO_LATE : checkNote(text);
@@ -96,7 +88,7 @@ const notes: FastifyPluginAsync = async (app) => {
         locked: check === 'too-late',
       });
     }
-    await editNote(app.db, app.phi, ticket.id, noteId, text, { ...me, ip: request.ip }, app.now());
+    await editNote(app.db, app.phi, { ticketId: ticket.id, noteId, body: text, change });
     return reply.redirect(`/tickets/${ticket.id}?saved=1#timeline`, 303);
   });
 };

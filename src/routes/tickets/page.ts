@@ -1,31 +1,28 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ChangeContext } from '../../change-context.js';
+import type { Db } from '../../db/index.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
-import { findEscalation } from '../../repositories/escalation.js';
+import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
 import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
 import type { FieldErrors } from '../../staff/validate.js';
-import {
-  alreadySentMessage,
-  describeNotSent,
-  type SendOutcome,
-  sendTicketToDesk,
-} from '../../tickets/escalation.js';
+import { alreadySentMessage, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { isStatus } from '../../tickets/model.js';
-import { saveTicket } from '../../tickets/service.js';
-import { readTicketForm, validateTicket } from '../../tickets/validate.js';
+import { type SaveResult, saveTicket, type TicketEdit } from '../../tickets/service.js';
+import type { TitleDecision } from '../../tickets/title-guard.js';
+import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
+import { changeOf } from '../../web/change-context.js';
 import { signedIn } from '../../web/signed-in.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
-import {
-  mailContext,
-  mayRequestSend,
-  refuseSending,
-  senderOf,
-  wantsToSend,
-} from '../../web/tickets/desk-request.js';
+import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
 import { loadFormChoices } from '../../web/tickets/form-choices.js';
-import { formFromTicket, renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import {
+  flashFromQuery,
+  formFromTicket,
+  renderTicketPage,
+} from '../../web/tickets/render-ticket-page.js';
 import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
@@ -35,43 +32,35 @@ function readBase(body: Record<string, unknown>) {
   return { version: int(body.version), seenEventId: int(body.seen_event) };
 }
 
+/** Raised inside the save's transaction when the ticket was sent meanwhile: nothing is kept. */
+class SentMeanwhile extends Error {}
+
 const page: FastifyPluginAsync = async (app) => {
   app.get('/tickets/:id', async (request, reply) => {
     const ticket = ticketOf(request);
-    const query = request.query as Record<string, unknown>;
-    const flash =
-      query.created === '1'
-        ? `Ticket #${ticket.id} created.`
-        : query.saved === '1'
-          ? 'Saved.'
-          : query.noted === '1'
-            ? 'Note added.'
-            : query.sent === '1'
-              ? 'Sent to the escalation desk.'
-              : query.associated === '1'
-                ? 'Associated staff updated.'
-                : undefined;
+    const flash = flashFromQuery(request.query as Record<string, unknown>, ticket.id);
     return renderTicketPage(app, request, reply, ticket, { flash });
   });
 
   app.post('/tickets/:id', async (request, reply) => {
-    const me = signedIn(request);
     const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
-    if (isExternalSupport(me)) return saveStatusOnly(app, request, reply, ticket, body);
+    if (isExternalSupport(signedIn(request))) {
+      return saveStatusOnly(app, request, reply, ticket, body);
+    }
     const form = readTicketForm(body);
     const base = readBase(body);
     const sendToDesk = wantsToSend(body);
     if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);
-    const already = sendToDesk ? await findEscalation(app.db, ticket.id) : undefined;
-    if (already) {
-      // Sent meanwhile (from another tab, or by someone else): nothing is saved,
-      // the person's input stays in the form and the next Save applies it.
+    const notSendable = sendToDesk ? await whyNotSendable(app, ticket.id) : null;
+    if (notSendable) {
+      // Sent meanwhile, or no desk: nothing is saved, the person's input stays
+      // in the form and the next Save applies it.
       reply.code(409);
       return renderTicketPage(app, request, reply, ticket, {
         form,
         base,
-        escalationMessage: alreadySentMessage(already, agencyTimeZone(app)),
+        escalationMessage: notSendable,
       });
     }
     const choices = await loadFormChoices(app);
@@ -90,7 +79,7 @@ const page: FastifyPluginAsync = async (app) => {
     const result = validateTicket(form, {
       priorities: choices.priorities,
       assignable: choices.directory.ids,
-      me: me.id,
+      me: signedIn(request).id,
       today: choices.today,
       isNew: false,
       currentDueDate: ticket.due_date,
@@ -104,65 +93,82 @@ const page: FastifyPluginAsync = async (app) => {
     if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
     if (!result.ok || Object.keys(errors).length > 0) {
       reply.code(422);
+      const picker = await buildAssigneePicker(app, choices.directory, form, body);
       return renderTicketPage(app, request, reply, ticket, {
-        form,
-        errors,
-        base,
-        sendToDesk,
-        assigneePicker: await buildAssigneePicker(app, choices.directory, form, body),
-        titleDecision,
+        ...{ form, errors, base, sendToDesk, titleDecision },
+        assigneePicker: picker,
       });
     }
-    const saved = await saveTicket(
-      app.db,
-      app.phi,
-      ticket,
-      result.value,
-      base,
-      { ...me, ip: request.ip },
-      app.now(),
-      todayOf(app),
-      app.config.baseUrl,
-      auditConfirmedTitle(app, request, titleDecision),
-    );
-    if (saved.kind === 'saved') app.outbox.wake();
-    if (saved.kind === 'conflict') {
-      const fresh = await reloadTicket(app, request);
-      reply.code(409);
-      // The person's own input stays in the form; the next Save applies it knowingly.
-      return renderTicketPage(app, request, reply, fresh, {
-        form,
-        conflict: saved.changes,
-        sendToDesk,
-        titleDecision,
-      });
-    }
-    const sent = sendToDesk
-      ? await sendTicketToDesk(app.db, ticket.id, senderOf(request), mailContext(app))
-      : null;
-    const notSent = sent ? describeNotSent(sent, agencyTimeZone(app)) : null;
-    const fragment = async () =>
-      renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-        flash: savedFlash(saved.kind === 'saved', sent),
-        ...(notSent ? { escalationMessage: notSent } : {}),
-      });
-    // Saved but not sent: the page says why, with or without JavaScript.
-    if (notSent) {
-      reply.code(409);
-      return fragment();
-    }
-    return replyAfterChange(request, reply, {
-      redirect: `/tickets/${ticket.id}?${sent ? 'sent' : 'saved'}=1`,
-      fragment,
-    });
+    const edit = { edit: result.value, base, sendToDesk, titleDecision };
+    return saveAndAnswer(app, request, reply, { ...edit, form });
   });
 };
 
 export default page;
 
-function savedFlash(changed: boolean, sent: SendOutcome | null): string {
-  if (sent?.kind === 'sent')
-    return changed ? `Saved and sent to ${sent.desk.name}.` : `Sent to ${sent.desk.name}.`;
+/** Why the ticket cannot be sent to the desk now, or null when it can. */
+async function whyNotSendable(app: FastifyInstance, ticketId: number): Promise<string | null> {
+  const already = await findEscalation(app.db, ticketId);
+  if (already) return alreadySentMessage(already, agencyTimeZone(app));
+  return (await getEscalationDesk(app.db)) ? null : NO_DESK_MESSAGE;
+}
+
+interface ValidEdit {
+  edit: TicketEdit;
+  form: TicketForm;
+  base: { version: number; seenEventId: number };
+  sendToDesk: boolean;
+  titleDecision: TitleDecision | null;
+}
+
+/**
+ * Saves the edit and, when the box was ticked, sends the ticket to the desk in
+ * the same transaction, as the ticket window does: both happen or neither.
+ */
+async function saveAndAnswer(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { edit, form, base, sendToDesk, titleDecision }: ValidEdit,
+) {
+  const ticket = ticketOf(request);
+  const change = changeOf(request);
+  const desk = sendToDesk ? await getEscalationDesk(app.db) : null;
+  const andThen = async (trx: Db, ticketId: number) => {
+    await auditConfirmedTitle(trx, ticketId, titleDecision, change);
+    if (desk && !(await sendToDeskIn(trx, { ticketId, desk, change }))) throw new SentMeanwhile();
+  };
+  let saved: SaveResult;
+  try {
+    saved = await saveTicket(app.db, app.phi, {
+      ...{ current: ticket, edit, base, change },
+      ...{ today: todayOf(app), andThen },
+    });
+  } catch (error) {
+    if (!(error instanceof SentMeanwhile)) throw error;
+    reply.code(409);
+    const escalationMessage = (await whyNotSendable(app, ticket.id)) ?? undefined;
+    return renderTicketPage(app, request, reply, ticket, { form, base, escalationMessage });
+  }
+  if (saved.kind !== 'conflict') app.outbox.wake();
+  if (saved.kind === 'conflict') {
+    reply.code(409);
+    // The person's own input stays in the form; the next Save applies it knowingly.
+    return renderTicketPage(app, request, reply, await reloadTicket(app, request), {
+      ...{ form, conflict: saved.changes, sendToDesk, titleDecision },
+    });
+  }
+  return replyAfterChange(request, reply, {
+    redirect: `/tickets/${ticket.id}?${desk ? 'sent' : 'saved'}=1`,
+    fragment: async () =>
+      renderTicketPage(app, request, reply, await reloadTicket(app, request), {
+        flash: savedFlash(saved.kind === 'saved', desk?.name ?? null),
+      }),
+  });
+}
+
+function savedFlash(changed: boolean, sentTo: string | null): string {
+  if (sentTo) return changed ? `Saved and sent to ${sentTo}.` : `Sent to ${sentTo}.`;
   return changed ? 'Saved.' : 'Nothing to save: no field changed.';
 }
 
@@ -179,7 +185,6 @@ async function saveStatusOnly(
   ticket: TicketDetail,
   body: Record<string, unknown>,
 ) {
-  const me = signedIn(request);
   if (OTHER_FIELDS.some((field) => field in body)) {
     return reply.code(403).page('error', {
       title: 'Not allowed',
@@ -187,7 +192,10 @@ async function saveStatusOnly(
     });
   }
   const base = readBase(body);
-  const form = { ...formFromTicket(ticket, me.id), status: String(body.status ?? '') };
+  const form = {
+    ...formFromTicket(ticket, signedIn(request).id),
+    status: String(body.status ?? ''),
+  };
   if (!isStatus(body.status)) {
     reply.code(422);
     return renderTicketPage(app, request, reply, ticket, {
@@ -196,17 +204,11 @@ async function saveStatusOnly(
       base,
     });
   }
-  const saved = await saveTicket(
-    app.db,
-    app.phi,
-    ticket,
-    { status: body.status },
-    base,
-    { ...me, ip: request.ip },
-    app.now(),
-    todayOf(app),
-    app.config.baseUrl,
-  );
+  const change: ChangeContext = changeOf(request);
+  const saved = await saveTicket(app.db, app.phi, {
+    ...{ current: ticket, edit: { status: body.status }, base, change },
+    today: todayOf(app),
+  });
   if (saved.kind === 'saved') app.outbox.wake();
   const fresh = await reloadTicket(app, request);
   if (saved.kind === 'conflict') {

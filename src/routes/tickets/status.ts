@@ -6,13 +6,13 @@ import { isStatus } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
 import { saveTicket } from '../../tickets/service.js';
 import { todayOf } from '../../web/agency-today.js';
-import { signedIn, viewerOf } from '../../web/signed-in.js';
+import { changeOf } from '../../web/change-context.js';
+import { viewerOf } from '../../web/signed-in.js';
 import { ticketOf } from '../../web/visible-ticket.js';
 
 /** Inline status change from a list row: htmx re-renders the row, otherwise back to the same list. */
 const status: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/status', async (request, reply) => {
-    const me = signedIn(request);
     const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const back = safeReturnPath(body.return);
@@ -30,17 +30,16 @@ const status: FastifyPluginAsync = async (app) => {
       message = 'Choose a status from the list.';
       reply.code(422);
     } else {
-      const result = await saveTicket(
-        app.db,
-        app.phi,
-        ticket,
-        { status: body.status },
-        { version: Number.isFinite(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
-        { ...me, ip: request.ip },
-        app.now(),
-        todayOf(app),
-        app.config.baseUrl,
-      );
+      const result = await saveTicket(app.db, app.phi, {
+        current: ticket,
+        edit: { status: body.status },
+        base: {
+          version: Number.isFinite(version) ? version : -1,
+          seenEventId: Number.MAX_SAFE_INTEGER,
+        },
+        change: changeOf(request),
+        today: todayOf(app),
+      });
       if (result.kind === 'saved') app.outbox.wake();
       if (result.kind === 'conflict') {
         message =

@@ -102,3 +102,20 @@ export async function renderTicketPage(
     { fragment: 'tickets/_ticket' },
   );
 }
+
+/** What a page reached by a 303 after a change says, keyed by the query the change added. */
+const FLASH: Record<string, (ticketId: number) => string> = {
+  created: (id) => `Ticket #${id} created.`,
+  saved: () => 'Saved.',
+  noted: () => 'Note added.',
+  sent: () => 'Sent to the escalation desk.',
+  associated: () => 'Associated staff updated.',
+};
+
+export function flashFromQuery(
+  query: Record<string, unknown>,
+  ticketId: number,
+): string | undefined {
+  const key = Object.keys(FLASH).find((k) => query[k] === '1');
+  return key ? FLASH[key]?.(ticketId) : undefined;
+}
