@@ -11,6 +11,7 @@ import {
 } from '../repositories/notifications.js';
 import { insertOutboxMessage } from '../repositories/outbox.js';
 import { ROOT } from '../root.js';
+import { statusLabel } from '../tickets/model.js';
 import { KIND_AUDIENCE, type NotificationKind } from './kinds.js';
 
 /** Who did it, as a notification names them; null when hushdesk itself did (the morning reminders). */
@@ -47,14 +48,6 @@ export interface ComposedMail {
   html: string;
 }
 
-const STATUS_LABELS: Record<TicketStatus, string> = {
-  new: 'New',
-  in_progress: 'In progress',
-  waiting: 'Waiting',
-  complete: 'Complete',
-  cancelled: 'Cancelled',
-};
-
 const VIEWS = join(ROOT, 'views');
 const htmlEta = createEta();
 htmlEta.configure({ views: VIEWS, cache: true });
@@ -86,7 +79,7 @@ function headline(event: NotificationEvent): string {
     case 'overdue':
       return `Ticket ${n}, assigned to you, is overdue.`;
     case 'status_changed':
-      return `${who} changed the status of ticket ${n} to ${STATUS_LABELS[event.status]}.`;
+      return `${who} changed the status of ticket ${n} to ${statusLabel(event.status)}.`;
     case 'note_added':
       return `${who} added a note to ticket ${n}.`;
     case 'escalated':

@@ -20,13 +20,11 @@ import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { ticketOf } from '../../web/visible-ticket.js';
 import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
 
-/** One line for the timeline, appended in place after an htmx change. */
-interface NewTimelineLine {
-  at: string;
-  staff_name: string;
-  kind: 'associated_added' | 'associated_removed';
-  name: string;
-}
+/** One line for the timeline, appended in place after an htmx change; worded by _event.eta. */
+type NewTimelineLine = { at: string; staff_name: string } & (
+  | { kind: 'associated_added'; new_value: string }
+  | { kind: 'associated_removed'; old_value: string }
+);
 
 /**
  * The section alone for htmx (with the new timeline line), the ticket page
@@ -106,7 +104,7 @@ const associated: FastifyPluginAsync = async (app) => {
               at: app.now().toISOString(),
               staff_name: signedIn(request).name,
               kind: 'associated_added' as const,
-              name: person.name,
+              new_value: person.name,
             }
           : null;
         return renderSection(app, request, reply, ticket, form, line);
@@ -147,7 +145,7 @@ const associated: FastifyPluginAsync = async (app) => {
                 at: app.now().toISOString(),
                 staff_name: me.name,
                 kind: 'associated_removed' as const,
-                name: person.name,
+                old_value: person.name,
               }
             : null;
         return renderSection(app, request, reply, ticket, form, line);

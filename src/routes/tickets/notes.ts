@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { auditActorOf } from '../../change-context.js';
 import { recordAudit } from '../../repositories/audit.js';
 import { findNote } from '../../repositories/timeline.js';
-import { NOTE_MAX } from '../../tickets/model.js';
+import { NOTE_EDIT_MINUTES, NOTE_MAX } from '../../tickets/model.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
@@ -23,8 +23,7 @@ function checkNote(text: string): string | null {
   return null;
 }
 
-const TOO_LATE =
-  'Notes can be edited for 15 minutes after they are written; this one now stands as written.';
+const TOO_LATE = `Notes can be edited for ${NOTE_EDIT_MINUTES} minutes after they are written; this one now stands as written.`;
 
 const notes: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/notes', async (request, reply) => {

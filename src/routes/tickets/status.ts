@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
-import { isStatus } from '../../tickets/model.js';
+import { isStatus, STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
 import { saveTicket } from '../../tickets/service.js';
 import { todayOf } from '../../web/agency-today.js';
@@ -65,6 +65,7 @@ const status: FastifyPluginAsync = async (app) => {
         returnTo: back,
         rowMessage: message,
         rowSaved: message === null,
+        statuses: STATUSES,
       },
       { fragment: 'tickets/_row' },
     );

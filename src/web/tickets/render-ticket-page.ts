@@ -9,6 +9,7 @@ import type { FieldErrors } from '../../staff/validate.js';
 import { escalationView } from '../../tickets/escalation.js';
 import { NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
+import { isNoteEditable } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import type { TicketForm } from '../../tickets/validate.js';
 import { signedIn } from '../signed-in.js';
@@ -43,6 +44,20 @@ export interface TicketPageState {
   associatedForm?: AssociatedForm;
   /** The title guard's answer on a changed title, for the message and the confirm box. */
   titleDecision?: TitleDecision | null;
+}
+
+/**
+ * A timeline entry as the page shows it: whether the note was edited, and
+ * whether the person looking may still edit it (the same rule the edit route checks).
+ */
+function describeForViewer(entry: TimelineEntry, me: number, now: Date) {
+  const note = entry.kind === 'note' && entry.note_created_at !== null;
+  return {
+    ...entry,
+    note_edited: note && entry.note_updated_at !== entry.note_created_at,
+    editable:
+      note && entry.note_staff_id === me && isNoteEditable(entry.note_created_at ?? '', now),
+  };
 }
 
 /** Renders the ticket page (or its #ticket fragment), auditing the read of its PHI. */
@@ -81,11 +96,11 @@ export async function renderTicketPage(
       flash: state.flash ?? null,
       base: state.base ?? { version: ticket.version, seenEventId },
       associated,
-      timeline,
+      timeline: timeline.map((entry) => describeForViewer(entry, me.id, now)),
       flags: flagTicket(ticket, choices.today, now),
       noteText: state.noteText ?? '',
       noteError: state.noteError ?? null,
-      editableUntil: now.getTime() - NOTE_EDIT_MINUTES * 60_000,
+      noteEditMinutes: NOTE_EDIT_MINUTES,
       statuses: STATUSES,
       ...choices,
       escalation,
