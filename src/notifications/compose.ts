@@ -1,19 +1,21 @@
 import { join } from 'node:path';
 import { Eta } from 'eta';
+import type { Actor } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import type { TicketStatus } from '../db/schema.js';
-import { findStaffToNotify, findTicketAudience } from '../repositories/notifications.js';
+import { createEta } from '../views/eta.js';
+import {
+  findStaffToNotify,
+  findTicketAudience,
+  type TicketAudience,
+} from '../repositories/notifications.js';
 import { insertOutboxMessage } from '../repositories/outbox.js';
 import { ROOT } from '../root.js';
-import { createEta } from '../views/eta.js';
+import { statusLabel } from '../tickets/model.js';
 import { KIND_AUDIENCE, type NotificationKind } from './kinds.js';
 
-/** Who did it; null when hushdesk itself did (the morning reminders). */
-export interface NotificationActor {
-  /** Null for an actor that is not a staff member, such as an API token. */
-  id: number | null;
-  name: string;
-}
+/** Who did it, as a notification names them; null when hushdesk itself did (the morning reminders). */
+export type NotificationActor = Pick<Actor, 'id' | 'name'>;
 
 /** A staff id, or an outside address (the escalation desk), which has no preferences. */
 export type NotificationRecipient = number | { address: string };
@@ -46,14 +48,6 @@ export interface ComposedMail {
   html: string;
 }
 
-const STATUS_LABELS: Record<TicketStatus, string> = {
-  new: 'New',
-  in_progress: 'In progress',
-  waiting: 'Waiting',
-  complete: 'Complete',
-  cancelled: 'Cancelled',
-};
-
 const VIEWS = join(ROOT, 'views');
 const htmlEta = createEta();
 htmlEta.configure({ views: VIEWS, cache: true });
@@ -85,7 +79,7 @@ function headline(event: NotificationEvent): string {
     case 'overdue':
       return `Ticket ${n}, assigned to you, is overdue.`;
     case 'status_changed':
-      return `${who} changed the status of ticket ${n} to ${STATUS_LABELS[event.status]}.`;
+      return `${who} changed the status of ticket ${n} to ${statusLabel(event.status)}.`;
     case 'note_added':
       return `${who} added a note to ticket ${n}.`;
     case 'escalated':
@@ -156,21 +150,25 @@ export async function queueNotifications(
 }
 
 /**
- * The staff a kind of notification about this ticket goes to (issue 5): the
- * assignee for assignment and due dates; the creator and associated staff for
- * status changes, notes and escalations. The actor is dropped later.
+ * The staff a kind of notification about this ticket goes to: the assignee for
+ * assignment and due dates; the creator and associated staff for status
+ * changes, notes and escalations. The actor is dropped later.
  */
+export function pickRecipients(audience: TicketAudience, kind: NotificationKind): number[] {
+  if (KIND_AUDIENCE[kind] === 'assignee') {
+    return audience.assigneeId === null ? [] : [audience.assigneeId];
+  }
+  return [...new Set([audience.creatorId, ...audience.associatedIds])];
+}
+
+/** The recipients of a kind of notification about a ticket, read from the database. */
 export async function findTicketRecipients(
   db: Db,
   ticketId: number,
   kind: NotificationKind,
 ): Promise<number[]> {
   const audience = await findTicketAudience(db, ticketId);
-  if (!audience) return [];
-  if (KIND_AUDIENCE[kind] === 'assignee') {
-    return audience.assigneeId === null ? [] : [audience.assigneeId];
-  }
-  return [...new Set([audience.creatorId, ...audience.associatedIds])];
+  return audience ? pickRecipients(audience, kind) : [];
 }
 
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -193,8 +191,9 @@ export async function queueTicketNotification(
 ): Promise<number[]> {
   const audience = await findTicketAudience(trx, notice.ticketId);
   if (!audience) return [];
-  const { ticketId, alsoTo, ...rest } = notice;
-  const staff = await findTicketRecipients(trx, ticketId, notice.kind);
+  const { ticketId: _, alsoTo, ...rest } = notice;
+  // The audience is read once per event: title and recipients come from the same row.
+  const staff = pickRecipients(audience, notice.kind);
   const event = {
     ...rest,
     ticket: audience.ticket,

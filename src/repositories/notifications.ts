@@ -57,15 +57,14 @@ export function findStaffToNotify(
 }
 
 /** The people a ticket's notifications can go to: its assignee, creator and associated staff. */
-export async function findTicketAudience(
-  db: Db,
-  ticketId: number,
-): Promise<{
+export interface TicketAudience {
   ticket: { id: number; title: string };
   assigneeId: number | null;
   creatorId: number;
   associatedIds: number[];
-} | null> {
+}
+
+export async function findTicketAudience(db: Db, ticketId: number): Promise<TicketAudience | null> {
   const ticket = await db
     .selectFrom('tickets')
     .select(['id', 'title', 'assignee_id', 'created_by'])

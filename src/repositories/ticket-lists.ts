@@ -4,7 +4,7 @@ import type { Database, TicketStatus } from '../db/schema.js';
 import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { cleanSearchText, searchWordsOf } from '../tickets/search-words.js';
-import { type Viewer, visibleTo } from './tickets.js';
+import { type Viewer, visibleTo } from '../tickets/visibility.js';
 
 /** 'sent': tickets sent to the escalation desk, External support's only list. */
 export type ListScope = 'all' | 'assigned' | 'created' | 'associated' | 'sent';

@@ -1,40 +1,8 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
-import type { Database, TicketStatus } from '../db/schema.js';
-
-/** Who is looking: visibility is decided in SQL, in one place. */
-export interface Viewer {
-  id: number;
-  seeAll: boolean;
-  /** External support: only tickets sent to the escalation desk, whatever else holds. */
-  externalOnly: boolean;
-}
-
-/**
- * A ticket is visible to its creator, its assignee, its associated staff, and
- * roles with "see all tickets". Everyone else gets 404, as for a missing ticket.
- * External support (the desk's own accounts) sees exactly the tickets sent to the desk.
- */
-export function visibleTo(viewer: Viewer) {
-  return (eb: ExpressionBuilder<Database, 'tickets'>) => {
-    if (viewer.externalOnly) {
-      return eb('tickets.id', 'in', eb.selectFrom('ticket_escalations').select('ticket_id'));
-    }
-    if (viewer.seeAll) return eb.lit(true);
-    return eb.or([
-      eb('tickets.created_by', '=', viewer.id),
-      eb('tickets.assignee_id', '=', viewer.id),
-      eb.exists(
-        eb
-          .selectFrom('ticket_associated_staff as tas')
-          .select('tas.ticket_id')
-          .whereRef('tas.ticket_id', '=', 'tickets.id')
-          .where('tas.staff_id', '=', viewer.id),
-      ),
-    ]);
-  };
-}
+import type { TicketStatus } from '../db/schema.js';
+import { type Viewer, visibleTo } from '../tickets/visibility.js';
 
 export interface NewTicket {
   title: string;

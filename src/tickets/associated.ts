@@ -1,21 +1,37 @@
+import { type Actor, auditActorOf, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
-import { type AuditActor, recordAudit } from '../repositories/audit.js';
+import { recordAudit } from '../repositories/audit.js';
 import { addAssociatedStaff, removeAssociatedStaff, touchTicket } from '../repositories/tickets.js';
 import { recordEvents } from '../repositories/timeline.js';
-import type { Actor } from './service.js';
 
 /** Who is being added or removed: a name that reads the same in the timeline later. */
-export interface Person {
-  id: number;
-  name: string;
-  username: string;
+export type Person = Actor;
+
+/** Associated staff can see the ticket: adding someone grants access, so it is audited. */
+async function auditAssociation(
+  trx: Db,
+  change: ChangeContext,
+  action: string,
+  ticketId: number,
+  person: Person,
+): Promise<void> {
+  await recordAudit(
+    trx,
+    {
+      actor: auditActorOf(change),
+      action,
+      ticketId,
+      detail: `${person.name} (${person.username})`,
+      ip: change.ip,
+    },
+    change.now,
+  );
 }
 
-export interface ChangeContext {
-  actor: Actor;
-  /** Associated staff can see the ticket: adding someone grants access, so it is audited. */
-  audit: { actor: AuditActor; ip: string };
-  now: Date;
+export interface AssociationChange {
+  ticketId: number;
+  person: Person;
+  change: ChangeContext;
 }
 
 /**
@@ -24,9 +40,7 @@ export interface ChangeContext {
  */
 export async function addAssociated(
   db: Db,
-  ticketId: number,
-  person: Person,
-  context: ChangeContext,
+  { ticketId, person, change: context }: AssociationChange,
 ): Promise<boolean> {
   const { actor, now } = context;
   return db.transaction().execute(async (trx) => {
@@ -37,16 +51,7 @@ export async function addAssociated(
       now,
     );
     await touchTicket(trx, ticketId, now);
-    await recordAudit(
-      trx,
-      {
-        ...context.audit,
-        action: 'associated-staff-added',
-        ticketId,
-        detail: `${person.name} (${person.username})`,
-      },
-      now,
-    );
+    await auditAssociation(trx, context, 'associated-staff-added', ticketId, person);
     return true;
   });
 }
@@ -54,9 +59,7 @@ export async function addAssociated(
 /** Takes someone off the ticket's associated staff; false when they were not on it. */
 export async function removeAssociated(
   db: Db,
-  ticketId: number,
-  person: Person,
-  context: ChangeContext,
+  { ticketId, person, change: context }: AssociationChange,
 ): Promise<boolean> {
   const { actor, now } = context;
   return db.transaction().execute(async (trx) => {
@@ -67,16 +70,7 @@ export async function removeAssociated(
       now,
     );
     await touchTicket(trx, ticketId, now);
-    await recordAudit(
-      trx,
-      {
-        ...context.audit,
-        action: 'associated-staff-removed',
-        ticketId,
-        detail: `${person.name} (${person.username})`,
-      },
-      now,
-    );
+    await auditAssociation(trx, context, 'associated-staff-removed', ticketId, person);
     return true;
   });
 }

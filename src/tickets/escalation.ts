@@ -1,6 +1,7 @@
+import { auditActorOf, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
-import { type MailContext, queueTicketNotification } from '../notifications/compose.js';
-import { recordAudit, staffActor } from '../repositories/audit.js';
+import { queueTicketNotification } from '../notifications/compose.js';
+import { recordAudit } from '../repositories/audit.js';
 import {
   type Escalation,
   type EscalationDesk,
@@ -15,14 +16,6 @@ import { isExternalSupport } from '../staff/external.js';
 import type { SignedInStaff } from '../types.js';
 import { formatDateTime } from './dates.js';
 
-/** Who sends, and from where (for the audit log). */
-export interface Sender {
-  id: number;
-  name: string;
-  username: string;
-  ip: string | null;
-}
-
 export type SendOutcome =
   | { kind: 'sent'; desk: EscalationDesk }
   | { kind: 'already-sent'; escalation: Escalation }
@@ -36,39 +29,31 @@ export type SendOutcome =
  */
 export async function sendToDeskIn(
   trx: Db,
-  ticketId: number,
-  desk: EscalationDesk,
-  sender: Sender,
-  context: MailContext,
+  { ticketId, desk, change }: { ticketId: number; desk: EscalationDesk; change: ChangeContext },
 ): Promise<boolean> {
-  const { now } = context;
-  if (!(await insertEscalation(trx, ticketId, sender.id, desk, now))) return false;
+  const { actor, now } = change;
+  if (!(await insertEscalation(trx, ticketId, actor.id, desk, now))) return false;
   await recordEvents(
     trx,
-    [{ ticketId, staffId: sender.id, kind: 'escalated', newValue: desk.name }],
+    [{ ticketId, staffId: actor.id, kind: 'escalated', newValue: desk.name }],
     now,
   );
   await touchTicket(trx, ticketId, now);
   await recordAudit(
     trx,
     {
-      actor: staffActor(sender),
+      actor: auditActorOf(change),
       action: 'ticket-sent-to-desk',
       ticketId,
       detail: `Sent to ${desk.name} <${desk.email}>`,
-      ip: sender.ip,
+      ip: change.ip,
     },
     now,
   );
   await queueTicketNotification(
     trx,
-    {
-      kind: 'escalated',
-      ticketId,
-      actor: { id: sender.id, name: sender.name },
-      alsoTo: [{ address: desk.email }],
-    },
-    context,
+    { kind: 'escalated', ticketId, actor, alsoTo: [{ address: desk.email }] },
+    change,
   );
   return true;
 }
@@ -76,15 +61,13 @@ export async function sendToDeskIn(
 /** Sends a ticket to the desk as configured now, in a transaction of its own. */
 export async function sendTicketToDesk(
   db: Db,
-  ticketId: number,
-  sender: Sender,
-  context: MailContext,
+  { ticketId, change }: { ticketId: number; change: ChangeContext },
 ): Promise<SendOutcome> {
   const desk = await getEscalationDesk(db);
   if (!desk) return { kind: 'no-desk' };
   const sent = await db
     .transaction()
-    .execute((trx) => sendToDeskIn(trx, ticketId, desk, sender, context));
+    .execute((trx) => sendToDeskIn(trx, { ticketId, desk, change }));
   if (sent) return { kind: 'sent', desk };
   const escalation = await findEscalation(db, ticketId);
   if (!escalation) throw new Error(`ticket ${ticketId} neither sent nor already sent`);
@@ -117,3 +100,10 @@ export function alreadySentMessage(escalation: Escalation, timeZone: string): st
 
 export const NO_DESK_MESSAGE =
   'The escalation desk is not set up: an administrator enters its name and email address in Settings.';
+
+/** Why a ticket was not sent, or null when it was. */
+export function describeNotSent(outcome: SendOutcome, timeZone: string): string | null {
+  if (outcome.kind === 'already-sent') return alreadySentMessage(outcome.escalation, timeZone);
+  if (outcome.kind === 'no-desk') return NO_DESK_MESSAGE;
+  return null;
+}

@@ -1,3 +1,4 @@
+import { auditActorOf, type ChangeContext } from '../change-context.js';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import { queueTicketNotification } from '../notifications/compose.js';
@@ -24,28 +25,18 @@ import { formatDate } from './dates.js';
 import { NOTE_EDIT_MINUTES, statusLabel } from './model.js';
 import type { ValidTicket } from './validate.js';
 
-export interface Actor {
-  id: number;
-  name: string;
-  username?: string;
-  /** The address the change came from, for the audit log. */
-  ip?: string;
-}
-
 /** Every change to a ticket is audited beside the timeline (HIPAA 164.312(b)). */
 async function auditChange(
   db: Db,
-  actor: Actor,
+  change: ChangeContext,
   action: string,
   ticketId: number,
-  detail: string | null,
-  now: Date,
+  detail: string | null = null,
 ): Promise<void> {
-  const label = actor.username ? `${actor.name} (${actor.username})` : actor.name;
   await recordAudit(
     db,
-    { actor: { staffId: actor.id, label }, action, ticketId, detail, ip: actor.ip ?? null },
-    now,
+    { actor: auditActorOf(change), action, ticketId, detail, ip: change.ip },
+    change.now,
   );
 }
 
@@ -62,8 +53,7 @@ async function associateAssigner(
   db: Db,
   ticketId: number,
   assigneeId: number | null,
-  actor: Actor,
-  now: Date,
+  { actor, now }: ChangeContext,
 ): Promise<NewEvent[]> {
   if (assigneeId === null || assigneeId === actor.id) return [];
   const added = await addAssociatedStaff(db, ticketId, actor.id, actor.id, now);
@@ -72,20 +62,25 @@ async function associateAssigner(
     : [];
 }
 
-/**
- * Creates a ticket. `andThen` runs in the same transaction once the ticket
- * exists (sending it to the escalation desk), so either both happen or neither.
- */
+/** Runs in the transaction that writes the ticket, once it is written. */
+export type AndThen = (trx: Db, ticketId: number) => Promise<unknown>;
+
+export interface CreateTicketOptions {
+  ticket: ValidTicket;
+  /** The path of the page the Help button was on. */
+  openedFrom: string | null;
+  change: ChangeContext;
+  /** Sending it to the escalation desk: either both happen or neither. */
+  andThen?: AndThen;
+}
+
+/** Creates a ticket, its first timeline entry, its audit row and the assignee's notice. */
 export async function createTicket(
   db: Db,
   phi: PhiCipher,
-  ticket: ValidTicket,
-  openedFrom: string | null,
-  actor: Actor,
-  now: Date,
-  baseUrl: string,
-  andThen?: (trx: Db, ticketId: number) => Promise<unknown>,
+  { ticket, openedFrom, change, andThen }: CreateTicketOptions,
 ): Promise<number> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
     const id = await insertTicket(
       trx,
@@ -102,16 +97,12 @@ export async function createTicket(
       now,
     );
     const events: NewEvent[] = [{ ticketId: id, staffId: actor.id, kind: 'created' }];
-    events.push(...(await associateAssigner(trx, id, ticket.assigneeId, actor, now)));
+    events.push(...(await associateAssigner(trx, id, ticket.assigneeId, change)));
     await recordEvents(trx, events, now);
-    await auditChange(trx, actor, 'ticket-created', id, null, now);
+    await auditChange(trx, change, 'ticket-created', id);
     // Queued in the same transaction as the ticket; the outbox worker sends it later.
     if (ticket.assigneeId !== null) {
-      await queueTicketNotification(
-        trx,
-        { kind: 'assigned', ticketId: id, actor },
-        { baseUrl, now },
-      );
+      await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, change);
     }
     if (andThen) await andThen(trx, id);
     return id;
@@ -128,24 +119,28 @@ export type TicketEdit = Partial<Omit<ValidTicket, 'priority'>> & {
   priority?: ValidTicket['priority'];
 };
 
+export interface SaveTicketOptions {
+  current: TicketDetail;
+  edit: TicketEdit;
+  /** The version the form was opened at, and the last timeline entry it showed. */
+  base: { version: number; seenEventId: number };
+  change: ChangeContext;
+  /** The agency's date today: Date completed when the status becomes Complete. */
+  today: string;
+  /** The audit row of a confirmed title, sending to the desk: both happen or neither. */
+  andThen?: AndThen;
+}
+
 /**
- * Saves a ticket edit made from `baseVersion`. Date completed follows the
+ * Saves a ticket edit made from `base.version`. Date completed follows the
  * status: set to today when it becomes Complete, cleared when it leaves.
- * `andThen` runs in the same transaction once the edit is saved (the audit row
- * of a confirmed title), so either both happen or neither.
  */
 export async function saveTicket(
   db: Db,
   phi: PhiCipher,
-  current: TicketDetail,
-  edit: TicketEdit,
-  base: { version: number; seenEventId: number },
-  actor: Actor,
-  now: Date,
-  today: string,
-  baseUrl: string,
-  andThen?: (trx: Db, ticketId: number) => Promise<unknown>,
+  { current, edit, base, change: context, today, andThen }: SaveTicketOptions,
 ): Promise<SaveResult> {
+  const { actor, now } = context;
   const changes: TicketChanges = {};
   const events: NewEvent[] = [];
   const id = current.id;
@@ -190,9 +185,11 @@ export async function saveTicket(
     );
   }
   if (events.length === 0) {
-    return base.version === current.version
-      ? { kind: 'unchanged' }
-      : { kind: 'conflict', changes: await listEventsAfter(db, id, base.seenEventId) };
+    if (base.version !== current.version) {
+      return { kind: 'conflict', changes: await listEventsAfter(db, id, base.seenEventId) };
+    }
+    if (andThen) await db.transaction().execute((trx) => andThen(trx, id));
+    return { kind: 'unchanged' };
   }
 
   return db.transaction().execute(async (trx) => {
@@ -200,21 +197,20 @@ export async function saveTicket(
       return { kind: 'conflict', changes: await listEventsAfter(trx, id, base.seenEventId) };
     }
     if (assigneeChanged) {
-      events.push(...(await associateAssigner(trx, id, edit.assigneeId ?? null, actor, now)));
+      events.push(...(await associateAssigner(trx, id, edit.assigneeId ?? null, context)));
     }
     await recordEvents(trx, events, now);
     // Which fields changed, never their values: the description is PHI.
     const fields = [...new Set(events.map((e) => e.field ?? e.kind))].join(', ');
-    await auditChange(trx, actor, 'ticket-changed', id, fields, now);
-    const mail = { baseUrl, now };
+    await auditChange(trx, context, 'ticket-changed', id, fields);
     if (assigneeChanged && edit.assigneeId != null) {
-      await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, mail);
+      await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, context);
     }
     if (changes.status !== undefined) {
       await queueTicketNotification(
         trx,
         { kind: 'status_changed', ticketId: id, actor, status: changes.status },
-        mail,
+        context,
       );
     }
     if (andThen) await andThen(trx, id);
@@ -222,56 +218,58 @@ export async function saveTicket(
   });
 }
 
+export interface NoteOptions {
+  ticketId: number;
+  /** The note's text: PHI, encrypted on the way in. */
+  body: string;
+  change: ChangeContext;
+}
+
 export async function addNote(
   db: Db,
   phi: PhiCipher,
-  ticketId: number,
-  body: string,
-  actor: Actor,
-  now: Date,
-  baseUrl: string,
+  { ticketId, body, change }: NoteOptions,
 ): Promise<number> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
     const noteId = await insertNote(trx, phi, ticketId, actor.id, body, now);
     await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note', noteId }], now);
-    await auditChange(trx, actor, 'note-added', ticketId, null, now);
+    await auditChange(trx, change, 'note-added', ticketId);
     await touchTicket(trx, ticketId, now);
     // The message says a note was added and by whom; never what it says.
-    await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, { baseUrl, now });
+    await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, change);
     return noteId;
   });
 }
 
 export type NoteEditCheck = 'ok' | 'missing' | 'not-author' | 'too-late';
 
+/** Whether a note written at `createdAt` may still be corrected at `now`. */
+export function isNoteEditable(createdAt: string, now: Date): boolean {
+  return now.getTime() - Date.parse(createdAt) <= NOTE_EDIT_MINUTES * 60_000;
+}
+
 /** Only the author, and only within the first minutes: after that a note stands as written. */
 export async function checkNoteEditable(
   db: Db,
-  ticketId: number,
-  noteId: number,
-  actor: Actor,
-  now: Date,
+  { ticketId, noteId, change }: { ticketId: number; noteId: number; change: ChangeContext },
 ): Promise<NoteEditCheck> {
   const note = await findNoteAuthorship(db, ticketId, noteId);
   if (!note) return 'missing';
-  if (note.staff_id !== actor.id) return 'not-author';
-  if (now.getTime() - Date.parse(note.created_at) > NOTE_EDIT_MINUTES * 60_000) return 'too-late';
-  return 'ok';
+  if (note.staff_id !== change.actor.id) return 'not-author';
+  return isNoteEditable(note.created_at, change.now) ? 'ok' : 'too-late';
 }
 
 export async function editNote(
   db: Db,
   phi: PhiCipher,
-  ticketId: number,
-  noteId: number,
-  body: string,
-  actor: Actor,
-  now: Date,
+  { ticketId, noteId, body, change }: NoteOptions & { noteId: number },
 ): Promise<void> {
+  const { actor, now } = change;
   await db.transaction().execute(async (trx) => {
     await updateNoteBody(trx, phi, noteId, body, now);
     await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note_edited', noteId }], now);
-    await auditChange(trx, actor, 'note-edited', ticketId, null, now);
+    await auditChange(trx, change, 'note-edited', ticketId);
     await touchTicket(trx, ticketId, now);
   });
 }

@@ -30,13 +30,10 @@ import {
   listTickets,
   type TicketFilters,
 } from '../../src/repositories/ticket-lists.js';
-import {
-  findVisibleTicket,
-  listAssociatedStaff,
-  type Viewer,
-} from '../../src/repositories/tickets.js';
+import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
 import { listTimeline } from '../../src/repositories/timeline.js';
 import { parseFilters } from '../../src/tickets/filters.js';
+import type { Viewer } from '../../src/tickets/visibility.js';
 
 /** Tables that grow with the agency's history: none may be read end to end. */
 const BIG_TABLES = [

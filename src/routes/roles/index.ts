@@ -10,7 +10,7 @@ import {
 } from '../../staff/administration.js';
 import { PERMISSIONS, permissionLabel, permissionsFromForm } from '../../staff/permissions.js';
 import { validateRoleName } from '../../staff/validate.js';
-import { changedBy } from '../changed-by.js';
+import { changedBy } from '../../web/changed-by.js';
 import { idParam } from '../params.js';
 
 interface RoleForm {

@@ -8,7 +8,7 @@ import {
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { text } from '../../forms/fields.js';
 import { findApiTokenById, listApiTokens } from '../../repositories/api-tokens.js';
-import { changedBy } from '../changed-by.js';
+import { changedBy } from '../../web/changed-by.js';
 import { idParam } from '../params.js';
 
 /** Administrators make, see and revoke the automation API's tokens. */

@@ -30,7 +30,7 @@ import {
   validateEscalationDesk,
   validateTargets,
 } from '../../settings/validate.js';
-import { changedBy } from '../changed-by.js';
+import { changedBy } from '../../web/changed-by.js';
 
 type Section = 'agency' | 'coordinator' | 'targets' | 'desk';
 const SECTIONS: readonly Section[] = ['agency', 'coordinator', 'targets', 'desk'];

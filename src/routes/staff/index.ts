@@ -17,7 +17,7 @@ import {
   UsernameTakenError,
 } from '../../staff/administration.js';
 import { validateStaffFields } from '../../staff/validate.js';
-import { changedBy } from '../changed-by.js';
+import { changedBy } from '../../web/changed-by.js';
 import { idParam } from '../params.js';
 import status, { resetTwoFactor } from './status.js';
 

@@ -10,7 +10,7 @@ import {
   reactivateStaffMember,
 } from '../../staff/administration.js';
 import { createPasswordResetLink, RESET_LINK_HOURS } from '../../staff/password-changes.js';
-import { changedBy } from '../changed-by.js';
+import { changedBy } from '../../web/changed-by.js';
 import { idParam } from '../params.js';
 
 type Change = 'deactivate' | 'reactivate';

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isHtmx } from '../../decorators/render.js';
-import { staffActor } from '../../repositories/audit.js';
 import {
   findVisibleTicket,
   listAssociatedStaff,
@@ -8,23 +7,24 @@ import {
 } from '../../repositories/tickets.js';
 import { staffDirectory } from '../../staff/directory.js';
 import { staffIdOf } from '../../staff/picker.js';
-import { addAssociated, type ChangeContext, removeAssociated } from '../../tickets/associated.js';
-import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
+import { addAssociated, removeAssociated } from '../../tickets/associated.js';
+import { replyAfterChange } from '../../web/after-change.js';
+import { changeOf } from '../../web/change-context.js';
+import { signedIn, viewerOf } from '../../web/signed-in.js';
 import {
   type AssociatedForm,
-  associatedForm,
+  buildAssociatedForm,
   ASSOCIATE_FIELD as FIELD,
-} from './associated-form.js';
-import { renderTicket } from './page.js';
-import { signedIn, ticketNumber, viewerOf } from './shared.js';
+} from '../../web/tickets/associated-form.js';
+import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import { ticketOf } from '../../web/visible-ticket.js';
+import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
 
-/** One line for the timeline, appended in place after an htmx change. */
-interface NewTimelineLine {
-  at: string;
-  staff_name: string;
-  kind: 'associated_added' | 'associated_removed';
-  name: string;
-}
+/** One line for the timeline, appended in place after an htmx change; worded by _event.eta. */
+type NewTimelineLine = { at: string; staff_name: string } & (
+  | { kind: 'associated_added'; new_value: string }
+  | { kind: 'associated_removed'; old_value: string }
+);
 
 /**
  * The section alone for htmx (with the new timeline line), the ticket page
@@ -38,7 +38,8 @@ async function renderSection(
   form: AssociatedForm,
   line: NewTimelineLine | null = null,
 ) {
-  if (!isHtmx(request)) return renderTicket(app, request, reply, ticket, { associatedForm: form });
+  if (!isHtmx(request))
+    return renderTicketPage(app, request, reply, ticket, { associatedForm: form });
   const associated = await listAssociatedStaff(app.db, ticket.id);
   return reply.page(
     'tickets/show',
@@ -48,18 +49,8 @@ async function renderSection(
 }
 
 const associated: FastifyPluginAsync = async (app) => {
-  const visibleTicket = async (request: FastifyRequest) => {
-    const id = ticketNumber(request);
-    return id === null ? undefined : findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-  };
-  const context = (request: FastifyRequest): ChangeContext => {
-    const me = signedIn(request);
-    return { actor: me, audit: { actor: staffActor(me), ip: request.ip }, now: app.now() };
-  };
-
   app.post('/tickets/:id/associated', async (request, reply) => {
-    const ticket = await visibleTicket(request);
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const directory = await staffDirectory(app.db);
 
@@ -80,14 +71,14 @@ const associated: FastifyPluginAsync = async (app) => {
         request,
         reply,
         ticket,
-        await associatedForm(app, directory, { body, step }),
+        await buildAssociatedForm(app, directory, { body, step }),
       );
     }
 
     const chosen = staffIdOf(posted(body, FIELD));
     const person = chosen === null ? undefined : directory.find(chosen);
     if (!person) {
-      const form = await associatedForm(app, directory, { body });
+      const form = await buildAssociatedForm(app, directory, { body });
       form.error =
         chosen === null
           ? 'Choose a person to add: type part of a name in Quick search, or use the Pick list.'
@@ -95,28 +86,34 @@ const associated: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return renderSection(app, request, reply, ticket, form);
     }
-    const added = await addAssociated(app.db, ticket.id, person, context(request));
-    if (!isHtmx(request)) return reply.redirect(`/tickets/${ticket.id}?associated=1`, 303);
-    const form = await associatedForm(app, directory, {
-      flash: added
-        ? `${person.name} added to associated staff.`
-        : `${person.name} is already associated with this ticket.`,
+    const added = await addAssociated(app.db, {
+      ticketId: ticket.id,
+      person,
+      change: changeOf(request),
     });
-    const me = signedIn(request);
-    const line = added
-      ? {
-          at: app.now().toISOString(),
-          staff_name: me.name,
-          kind: 'associated_added' as const,
-          name: person.name,
-        }
-      : null;
-    return renderSection(app, request, reply, ticket, form, line);
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?associated=1`,
+      fragment: async () => {
+        const form = await buildAssociatedForm(app, directory, {
+          flash: added
+            ? `${person.name} added to associated staff.`
+            : `${person.name} is already associated with this ticket.`,
+        });
+        const line = added
+          ? {
+              at: app.now().toISOString(),
+              staff_name: signedIn(request).name,
+              kind: 'associated_added' as const,
+              new_value: person.name,
+            }
+          : null;
+        return renderSection(app, request, reply, ticket, form, line);
+      },
+    });
   });
 
   app.post('/tickets/:id/associated/remove', async (request, reply) => {
-    const ticket = await visibleTicket(request);
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const me = signedIn(request);
     const staffId = staffIdOf(posted(request.body as Record<string, unknown>, 'staff_id'));
     const person = (await listAssociatedStaff(app.db, ticket.id)).find(
@@ -124,34 +121,36 @@ const associated: FastifyPluginAsync = async (app) => {
     );
     const removed =
       person !== undefined &&
-      (await removeAssociated(
-        app.db,
-        ticket.id,
-        { id: person.staff_id, name: person.name, username: person.username },
-        context(request),
-      ));
+      (await removeAssociated(app.db, {
+        ticketId: ticket.id,
+        person: { id: person.staff_id, name: person.name, username: person.username },
+        change: changeOf(request),
+      }));
     // Someone who takes themselves off may no longer see the ticket at all.
     if (!(await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request)))) {
       if (isHtmx(request)) return reply.header('hx-redirect', '/').code(204).send();
       return reply.redirect('/', 303);
     }
-    if (!isHtmx(request)) return reply.redirect(`/tickets/${ticket.id}?associated=1`, 303);
-    const directory = await staffDirectory(app.db);
-    const form = await associatedForm(app, directory, {
-      flash: removed
-        ? `${person?.name} removed from associated staff.`
-        : 'They were not associated with this ticket.',
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?associated=1`,
+      fragment: async () => {
+        const form = await buildAssociatedForm(app, await staffDirectory(app.db), {
+          flash: removed
+            ? `${person?.name} removed from associated staff.`
+            : 'They were not associated with this ticket.',
+        });
+        const line =
+          removed && person
+            ? {
+                at: app.now().toISOString(),
+                staff_name: me.name,
+                kind: 'associated_removed' as const,
+                old_value: person.name,
+              }
+            : null;
+        return renderSection(app, request, reply, ticket, form, line);
+      },
     });
-    const line =
-      removed && person
-        ? {
-            at: app.now().toISOString(),
-            staff_name: me.name,
-            kind: 'associated_removed' as const,
-            name: person.name,
-          }
-        : null;
-    return renderSection(app, request, reply, ticket, form, line);
   });
 };
 

@@ -1,16 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
-import { isHtmx } from '../../decorators/render.js';
 import type { FieldErrors } from '../../forms/fields.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { createTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { replyAfterChange } from '../../web/after-change.js';
+import { changeOf } from '../../web/change-context.js';
+import { signedIn } from '../../web/signed-in.js';
+import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
+import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
+import { loadFormChoices } from '../../web/tickets/form-choices.js';
+import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
-import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
-import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
-import { formChoices, signedIn } from './shared.js';
-import { judgeTitle, titleConfirmedAudit } from './title.js';
 
 const EMPTY: TicketForm = {
   title: '',
@@ -31,7 +33,7 @@ function openedFrom(value: unknown): string {
 const create: FastifyPluginAsync = async (app) => {
   app.get('/tickets/new', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const choices = await formChoices(app);
+    const choices = await loadFormChoices(app);
     const escalation = await escalationView(app.db, signedIn(request));
     const data = {
       title: 'New ticket',
@@ -40,7 +42,7 @@ const create: FastifyPluginAsync = async (app) => {
       openedFrom: openedFrom(query.from),
       ...choices,
       // Staff who cannot send to the desk find the champions ready in Assigned To.
-      assigneePicker: await assigneePicker(
+      assigneePicker: await buildAssigneePicker(
         app,
         choices.directory,
         EMPTY,
@@ -61,7 +63,7 @@ const create: FastifyPluginAsync = async (app) => {
     const sendToDesk = wantsToSend(body);
     if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);
     const form = readTicketForm(body);
-    const choices = await formChoices(app);
+    const choices = await loadFormChoices(app);
     const escalation = await escalationView(app.db, me);
     const from = openedFrom(body.opened_from);
     const page = async (
@@ -74,7 +76,7 @@ const create: FastifyPluginAsync = async (app) => {
       errors,
       openedFrom: from,
       ...choices,
-      assigneePicker: await assigneePicker(
+      assigneePicker: await buildAssigneePicker(
         app,
         choices.directory,
         form,
@@ -116,36 +118,31 @@ const create: FastifyPluginAsync = async (app) => {
         fragment: 'tickets/_new-form',
       });
     }
-    const auditTitle = titleConfirmedAudit(app, request, titleDecision);
-    const sender = senderOf(request);
-    const context = mailContext(app);
-    const id = await createTicket(
-      app.db,
-      app.phi,
-      result.value,
-      from,
-      { ...me, ip: request.ip },
-      context.now,
-      app.config.baseUrl,
-      async (trx, ticketId) => {
-        await auditTitle?.(trx, ticketId);
-        if (sendToDesk && desk) await sendToDeskIn(trx, ticketId, desk, sender, context);
+    const change = changeOf(request);
+    const id = await createTicket(app.db, app.phi, {
+      ticket: result.value,
+      openedFrom: from,
+      change,
+      andThen: async (trx, ticketId) => {
+        await auditConfirmedTitle(trx, ticketId, titleDecision, change);
+        if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
       },
-    );
+    });
     app.outbox.wake();
-    if (isHtmx(request)) {
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${id}?created=1`,
       // Close the dialog and say what happened where the person is.
-      return reply
-        .header('hx-retarget', '#flash')
-        .header('hx-reswap', 'innerHTML')
-        .header('hx-trigger', 'hd:ticket-created')
-        .page(
-          'tickets/_created',
-          { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
-          { fragment: 'tickets/_created' },
-        );
-    }
-    return reply.redirect(`/tickets/${id}?created=1`, 303);
+      fragment: () =>
+        reply
+          .header('hx-retarget', '#flash')
+          .header('hx-reswap', 'innerHTML')
+          .header('hx-trigger', 'hd:ticket-created')
+          .page(
+            'tickets/_created',
+            { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
+            { fragment: 'tickets/_created' },
+          ),
+    });
   });
 };
 

@@ -2,12 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listChampions } from '../../repositories/roles.js';
-import { findVisibleTicket } from '../../repositories/tickets.js';
-import { sendTicketToDesk } from '../../tickets/escalation.js';
+import { describeNotSent, sendTicketToDesk } from '../../tickets/escalation.js';
 import { saveTicket } from '../../tickets/service.js';
-import { mailContext, senderOf } from './desk.js';
-import { notSentMessage, renderTicket } from './page.js';
-import { signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+import { replyAfterChange } from '../../web/after-change.js';
+import { todayOf } from '../../web/agency-today.js';
+import { changeOf } from '../../web/change-context.js';
+import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 
 /**
  * Sending a ticket to the escalation desk (champions), and the way everyone else
@@ -18,76 +19,68 @@ const escalation: FastifyPluginAsync = async (app) => {
     '/tickets/:id/escalate',
     { config: { permission: 'send_to_desk' } },
     async (request, reply) => {
-      const id = ticketNumber(request);
-      const ticket =
-        id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-      if (!ticket) return reply.callNotFound();
-      const outcome = await sendTicketToDesk(
-        app.db,
-        ticket.id,
-        senderOf(request),
-        mailContext(app),
-      );
-      const message = notSentMessage(outcome, agencyTimeZone(app));
+      const ticket = ticketOf(request);
+      const outcome = await sendTicketToDesk(app.db, {
+        ticketId: ticket.id,
+        change: changeOf(request),
+      });
+      const message = describeNotSent(outcome, agencyTimeZone(app));
       if (message) {
         reply.code(409);
-        return renderTicket(app, request, reply, ticket, { escalationMessage: message });
+        return renderTicketPage(app, request, reply, ticket, { escalationMessage: message });
       }
-      if (request.headers['hx-request'] === 'true') {
-        const fresh =
-          (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
-        const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
-        return renderTicket(app, request, reply, fresh, { flash: `Sent to ${desk}.` });
-      }
-      return reply.redirect(`/tickets/${ticket.id}?sent=1`, 303);
+      const desk = outcome.kind === 'sent' ? outcome.desk.name : 'the escalation desk';
+      return replyAfterChange(request, reply, {
+        redirect: `/tickets/${ticket.id}?sent=1`,
+        fragment: async () =>
+          renderTicketPage(app, request, reply, await reloadTicket(app, request), {
+            flash: `Sent to ${desk}.`,
+          }),
+      });
     },
   );
 
   app.post('/tickets/:id/assign-champion', async (request, reply) => {
-    const me = signedIn(request);
-    const id = ticketNumber(request);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const championId = typeof body.champion === 'string' ? Number(body.champion) : Number.NaN;
     const champion = (await listChampions(app.db)).find((c) => c.id === championId);
     if (!champion) {
       reply.code(422);
-      return renderTicket(app, request, reply, ticket, {
+      return renderTicketPage(app, request, reply, ticket, {
         escalationMessage: 'Choose one of the champions listed.',
       });
     }
     const version = typeof body.version === 'string' ? Number(body.version) : Number.NaN;
-    const saved = await saveTicket(
-      app.db,
-      app.phi,
-      ticket,
-      { assigneeId: champion.id },
-      { version: Number.isInteger(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
-      { ...me, ip: request.ip },
-      app.now(),
-      todayOf(app),
-      app.config.baseUrl,
-    );
+    const saved = await saveTicket(app.db, app.phi, {
+      current: ticket,
+      edit: { assigneeId: champion.id },
+      base: {
+        version: Number.isInteger(version) ? version : -1,
+        seenEventId: Number.MAX_SAFE_INTEGER,
+      },
+      change: changeOf(request),
+      today: todayOf(app),
+    });
     if (saved.kind === 'saved') app.outbox.wake();
-    const fresh =
-      (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
+    const fresh = await reloadTicket(app, request);
     if (saved.kind === 'conflict') {
       reply.code(409);
-      return renderTicket(app, request, reply, fresh, {
+      return renderTicketPage(app, request, reply, fresh, {
         escalationMessage:
           'Not assigned: someone changed this ticket meanwhile. Look it over, then try again.',
       });
     }
-    if (request.headers['hx-request'] === 'true') {
-      const desk = await getEscalationDesk(app.db);
-      const then = desk ? `; they can send it to ${desk.name} if they cannot solve it` : '';
-      return renderTicket(app, request, reply, fresh, {
-        flash: `Assigned to ${champion.name}${then}.`,
-      });
-    }
-    return reply.redirect(`/tickets/${ticket.id}?saved=1`, 303);
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?saved=1`,
+      fragment: async () => {
+        const desk = await getEscalationDesk(app.db);
+        const then = desk ? `; they can send it to ${desk.name} if they cannot solve it` : '';
+        return renderTicketPage(app, request, reply, fresh, {
+          flash: `Assigned to ${champion.name}${then}.`,
+        });
+      },
+    });
   });
 };
 

@@ -1,21 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
-import associated from './associated.js';
+import { buildChangeContext } from '../../web/change-context.js';
 import create from './create.js';
-import escalation from './escalation.js';
 import lists from './lists.js';
-import notes from './notes.js';
-import page from './page.js';
-import status from './status.js';
+import oneTicket from './one-ticket.js';
 
-/** Every ticket route. Each one that names a ticket checks visibility and answers 404 otherwise. */
+/** Every ticket route; those that name a ticket sit behind one visibility hook. */
 const tickets: FastifyPluginAsync = async (app) => {
+  // Who is changing what, once per request, for every service a handler calls.
+  app.decorateRequest('change', null);
+  app.addHook('preHandler', async (request) => {
+    request.change = buildChangeContext(app, request);
+  });
   await app.register(lists);
   await app.register(create);
-  await app.register(page);
-  await app.register(status);
-  await app.register(notes);
-  await app.register(escalation);
-  await app.register(associated);
+  await app.register(oneTicket);
 };
 
 export default tickets;

@@ -11,8 +11,10 @@ import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
 import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
+import { flagTicket } from '../../tickets/row-flags.js';
+import { dueDatesOf } from '../../web/agency-today.js';
 import { rendered } from '../../views/html.js';
-import { dueDates, rowFlags, viewerOf } from './shared.js';
+import { viewerOf } from '../../web/signed-in.js';
 
 /**
  * The Assigned To filter's options, one per active staff member: rendered once
@@ -54,7 +56,7 @@ async function renderList(
   },
 ) {
   const filters = parseFilters(request.query as Record<string, unknown>);
-  const dates = dueDates(app);
+  const dates = dueDatesOf(app);
   const viewer = viewerOf(request);
   const [{ rows, total }, priorities, assigneeOptions] = await Promise.all([
     listTickets(app.db, scope, viewer, filters, dates),
@@ -75,7 +77,7 @@ async function renderList(
       tabs: MY_TABS,
       counts: extra.counts ?? {},
       filters,
-      rows: rows.map((row) => ({ row, flags: rowFlags(row, dates.today, now) })),
+      rows: rows.map((row) => ({ row, flags: flagTicket(row, dates.today, now) })),
       total,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       priorities,

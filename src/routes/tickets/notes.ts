@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isHtmx } from '../../decorators/render.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
-import { findVisibleTicket } from '../../repositories/tickets.js';
+import { auditActorOf } from '../../change-context.js';
+import { recordAudit } from '../../repositories/audit.js';
 import { findNote } from '../../repositories/timeline.js';
-import { NOTE_MAX } from '../../tickets/model.js';
+import { NOTE_EDIT_MINUTES, NOTE_MAX } from '../../tickets/model.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
-import { renderTicket } from './page.js';
-import { signedIn, ticketNumber, viewerOf } from './shared.js';
+import { replyAfterChange } from '../../web/after-change.js';
+import { changeOf } from '../../web/change-context.js';
+import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
+import { idParam } from '../params.js';
 
 function readNote(body: Record<string, unknown>): string {
   return typeof body.note === 'string' ? body.note.replace(/\r\n?/g, '\n') : '';
@@ -21,54 +23,40 @@ function checkNote(text: string): string | null {
   return null;
 }
 
-const TOO_LATE =
-  'Notes can be edited for 15 minutes after they are written; this one now stands as written.';
+const TOO_LATE = `Notes can be edited for ${NOTE_EDIT_MINUTES} minutes after they are written; this one now stands as written.`;
 
 const notes: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/notes', async (request, reply) => {
-    const me = signedIn(request);
-    const id = ticketNumber(request);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const text = readNote(request.body as Record<string, unknown>);
     const problem = checkNote(text);
     if (problem) {
       reply.code(422);
-      return renderTicket(app, request, reply, ticket, { noteText: text, noteError: problem });
+      return renderTicketPage(app, request, reply, ticket, { noteText: text, noteError: problem });
     }
-    await addNote(
-      app.db,
-      app.phi,
-      ticket.id,
-      text,
-      { ...me, ip: request.ip },
-      app.now(),
-      app.config.baseUrl,
-    );
+    await addNote(app.db, app.phi, { ticketId: ticket.id, body: text, change: changeOf(request) });
     app.outbox.wake();
-    if (isHtmx(request)) {
-      const fresh =
-        (await findVisibleTicket(app.db, app.phi, ticket.id, viewerOf(request))) ?? ticket;
-      return renderTicket(app, request, reply, fresh, { flash: 'Note added.' });
-    }
-    return reply.redirect(`/tickets/${ticket.id}?noted=1#timeline`, 303);
+    return replyAfterChange(request, reply, {
+      redirect: `/tickets/${ticket.id}?noted=1#timeline`,
+      fragment: async () =>
+        renderTicketPage(app, request, reply, await reloadTicket(app, request), {
+          flash: 'Note added.',
+        }),
+    });
   });
 
   app.get('/tickets/:id/notes/:noteId/edit', async (request, reply) => {
-    const me = signedIn(request);
-    const id = ticketNumber(request);
-    const noteId = Number((request.params as { noteId: string }).noteId);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
-    const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
+    const ticket = ticketOf(request);
+    const noteId = idParam(request, 'noteId');
+    if (noteId === null) return reply.callNotFound();
+    const change = changeOf(request);
+    const check = await checkNoteEditable(app.db, { ticketId: ticket.id, noteId, change });
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
     const note = await findNote(app.db, app.phi, ticket.id, noteId);
     await recordAudit(
       app.db,
-      { actor: staffActor(me), action: 'note-viewed', ticketId: ticket.id, ip: request.ip },
-      app.now(),
+      { actor: auditActorOf(change), action: 'note-viewed', ticketId: ticket.id, ip: change.ip },
+      change.now,
     );
     return reply.page('tickets/edit-note', {
       title: `Edit note on #${ticket.id}`,
@@ -81,13 +69,11 @@ const notes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/tickets/:id/notes/:noteId', async (request, reply) => {
-    const me = signedIn(request);
-    const id = ticketNumber(request);
-    const noteId = Number((request.params as { noteId: string }).noteId);
-    const ticket =
-      id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewerOf(request));
-    if (!ticket || !Number.isInteger(noteId)) return reply.callNotFound();
-    const check = await checkNoteEditable(app.db, ticket.id, noteId, me, app.now());
+    const ticket = ticketOf(request);
+    const noteId = idParam(request, 'noteId');
+    if (noteId === null) return reply.callNotFound();
+    const change = changeOf(request);
+    const check = await checkNoteEditable(app.db, { ticketId: ticket.id, noteId, change });
     if (check === 'missing' || check === 'not-author') return reply.callNotFound();
     const text = readNote(request.body as Record<string, unknown>);
     const problem = check === 'too-late' ? TOO_LATE : checkNote(text);
@@ -101,7 +87,7 @@ const notes: FastifyPluginAsync = async (app) => {
         locked: check === 'too-late',
       });
     }
-    await editNote(app.db, app.phi, ticket.id, noteId, text, { ...me, ip: request.ip }, app.now());
+    await editNote(app.db, app.phi, { ticketId: ticket.id, noteId, body: text, change });
     return reply.redirect(`/tickets/${ticket.id}?saved=1#timeline`, 303);
   });
 };

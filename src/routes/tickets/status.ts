@@ -2,19 +2,18 @@ import type { FastifyPluginAsync } from 'fastify';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
-import { findVisibleTicket } from '../../repositories/tickets.js';
-import { isStatus } from '../../tickets/model.js';
+import { isStatus, STATUSES } from '../../tickets/model.js';
+import { flagTicket } from '../../tickets/row-flags.js';
 import { saveTicket } from '../../tickets/service.js';
-import { rowFlags, signedIn, ticketNumber, todayOf, viewerOf } from './shared.js';
+import { todayOf } from '../../web/agency-today.js';
+import { changeOf } from '../../web/change-context.js';
+import { viewerOf } from '../../web/signed-in.js';
+import { ticketOf } from '../../web/visible-ticket.js';
 
 /** Inline status change from a list row: htmx re-renders the row, otherwise back to the same list. */
 const status: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/status', async (request, reply) => {
-    const me = signedIn(request);
-    const id = ticketNumber(request);
-    const viewer = viewerOf(request);
-    const ticket = id === null ? undefined : await findVisibleTicket(app.db, app.phi, id, viewer);
-    if (!ticket) return reply.callNotFound();
+    const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     const back = safeReturnPath(body.return);
     // The row form always sends the version it showed, so a stale row is refused; a
@@ -31,17 +30,16 @@ const status: FastifyPluginAsync = async (app) => {
       message = 'Choose a status from the list.';
       reply.code(422);
     } else {
-      const result = await saveTicket(
-        app.db,
-        app.phi,
-        ticket,
-        { status: body.status },
-        { version: Number.isFinite(version) ? version : -1, seenEventId: Number.MAX_SAFE_INTEGER },
-        { ...me, ip: request.ip },
-        app.now(),
-        todayOf(app),
-        app.config.baseUrl,
-      );
+      const result = await saveTicket(app.db, app.phi, {
+        current: ticket,
+        edit: { status: body.status },
+        base: {
+          version: Number.isFinite(version) ? version : -1,
+          seenEventId: Number.MAX_SAFE_INTEGER,
+        },
+        change: changeOf(request),
+        today: todayOf(app),
+      });
       if (result.kind === 'saved') app.outbox.wake();
       if (result.kind === 'conflict') {
         message =
@@ -57,16 +55,17 @@ const status: FastifyPluginAsync = async (app) => {
       const [path, query] = back.split('?');
       return reply.redirect(`${path}${query ? `?${query}` : ''}#ticket-${ticket.id}`, 303);
     }
-    const row = await findTicketRow(app.db, ticket.id, viewer);
+    const row = await findTicketRow(app.db, ticket.id, viewerOf(request));
     if (!row) return reply.callNotFound();
     return reply.page(
       'tickets/_row',
       {
         row,
-        flags: rowFlags(row, todayOf(app), app.now()),
+        flags: flagTicket(row, todayOf(app), app.now()),
         returnTo: back,
         rowMessage: message,
         rowSaved: message === null,
+        statuses: STATUSES,
       },
       { fragment: 'tickets/_row' },
     );

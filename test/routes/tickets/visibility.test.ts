@@ -136,4 +136,16 @@ describe('who may see a ticket', () => {
       expect((await outsider.get(`/tickets/${id}`)).statusCode).toBe(404);
     }
   });
+
+  it('reads ticket and note numbers with the one path parser: only whole numbers from 1', async () => {
+    const creator = people.creator as Browser;
+    for (const id of ['0', '00', '-1', '1e3', '0x1', '1.0', '99999999999999999']) {
+      expect((await creator.get(`/tickets/${id}`)).statusCode, id).toBe(404);
+    }
+    for (const note of ['0', '1e3', `${noteId}.0`, ` ${noteId}`]) {
+      const url = `/tickets/${ticketId}/notes/${encodeURIComponent(note)}/edit`;
+      expect((await creator.get(url)).statusCode, note).toBe(404);
+    }
+    expect((await creator.get(`/tickets/${ticketId}/notes/${noteId}/edit`)).statusCode).toBe(200);
+  });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { posted } from '../../routes/staff-picker/no-script.js';
 import { buildPicker, type PickerState, type PickerStep } from '../../staff/picker.js';
 import type { StaffDirectory } from '../../staff/search.js';
-import { posted } from '../staff-picker/no-script.js';
 
 /** The add form under "Staff associated with Ticket", as the section renders it. */
 export interface AssociatedForm {
@@ -12,7 +12,7 @@ export interface AssociatedForm {
 
 export const ASSOCIATE_FIELD = 'associate';
 
-export async function associatedForm(
+export async function buildAssociatedForm(
   app: FastifyInstance,
   directory: StaffDirectory,
   options: { body?: Record<string, unknown>; step?: PickerStep | null; flash?: string } = {},

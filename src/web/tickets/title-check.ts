@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { auditActorOf, type ChangeContext } from '../../change-context.js';
 import type { Db } from '../../db/index.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
+import { recordAudit } from '../../repositories/audit.js';
 import { getTitlePatterns } from '../../repositories/security-settings.js';
 import {
   checkTitle,
@@ -9,7 +10,6 @@ import {
   TITLE_CONFIRMED_ACTION,
   type TitleDecision,
 } from '../../tickets/title-guard.js';
-import { signedIn } from './shared.js';
 
 /**
  * The title guard on a form's title (src/tickets/title-guard.ts), with the
@@ -30,18 +30,23 @@ export async function judgeTitle(
  * saves the ticket; undefined when there is nothing to record. The detail
  * names the kind of match, never the title's text.
  */
-export function titleConfirmedAudit(
-  app: FastifyInstance,
-  request: FastifyRequest,
+export async function auditConfirmedTitle(
+  trx: Db,
+  ticketId: number,
   decision: TitleDecision | null,
-): ((trx: Db, ticketId: number) => Promise<void>) | undefined {
-  if (decision?.kind !== 'accept' || !decision.confirmed) return undefined;
+  change: ChangeContext,
+): Promise<void> {
+  if (decision?.kind !== 'accept' || !decision.confirmed) return;
   const detail = decision.confirmed.auditDetail;
-  const actor = staffActor(signedIn(request));
-  return (trx, ticketId) =>
-    recordAudit(
-      trx,
-      { actor, action: TITLE_CONFIRMED_ACTION, ticketId, detail, ip: request.ip },
-      app.now(),
-    );
+  await recordAudit(
+    trx,
+    {
+      actor: auditActorOf(change),
+      action: TITLE_CONFIRMED_ACTION,
+      ticketId,
+      detail,
+      ip: change.ip,
+    },
+    change.now,
+  );
 }

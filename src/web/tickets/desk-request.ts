@@ -1,7 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { MailContext } from '../../notifications/compose.js';
-import type { Sender } from '../../tickets/escalation.js';
-import { signedIn } from './shared.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { signedIn } from '../signed-in.js';
 
 /** The "Send to <desk>" checkbox of the ticket window and the ticket page. */
 export function wantsToSend(body: Record<string, unknown>): boolean {
@@ -10,15 +8,6 @@ export function wantsToSend(body: Record<string, unknown>): boolean {
 
 export function mayRequestSend(request: FastifyRequest): boolean {
   return signedIn(request).permissions.has('send_to_desk');
-}
-
-export function senderOf(request: FastifyRequest): Sender {
-  const me = signedIn(request);
-  return { id: me.id, name: me.name, username: me.username, ip: request.ip };
-}
-
-export function mailContext(app: FastifyInstance): MailContext {
-  return { baseUrl: app.config.baseUrl, now: app.now() };
 }
 
 /** The checkbox is only shown to champions; a form that sends it anyway is refused. */
