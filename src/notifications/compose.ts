@@ -3,7 +3,6 @@ import { Eta } from 'eta';
 import type { Actor } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import type { TicketStatus } from '../db/schema.js';
-import { createEta } from '../views/eta.js';
 import {
   findStaffToNotify,
   findTicketAudience,
@@ -12,6 +11,7 @@ import {
 import { insertOutboxMessage } from '../repositories/outbox.js';
 import { ROOT } from '../root.js';
 import { statusLabel } from '../tickets/model.js';
+import { createEta } from '../views/eta.js';
 import { KIND_AUDIENCE, type NotificationKind } from './kinds.js';
 
 /** Who did it, as a notification names them; null when hushdesk itself did (the morning reminders). */

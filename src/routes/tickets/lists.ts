@@ -12,8 +12,8 @@ import type { StaffDirectory } from '../../staff/search.js';
 import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
-import { dueDatesOf } from '../../web/agency-today.js';
 import { rendered } from '../../views/html.js';
+import { dueDatesOf } from '../../web/agency-today.js';
 import { viewerOf } from '../../web/signed-in.js';
 
 /**

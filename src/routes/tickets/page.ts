@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { ChangeContext } from '../../change-context.js';
 import type { Db } from '../../db/index.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
 import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
-import type { FieldErrors } from '../../forms/fields.js';
 import { alreadySentMessage, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { isStatus } from '../../tickets/model.js';
 import { type SaveResult, saveTicket, type TicketEdit } from '../../tickets/service.js';

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldErrors } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findEscalation } from '../../repositories/escalation.js';
 import { listAssociatedStaff, type TicketDetail } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
 import { isExternalSupport } from '../../staff/external.js';
 import type { PickerState } from '../../staff/picker.js';
-import type { FieldErrors } from '../../forms/fields.js';
 import { escalationView } from '../../tickets/escalation.js';
 import { NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
