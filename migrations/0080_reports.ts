@@ -17,6 +17,23 @@ import { type Kysely, sql } from 'kysely';
  */
 const OPEN = sql`('new', 'in_progress', 'waiting')`;
 
+/**
+ * Fills ticket_report_times from the tickets and their timelines as they are.
+ * Exported for the benchmark's seeder, which writes tickets with the triggers off.
+ */
+export const FILL_REPORT_TIMES = `insert into ticket_report_times
+      (ticket_id, priority_id, created_by, created_at, first_response_at, completed_at)
+    select t.id, t.priority_id, t.created_by, t.created_at,
+      (select min(e.at) from ticket_events e
+        where e.ticket_id = t.id and e.staff_id <> t.created_by
+          and (e.kind = 'note' or (e.kind = 'changed' and e.field = 'Status'))),
+      case when t.status = 'complete' then coalesce(
+        (select max(e.at) from ticket_events e
+          where e.ticket_id = t.id and e.kind = 'changed' and e.field = 'Status'
+            and e.new_value = 'Complete'),
+        t.updated_at) end
+    from tickets t`;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`insert or ignore into role_permissions (role_id, permission)
     select id, 'see_reports' from roles where key in ('admin', 'champion')`.execute(db);
@@ -33,18 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('completed_at', 'text')
     .execute();
 
-  await sql`insert into ticket_report_times
-      (ticket_id, priority_id, created_by, created_at, first_response_at, completed_at)
-    select t.id, t.priority_id, t.created_by, t.created_at,
-      (select min(e.at) from ticket_events e
-        where e.ticket_id = t.id and e.staff_id <> t.created_by
-          and (e.kind = 'note' or (e.kind = 'changed' and e.field = 'Status'))),
-      case when t.status = 'complete' then coalesce(
-        (select max(e.at) from ticket_events e
-          where e.ticket_id = t.id and e.kind = 'changed' and e.field = 'Status'
-            and e.new_value = 'Complete'),
-        t.updated_at) end
-    from tickets t`.execute(db);
+  await sql.raw(FILL_REPORT_TIMES).execute(db);
 
   await sql`create trigger ticket_report_times_insert after insert on tickets begin
     insert into ticket_report_times (ticket_id, priority_id, created_by, created_at, completed_at)
@@ -80,8 +86,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['completed_at', 'priority_id', 'created_by', 'created_at'])
     .where(sql.ref('completed_at'), 'is not', null)
     .execute();
+  // Status and priority lead, as the queries ask for them by equality; the rest
+  // make it covering, so no ticket row is read.
   await sql`create index tickets_open_report
-    on tickets (priority_id, created_at, assignee_id, due_date, created_by)
+    on tickets (status, priority_id, created_at, assignee_id, due_date, created_by)
     where status in ${OPEN}`.execute(db);
   await db.schema
     .createIndex('ticket_escalations_sent')
