@@ -291,6 +291,20 @@ describe('query plans on realistic data', () => {
     expect(search.flatMap((s) => fullScans(s.sql, s.plan))).toEqual([]);
   });
 
+  it('Reports read no ticket row: the open-ticket and report-times queries walk covering indexes', async () => {
+    const statements = await plansOf(async (c) => {
+      await countOpenTickets(c.db, { department: null }, REPORT_NOW);
+      await countOpenTicketsByAssignee(c.db, { department: null });
+      await listCreatedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+      await listCompletedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+    });
+    const first = statements.map((s) => s.plan.map((r) => r.detail).join(' | '));
+    expect(first[0]).toMatch(/SEARCH t USING COVERING INDEX tickets_open_report/);
+    expect(first[1]).toMatch(/SEARCH t USING COVERING INDEX tickets_open_report/);
+    expect(first[2]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_created/);
+    expect(first[3]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_completed/);
+  });
+
   for (const [name, entry] of Object.entries(QUERIES)) {
     it(`${name}: no full scan of a big table`, async () => {
       const run = typeof entry === 'function' ? entry : entry.run;
