@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -63,7 +63,7 @@ describe.runIf(haveChromium)('in Chromium: the Reports page', () => {
       await page.locator('svg[aria-labelledby^="chart-open-by-age"] rect[height="16"]').count(),
     ).toBe(6);
     // Nothing spills sideways off a phone.
-    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+    const scroll = Number(await page.evaluate('document.documentElement.scrollWidth'));
     expect(scroll).toBeLessThanOrEqual(width);
   }
 
@@ -85,9 +85,7 @@ describe.runIf(haveChromium)('in Chromium: the Reports page', () => {
 
   it('with JavaScript, the filter swaps only the charts and puts the filters in the address bar', async () => {
     const { context, page } = await openReports(1280);
-    await page.evaluate(() => {
-      (document.querySelector('h1') as HTMLElement).dataset.kept = 'yes';
-    });
+    await page.evaluate("document.querySelector('h1').dataset.kept = 'yes'");
     await page.getByLabel('Department').selectOption('Billing');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByText('tickets raised by Billing').waitFor();

@@ -178,6 +178,8 @@ describe('Reports: the figures, counted by hand', () => {
     const chart = /<svg[^>]*chart-open-by-age-title[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
     expect(chart).toMatch(/<text[^>]*>High<\/text>/);
     expect(chart).toMatch(/<text[^>]*>2<\/text>/);
+    // Every element closes: an unquoted value before "/>" would swallow the rest of the chart.
+    expect(html).toContain('stroke-dasharray="4 3"/>');
     // No inline style anywhere: the CSP allows none.
     expect(html).not.toMatch(/\sstyle="[^"]/);
   });
