@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_KEYS } from '../../src/reports/figures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { buildReportWorld, type ReportWorld, tableOf } from '../helpers/reports.js';
 
@@ -159,15 +160,8 @@ describe('Reports: the figures, counted by hand', () => {
   });
 
   it('draws each chart as SVG with a title, a description and its numbers', () => {
-    for (const key of [
-      'open-by-age',
-      'past-target',
-      'created-completed',
-      'time-to-complete',
-      'first-response',
-      'outside-desk',
-      'load',
-    ]) {
+    expect(REPORT_KEYS.length).toBe(7);
+    for (const key of REPORT_KEYS) {
       expect(html).toMatch(
         new RegExp(`<svg [^>]*aria-labelledby="chart-${key}-title chart-${key}-desc"`),
       );
