@@ -162,14 +162,15 @@ export function seedTickets(
       const actor = assignee?.id ?? creator.id;
       const worked = created + (updated - created) * 0.3;
       if (status !== 'new' && !(status === 'cancelled' && random.chance(0.5))) {
-        timeline.push([actor, worked, 'status', 'status', 'new', 'in_progress', null]);
+        timeline.push([actor, worked, 'changed', 'Status', 'New', 'In progress', null]);
       }
       if (status === 'waiting') {
-        timeline.push([actor, updated, 'status', 'status', 'in_progress', 'waiting', null]);
+        timeline.push([actor, updated, 'changed', 'Status', 'In progress', 'Waiting', null]);
       }
       if (!open) {
-        const before = timeline.length > 1 ? 'in_progress' : 'new';
-        timeline.push([actor, closed, 'status', 'status', before, status, null]);
+        const before = timeline.length > 1 ? 'In progress' : 'New';
+        const after = status === 'complete' ? 'Complete' : 'Cancelled';
+        timeline.push([actor, closed, 'changed', 'Status', before, after, null]);
       }
       const version = timeline.length;
       insertTicket.run(

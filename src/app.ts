@@ -23,6 +23,7 @@ import outboxRoutes from './routes/outbox/index.js';
 import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
 import twoFactorProfile from './routes/profile/two-factor.js';
+import reportRoutes from './routes/reports/index.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
@@ -101,6 +102,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(auditRoutes);
     await signedIn.register(twoFactorProfile);
     await signedIn.register(securitySettings);
+    await signedIn.register(reportRoutes);
   });
 };
 

@@ -47,6 +47,7 @@ const FOLDER_PERMISSIONS: Record<string, string | 'any'> = {
   '/roles': 'manage_staff',
   '/settings': 'any',
   '/audit': 'any',
+  '/reports': 'see_reports',
 };
 
 let t: TestApp;

@@ -164,6 +164,18 @@ export interface TicketEscalationTable {
   desk_email: string;
 }
 
+/** Kept by triggers (migration 0080) so Reports never reads ticket rows or walks timelines. */
+export interface TicketReportTimesTable {
+  ticket_id: number;
+  priority_id: number;
+  created_by: number;
+  created_at: Timestamp;
+  /** The first note or status change by someone other than the creator. */
+  first_response_at: Timestamp | null;
+  /** When the ticket became Complete; null while it is not. */
+  completed_at: Timestamp | null;
+}
+
 export interface StaffTwoFactorTable {
   staff_id: number;
   /** The TOTP secret, encrypted with the PHI key (src/crypto/phi.ts). */
@@ -266,6 +278,7 @@ export interface Database {
   ticket_notes: TicketNoteTable;
   ticket_events: TicketEventTable;
   ticket_escalations: TicketEscalationTable;
+  ticket_report_times: TicketReportTimesTable;
   staff_two_factor: StaffTwoFactorTable;
   staff_recovery_codes: StaffRecoveryCodeTable;
   pending_sign_ins: PendingSignInTable;

@@ -33,6 +33,11 @@ export const PERMISSIONS = [
     label: 'Manage API tokens',
     hint: 'Tokens for automated processes that open tickets.',
   },
+  {
+    key: 'see_reports',
+    label: 'See reports',
+    hint: 'Charts of open work, response targets, turnaround and load (titles only).',
+  },
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number]['key'];

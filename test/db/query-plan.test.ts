@@ -15,6 +15,14 @@ import {
   findTicketCreatedBy,
 } from '../../src/repositories/automation.js';
 import { findEscalation, getEscalationDesk } from '../../src/repositories/escalation.js';
+import {
+  countOpenTickets,
+  countOpenTicketsByAssignee,
+  listCompletedInWindow,
+  listCreatedInWindow,
+  listDepartments,
+  listSentToDeskInWindow,
+} from '../../src/repositories/reports.js';
 import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
 import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
@@ -42,6 +50,8 @@ const BIG_TABLES = [
   'ticket_notes',
   'ticket_associated_staff',
   'audit_log',
+  'ticket_report_times',
+  'ticket_escalations',
 ];
 
 interface Context {
@@ -110,7 +120,45 @@ const QUERIES: Record<string, Entry> = {
   },
   'staff directory version (every quick search)': (c) => readStaffDirectoryVersion(c.db),
   'assignable staff (quick search, after a staff change)': (c) => listAssignableStaff(c.db),
+  'Reports: open tickets by priority and age, past target, overdue': async (c) => {
+    await countOpenTickets(c.db, { department: null }, REPORT_NOW);
+    await countOpenTickets(c.db, { department: 'Billing' }, REPORT_NOW);
+  },
+  'Reports: open tickets per assignee': async (c) => {
+    await countOpenTicketsByAssignee(c.db, { department: null });
+    await countOpenTicketsByAssignee(c.db, { department: 'Billing' });
+  },
+  'Reports: created in the window, with first response': async (c) => {
+    await listCreatedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+    await listCreatedInWindow(c.db, reportWindow(c, 'Billing'), WEEK_BOUNDS);
+  },
+  'Reports: completed in the window': async (c) => {
+    await listCompletedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+    await listCompletedInWindow(c.db, reportWindow(c, 'Billing'), WEEK_BOUNDS);
+  },
+  'Reports: sent to the outside desk in the window': async (c) => {
+    await listSentToDeskInWindow(c.db, reportWindow(c, null));
+    await listSentToDeskInWindow(c.db, reportWindow(c, 'Billing'));
+  },
+  'Reports: departments for the filter': (c) => listDepartments(c.db),
 };
+
+const DAY_MS = 86_400_000;
+const REPORT_NOW = {
+  now: new Date().toISOString(),
+  today: new Date().toISOString().slice(0, 10),
+  ageBounds: [1, 7, 30].map((d) => new Date(Date.now() - d * DAY_MS).toISOString()),
+};
+const WEEK_BOUNDS = Array.from({ length: 11 }, (_, i) =>
+  new Date(Date.now() - (77 - 7 * i) * DAY_MS).toISOString(),
+);
+function reportWindow(c: Context, department: string | null) {
+  return {
+    department,
+    from: new Date(c.now.getTime() - 84 * DAY_MS).toISOString(),
+    to: c.now.toISOString(),
+  };
+}
 
 /** Plans do not depend on what a value says: a pass-through cipher stands in for the key. */
 const PLAIN = {
@@ -238,6 +286,20 @@ describe('query plans on realistic data', () => {
         .execute(),
     );
     expect(search.flatMap((s) => fullScans(s.sql, s.plan))).toEqual([]);
+  });
+
+  it('Reports read no ticket row: the open-ticket and report-times queries walk covering indexes', async () => {
+    const statements = await plansOf(async (c) => {
+      await countOpenTickets(c.db, { department: null }, REPORT_NOW);
+      await countOpenTicketsByAssignee(c.db, { department: null });
+      await listCreatedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+      await listCompletedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+    });
+    const first = statements.map((s) => s.plan.map((r) => r.detail).join(' | '));
+    expect(first[0]).toMatch(/SEARCH t USING COVERING INDEX tickets_open_report/);
+    expect(first[1]).toMatch(/SEARCH t USING COVERING INDEX tickets_open_report/);
+    expect(first[2]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_created/);
+    expect(first[3]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_completed/);
   });
 
   for (const [name, entry] of Object.entries(QUERIES)) {

@@ -1,0 +1,218 @@
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import { OPEN_STATUSES } from '../tickets/model.js';
+
+/**
+ * The open statuses written into the SQL, not bound: only then can SQLite see
+ * that the partial open-ticket index (which lists the same three) applies.
+ */
+const IS_OPEN = sql<SqlBool>`t.status in (${sql.join(OPEN_STATUSES.map((s) => sql.lit(s)))})`;
+
+/**
+ * The Reports page's queries. Titles and counts only: nothing here reads a
+ * description or a note. Each walks an index made for it (migration 0080) over
+ * a range or over the open tickets, never the whole history.
+ */
+
+/** Whose tickets: those raised by staff of one department, or everyone's. */
+export interface ReportScope {
+  department: string | null;
+}
+
+/** A time window: ISO instants, `from` included, `to` not. */
+export interface ReportWindow extends ReportScope {
+  from: string;
+  to: string;
+}
+
+/** The staff of a department: the creators whose tickets a department filter keeps. */
+function staffOf(db: Db, department: string) {
+  return db.selectFrom('staff').select('staff.id').where('staff.department', '=', department);
+}
+
+/** A bucket number for a timestamp column against ascending boundaries: 0 before the first. */
+function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
+  if (bounds.length === 0) return sql<number>`0`;
+  const whens = bounds.map((bound, i) => sql`when ${sql.ref(column)} < ${bound} then ${i}`);
+  return sql<number>`case ${sql.join(whens, sql` `)} else ${bounds.length} end`;
+}
+
+export interface OpenCountRow {
+  priority_id: number;
+  /** 0 newer than `ageBounds[0]` … `ageBounds.length` older than the last. */
+  age: number;
+  count: number;
+  past_target: number;
+  overdue: number;
+}
+
+/**
+ * Open tickets by priority and age, with how many are past their priority's
+ * response target and past their due date. `ageBounds` are instants, newest
+ * first. The `priority_id in (…)` lets SQLite search the open-ticket index
+ * instead of scanning it.
+ */
+export function countOpenTickets(
+  db: Db,
+  scope: ReportScope,
+  at: { now: string; today: string; ageBounds: readonly string[] },
+): Promise<OpenCountRow[]> {
+  const { department } = scope;
+  const ageCase = sql<number>`case ${sql.join(
+    at.ageBounds.map((bound, i) => sql`when t.created_at >= ${bound} then ${i}`),
+    sql` `,
+  )} else ${at.ageBounds.length} end`;
+  return db
+    .selectFrom('tickets as t')
+    .innerJoin('priorities as p', 'p.id', 't.priority_id')
+    .where(IS_OPEN)
+    .where('t.priority_id', 'in', (eb) => eb.selectFrom('priorities').select('id'))
+    .$if(department !== null, (q) =>
+      q.where('t.created_by', 'in', staffOf(db, department as string)),
+    )
+    .select([
+      't.priority_id',
+      ageCase.as('age'),
+      sql<number>`count(*)`.as('count'),
+      sql<number>`coalesce(sum(p.response_minutes is not null and t.created_at <
+        strftime('%Y-%m-%dT%H:%M:%fZ', ${at.now}, '-' || p.response_minutes || ' minutes')), 0)`.as(
+        'past_target',
+      ),
+      sql<number>`coalesce(sum(t.due_date < ${at.today}), 0)`.as('overdue'),
+    ])
+    .groupBy(['t.priority_id', 'age'])
+    .execute();
+}
+
+export interface AssigneeCountRow {
+  assignee_id: number | null;
+  name: string | null;
+  count: number;
+}
+
+/** Open tickets per assignee (null: unassigned), most first. */
+export function countOpenTicketsByAssignee(
+  db: Db,
+  scope: ReportScope,
+): Promise<AssigneeCountRow[]> {
+  const { department } = scope;
+  return db
+    .selectFrom('tickets as t')
+    .leftJoin('staff as s', 's.id', 't.assignee_id')
+    .where(IS_OPEN)
+    .where('t.priority_id', 'in', (eb) => eb.selectFrom('priorities').select('id'))
+    .$if(department !== null, (q) =>
+      q.where('t.created_by', 'in', staffOf(db, department as string)),
+    )
+    .select(['t.assignee_id', 's.name', sql<number>`count(*)`.as('count')])
+    .groupBy('t.assignee_id')
+    .orderBy('count', 'desc')
+    .orderBy('s.name')
+    .execute();
+}
+
+export interface CreatedRow {
+  week: number;
+  priority_id: number;
+  /** Minutes from creation to the first response by someone else; null when none yet. */
+  response_minutes: number | null;
+}
+
+/** Tickets created in the window: their week (by `weekBounds`), priority and first-response time. */
+export function listCreatedInWindow(
+  db: Db,
+  window: ReportWindow,
+  weekBounds: readonly string[],
+): Promise<CreatedRow[]> {
+  const { department } = window;
+  return db
+    .selectFrom('ticket_report_times as r')
+    .where('r.created_at', '>=', window.from)
+    .where('r.created_at', '<', window.to)
+    .$if(department !== null, (q) =>
+      q.where('r.created_by', 'in', staffOf(db, department as string)),
+    )
+    .select([
+      bucketOf('r.created_at', weekBounds).as('week'),
+      'r.priority_id',
+      sql<number | null>`(julianday(r.first_response_at) - julianday(r.created_at)) * 1440`.as(
+        'response_minutes',
+      ),
+    ])
+    .execute();
+}
+
+export interface CompletedRow {
+  week: number;
+  priority_id: number;
+  /** Minutes from creation to Complete. */
+  minutes: number;
+}
+
+/** Tickets that became Complete in the window: week, priority and time to complete. */
+export function listCompletedInWindow(
+  db: Db,
+  window: ReportWindow,
+  weekBounds: readonly string[],
+): Promise<CompletedRow[]> {
+  const { department } = window;
+  return db
+    .selectFrom('ticket_report_times as r')
+    .where('r.completed_at', '>=', window.from)
+    .where('r.completed_at', '<', window.to)
+    .$if(department !== null, (q) =>
+      q.where('r.created_by', 'in', staffOf(db, department as string)),
+    )
+    .select([
+      bucketOf('r.completed_at', weekBounds).as('week'),
+      'r.priority_id',
+      sql<number>`(julianday(r.completed_at) - julianday(r.created_at)) * 1440`.as('minutes'),
+    ])
+    .execute();
+}
+
+export interface DeskRow {
+  open: SqlBool;
+  /** Days from sending to Complete; null unless Complete. */
+  days_to_complete: number | null;
+}
+
+/** Tickets sent to the escalation desk in the window, and how each has fared since. */
+export function listSentToDeskInWindow(db: Db, window: ReportWindow): Promise<DeskRow[]> {
+  const { department } = window;
+  // CROSS JOIN keeps SQLite's join order: from the few sendings in the window
+  // to their tickets, never from every ticket to its sending.
+  return db
+    .selectFrom('ticket_escalations as e')
+    .crossJoin('ticket_report_times as r')
+    .crossJoin('tickets as t')
+    .whereRef('r.ticket_id', '=', 'e.ticket_id')
+    .whereRef('t.id', '=', 'e.ticket_id')
+    .where('e.sent_at', '>=', window.from)
+    .where('e.sent_at', '<', window.to)
+    .$if(department !== null, (q) =>
+      q.where('r.created_by', 'in', staffOf(db, department as string)),
+    )
+    .select([
+      IS_OPEN.as('open'),
+      sql<
+        number | null
+      >`case when t.status = 'complete' then julianday(r.completed_at) - julianday(e.sent_at) end`.as(
+        'days_to_complete',
+      ),
+    ])
+    .execute();
+}
+
+/** The departments staff belong to, for the filter. */
+export async function listDepartments(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('staff')
+    .select('department')
+    .distinct()
+    .where('department', 'is not', null)
+    .where('department', '!=', '')
+    .orderBy('department')
+    .execute();
+  return rows.map((r) => r.department as string);
+}

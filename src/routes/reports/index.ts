@@ -1,0 +1,100 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { csvRow } from '../../audit/csv.js';
+import { agencyTimeZone } from '../../decorators/agency.js';
+import { requirePermissionForAll } from '../../decorators/auth.js';
+import { isHtmx } from '../../decorators/render.js';
+import { drawCharts } from '../../reports/draw.js';
+import { cellText, isReportKey, loadFigures, REPORT_KEYS } from '../../reports/figures.js';
+import { parseReportQuery, reportQueryString } from '../../reports/filters.js';
+import { recordAudit, staffActor } from '../../repositories/audit.js';
+import { listDepartments } from '../../repositories/reports.js';
+
+/**
+ * Reports, for people with see_reports: open work, response targets,
+ * turnaround and load, as charts drawn on the server with the same numbers in
+ * a table and as CSV. Counts and staff names only: no title, description or
+ * note appears here, so the page holds no PHI.
+ */
+const reports: FastifyPluginAsync = async (app) => {
+  requirePermissionForAll(app, 'see_reports');
+
+  async function read(request: FastifyRequest) {
+    const departments = await listDepartments(app.db);
+    const parsed = parseReportQuery(request.query as Record<string, unknown>, {
+      now: app.now(),
+      timeZone: agencyTimeZone(app),
+      departments,
+    });
+    return { ...parsed, departments };
+  }
+
+  app.get('/reports', async (request, reply) => {
+    const { values, filter, errors, departments } = await read(request);
+    const figures = await loadFigures(app.db, filter, {
+      now: app.now(),
+      timeZone: agencyTimeZone(app),
+    });
+    const charts = drawCharts(figures);
+    const invalid = Object.keys(errors).length > 0;
+    if (isHtmx(request)) {
+      reply.header('hx-push-url', `/reports${reportQueryString(values)}`);
+      // Only the charts swap, unless the form has a message to show beside a field.
+      if (invalid) reply.header('hx-retarget', '#report-page').header('hx-reswap', 'outerHTML');
+    }
+    return reply.code(invalid ? 422 : 200).page(
+      'reports/index',
+      {
+        title: 'Reports',
+        values,
+        errors,
+        filter,
+        departments,
+        reports: REPORT_KEYS.map((key) => ({
+          table: figures.tables[key],
+          chart: charts[key],
+          csv: `/reports/export.csv${reportQueryString(values, { report: key })}`,
+        })),
+        billingCoordinator: figures.billingCoordinator,
+        // The counts link to ticket lists only for people who may open them.
+        links: request.staff?.permissions.has('see_all_tickets') ?? false,
+      },
+      { fragment: invalid ? 'reports/_page' : 'reports/_charts' },
+    );
+  });
+
+  app.get('/reports/export.csv', async (request, reply) => {
+    const staff = request.staff;
+    if (!staff) return;
+    const { values, filter, errors } = await read(request);
+    const key = (request.query as Record<string, unknown>).report;
+    if (!isReportKey(key) || Object.keys(errors).length > 0) {
+      return reply.redirect(`/reports${reportQueryString(values)}`, 303);
+    }
+    const figures = await loadFigures(app.db, filter, {
+      now: app.now(),
+      timeZone: agencyTimeZone(app),
+    });
+    const table = figures.tables[key];
+    await recordAudit(
+      app.db,
+      {
+        actor: staffActor(staff),
+        action: 'report-exported',
+        detail: `report "${table.title}" as CSV; ${filter.fromDay} to ${filter.toDay}; department ${filter.department ?? 'all'}`,
+        ip: request.ip,
+      },
+      app.now(),
+    );
+    // A byte-order mark, so spreadsheet programs read names with accents right.
+    const body = `\ufeff${csvRow(table.columns)}${table.rows.map((row) => csvRow(row.map(cellText))).join('')}`;
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="hushdesk-${key}-${filter.fromDay}-to-${filter.toDay}.csv"`,
+      )
+      .send(body);
+  });
+};
+
+export default reports;
