@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { loadEnabledSso, passwordAllowed } from '../../auth/oidc/settings.js';
+import { ssoSignInView } from '../../auth/oidc/view.js';
 import { verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { endSession, startSession } from '../../auth/sessions.js';
 import { ADDRESS_RULE, Throttle, USERNAME_RULE } from '../../auth/throttle.js';
@@ -26,6 +28,7 @@ const auth: FastifyPluginAsync = async (app) => {
       error: null,
       ended: request.sessionEnded || query.ended === '1',
       again: query.again,
+      ...(await ssoSignInView(app, request)),
     });
   });
 
@@ -37,13 +40,14 @@ const auth: FastifyPluginAsync = async (app) => {
     const now = app.now().getTime();
     const userKey = `u:${usernameKey(username)}`;
     const addressKey = `a:${request.ip}`;
-    const again = (status: number, error: string) =>
+    const again = async (status: number, error: string) =>
       reply.code(status).page('auth/sign-in', {
         formToken: formToken(request, reply),
         next,
         username,
         error,
         ended: false,
+        ...(await ssoSignInView(app, request)),
       });
 
     const wait = Math.max(byUsername.waitFor(userKey, now), byAddress.waitFor(addressKey, now));
@@ -77,6 +81,23 @@ const auth: FastifyPluginAsync = async (app) => {
       return again(401, WRONG);
     }
     byUsername.clear(userKey);
+    const sso = await loadEnabledSso(app.db, app.config, app.phi);
+    if (!passwordAllowed(sso, staff.id)) {
+      await recordAudit(
+        app.db,
+        {
+          actor: staffActor(staff),
+          action: 'sign-in-failed',
+          detail: 'password sign-in is turned off: single sign-on is required',
+          ip: request.ip,
+        },
+        app.now(),
+      );
+      return again(
+        403,
+        `Sign in with ${sso?.name ?? 'single sign-on'}: passwords are turned off here.`,
+      );
+    }
     // With a second factor, the session starts only after the code (src/routes/auth/two-factor.ts).
     if (await hasConfirmedTwoFactor(app.db, staff.id)) {
       return beginSecondStep(app.db, app.config, reply, staff.id, next, app.now());
