@@ -89,9 +89,14 @@ export class SsoClients {
         undefined,
         {
           timeout: TIMEOUT_SECONDS,
-          // Only ever for an http:// provider on this machine, and only with
-          // SSO_ALLOW_HTTP_LOOPBACK on (checkIssuerUrl): tests and trials.
-          execute: checked.insecureLoopback ? [client.allowInsecureRequests] : [],
+          execute: [
+            // The ID token's signature is checked against the provider's published
+            // keys too, not only trusted because it came over TLS.
+            client.enableNonRepudiationChecks,
+            // Only ever for an http:// provider on this machine, and only with
+            // SSO_ALLOW_HTTP_LOOPBACK on (checkIssuerUrl): tests and trials.
+            ...(checked.insecureLoopback ? [client.allowInsecureRequests] : []),
+          ],
         },
       );
     } catch (error) {

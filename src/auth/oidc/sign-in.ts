@@ -72,8 +72,17 @@ export async function finishSsoSignIn(
       idTokenExpected: true,
     },
   );
-  const claims = tokens.claims();
-  if (!claims) throw new Error('the provider sent no ID token');
+  const idClaims = tokens.claims();
+  if (!idClaims) throw new Error('the provider sent no ID token');
+  // Some providers put email and name only in UserInfo when an access token is
+  // issued; the library checks that UserInfo speaks of the same subject.
+  const claims: Record<string, unknown> & { sub: string } =
+    typeof idClaims.email === 'string'
+      ? idClaims
+      : {
+          ...(await client.fetchUserInfo(configuration, tokens.access_token, idClaims.sub)),
+          sub: idClaims.sub,
+        };
   const email = typeof claims.email === 'string' ? claims.email.trim() : '';
   return {
     subject: claims.sub,
