@@ -54,8 +54,12 @@ const oidcRoutes: FastifyPluginAsync = async (app) => {
     await recordAudit(app.db, { actor, action, detail, ip: request.ip }, app.now());
   }
 
-  app.post('/sign-in/sso', async (request, reply) => {
-    const next = safeReturnPath((request.body as Record<string, unknown>).next);
+  // A link, not a form: the page's CSP allows forms to post only to hushdesk
+  // (form-action 'self'), and browsers apply that to the redirect to the
+  // provider too. Starting changes nothing on the server; the callback is what
+  // must be protected, and state bound to this browser's cookie protects it.
+  app.get('/sign-in/sso', async (request, reply) => {
+    const next = safeReturnPath((request.query as Record<string, unknown>).next);
     if (request.staff) return reply.redirect(next, 303);
     const settings = await loadEnabledSso(app.db, app.config, app.phi);
     if (!settings) return signInPage(request, reply, 404, 'Single sign-on is not turned on.', next);
@@ -153,8 +157,10 @@ const oidcRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(transaction.next, 303);
   });
 
-  // Offered on the sign-in page right after signing out of a session begun at the provider.
-  app.post('/sign-out/sso', async (request, reply) => {
+  // Offered on the sign-in page right after signing out of a session begun at
+  // the provider. A link for the same reason as /sign-in/sso: it ends nothing of
+  // ours and only forgets this browser's hint.
+  app.get('/sign-out/sso', async (request, reply) => {
     const hint = readEndSessionHint(request, app.config, app.phi);
     clearCookie(reply, app.config, endSessionHintCookieName(app.config));
     const settings = await loadEnabledSso(app.db, app.config, app.phi);
