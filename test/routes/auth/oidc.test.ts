@@ -423,6 +423,22 @@ describe('single sign-on set by environment variables', () => {
       expect(page.body).toContain('set by the server’s environment');
       expect(page.body).not.toContain(CLIENT_SECRET);
       expect(await env.app.db.selectFrom('sso_provider').selectAll().execute()).toEqual([]);
+
+      // The sign-in in progress lives in the browser's sealed cookie, not in the
+      // process: a restarted (or another) process finishes what this one began.
+      const first = await env.app.inject({ url: '/sign-in/sso?next=%2Fprofile' });
+      const sealed = first.cookies.find((c) => c.name === 'hushdesk-sso')?.value ?? '';
+      expect(sealed).toMatch(/^v1:/);
+      const returned = new URL(
+        await signInAtProvider(String(first.headers.location), 'ann', CALLBACK),
+      );
+      await env.restart();
+      const finished = await env.app.inject({
+        url: returned.pathname + returned.search,
+        headers: { cookie: `hushdesk-sso=${encodeURIComponent(sealed)}` },
+      });
+      expect(finished.statusCode).toBe(303);
+      expect(finished.headers.location).toBe('/profile');
     } finally {
       await env.close();
     }
