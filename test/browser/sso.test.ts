@@ -100,6 +100,6 @@ describe.runIf(haveChromium)(
       await page.goto(`${live.url}/`);
       expect(new URL(page.url()).pathname).toBe('/sign-in');
       await context.close();
-    }, 90_000);
+    }, 180_000);
   },
 );
