@@ -10,6 +10,7 @@ import housekeeping from './decorators/housekeeping.js';
 import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
+import sso from './decorators/sso.js';
 import forms from './plugins/forms.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
@@ -17,6 +18,7 @@ import view from './plugins/view.js';
 import api from './routes/api/index.js';
 import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
+import oidcRoutes from './routes/auth/oidc.js';
 import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
 import outboxRoutes from './routes/outbox/index.js';
@@ -29,6 +31,7 @@ import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
+import signInSettings from './routes/settings/sign-in.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import staffPicker from './routes/staff-picker/index.js';
@@ -69,6 +72,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(db, { db: options.db });
   await fastify.register(agency);
   await fastify.register(phi);
+  await fastify.register(sso);
   await fastify.register(render);
   await fastify.register(auth);
   await fastify.register(outbox, options.outbox ?? {});
@@ -83,6 +87,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(health);
   await fastify.register(authRoutes);
   await fastify.register(twoFactorSignIn);
+  await fastify.register(oidcRoutes);
   await fastify.register(setup);
   await fastify.register(passwordReset);
   await fastify.register(api);
@@ -103,6 +108,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(twoFactorProfile);
     await signedIn.register(securitySettings);
     await signedIn.register(reportRoutes);
+    await signedIn.register(signInSettings);
   });
 };
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { checkIssuerUrl } from './auth/oidc/issuer.js';
 import { PhiKey } from './crypto/phi.js';
 
 /** Everything hushdesk reads from its environment, validated once at start. */
@@ -22,6 +23,24 @@ export interface Config {
   phiKey: PhiKey | null;
   /** Automatic nightly backups kept in DATA_DIR/backups; 0 turns them off. */
   backupKeep: number;
+  /** Single sign-on set by SSO_* variables (automated installs); null leaves it to Settings. */
+  sso: SsoEnvironment | null;
+  /** SSO_ALLOW_HTTP_LOOPBACK: accept an http:// provider on this machine (tests, trials). */
+  ssoAllowHttpLoopback: boolean;
+}
+
+/** The single sign-on provider as the environment sets it; Settings then shows it read-only. */
+export interface SsoEnvironment {
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  required: boolean;
+  /** Username of the one administrator who may still use a password when SSO is required. */
+  breakGlassUsername: string | null;
+  createDomain: string | null;
+  /** A role's key or name for accounts made by domain; the Staff role when unset. */
+  createRole: string;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +106,46 @@ function phiKey(env: Env): PhiKey | null {
   return key;
 }
 
+/** Email domains as people type them after the @: agency.org, mail.agency.org. */
+export const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function ssoEnvironment(env: Env, allowHttpLoopback: boolean): SsoEnvironment | null {
+  const issuer = env.SSO_ISSUER?.trim();
+  if (!issuer) return null;
+  const checked = checkIssuerUrl(issuer, allowHttpLoopback);
+  if (!checked.ok) throw new ConfigError('SSO_ISSUER', checked.error);
+  const clientId = env.SSO_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('SSO_CLIENT_ID', 'is needed with SSO_ISSUER');
+  const clientSecret = env.SSO_CLIENT_SECRET?.trim();
+  // The message never repeats the value: it is a secret.
+  if (!clientSecret) throw new ConfigError('SSO_CLIENT_SECRET', 'is needed with SSO_ISSUER');
+  const required = flag(env, 'SSO_REQUIRED');
+  const breakGlassUsername = env.SSO_BREAK_GLASS?.trim() || null;
+  if (required && !breakGlassUsername) {
+    throw new ConfigError(
+      'SSO_BREAK_GLASS',
+      'needs the username of an administrator with SSO_REQUIRED',
+    );
+  }
+  const createDomain = env.SSO_CREATE_DOMAIN?.trim().toLowerCase() || null;
+  if (createDomain && !EMAIL_DOMAIN.test(createDomain)) {
+    throw new ConfigError(
+      'SSO_CREATE_DOMAIN',
+      `accepts an email domain such as agency.org, got "${createDomain}"`,
+    );
+  }
+  return {
+    name: env.SSO_NAME?.trim() || 'single sign-on',
+    issuer: checked.url.href.replace(/\/$/, ''),
+    clientId,
+    clientSecret,
+    required,
+    breakGlassUsername,
+    createDomain,
+    createRole: env.SSO_CREATE_ROLE?.trim() || 'staff',
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -128,6 +187,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     phiKey: phiKey(env),
     backupKeep: integer(env, 'BACKUP_KEEP', 0, 0, 1000),
+    sso: ssoEnvironment(env, flag(env, 'SSO_ALLOW_HTTP_LOOPBACK')),
+    ssoAllowHttpLoopback: flag(env, 'SSO_ALLOW_HTTP_LOOPBACK'),
   };
 }
 

@@ -26,6 +26,10 @@ const PUBLIC: Record<string, string> = {
   'GET /sign-in/two-factor': 'the second step of sign-in: works only with a pending sign-in',
   'POST /sign-in/two-factor': 'the second step of sign-in: works only with a pending sign-in',
   'GET /api/v1/openapi.json': 'describes the automation API; holds no data',
+  'GET /sign-in/sso': 'the way in through the agency’s provider',
+  'GET /sign-in/sso/callback':
+    'the provider sends people back here; works only with the sign-in begun in this browser',
+  'GET /sign-out/sso': 'after signing out, the provider’s own sign-out; it ends nothing of ours',
 };
 
 /**

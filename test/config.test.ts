@@ -58,3 +58,55 @@ describe('plainHttpWarning', () => {
     expect(warn({ HOST: '0.0.0.0', BASE_URL: 'https://help.agency.org' })).toBeNull();
   });
 });
+
+describe('single sign-on variables', () => {
+  const sso = {
+    SSO_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0',
+    SSO_CLIENT_ID: 'client',
+    SSO_CLIENT_SECRET: 'secret-value',
+  };
+
+  it('reads the provider, with defaults for the rest', () => {
+    const config = loadConfig({ ...sso, SSO_NAME: 'Microsoft' });
+    expect(config.sso).toMatchObject({
+      name: 'Microsoft',
+      issuer: 'https://login.microsoftonline.com/tenant-id/v2.0',
+      clientId: 'client',
+      required: false,
+      createDomain: null,
+      createRole: 'staff',
+    });
+    expect(loadConfig({}).sso).toBeNull();
+  });
+
+  it.each([
+    [
+      { SSO_ISSUER: 'http://idp.example.org' },
+      /SSO_ISSUER: Enter the issuer URL, starting with https/,
+    ],
+    [{ SSO_ISSUER: 'http://127.0.0.1:8080' }, /SSO_ISSUER: .*SSO_ALLOW_HTTP_LOOPBACK=on/],
+    [{ SSO_CLIENT_ID: '' }, /SSO_CLIENT_ID: is needed/],
+    [{ SSO_CLIENT_SECRET: '' }, /SSO_CLIENT_SECRET: is needed/],
+    [{ SSO_REQUIRED: 'on' }, /SSO_BREAK_GLASS: needs the username/],
+    [{ SSO_CREATE_DOMAIN: 'not a domain' }, /SSO_CREATE_DOMAIN: accepts an email domain/],
+  ])('refuses %o naming the variable, never repeating the secret', (change, message) => {
+    expect(() => loadConfig({ ...sso, ...change })).toThrowError(message);
+    try {
+      loadConfig({ ...sso, ...change });
+    } catch (error) {
+      expect(String(error)).not.toContain('secret-value');
+    }
+  });
+
+  it('accepts an http provider on this machine only with SSO_ALLOW_HTTP_LOOPBACK', () => {
+    const config = loadConfig({
+      ...sso,
+      SSO_ISSUER: 'http://127.0.0.1:8080',
+      SSO_ALLOW_HTTP_LOOPBACK: 'on',
+    });
+    expect(config.sso?.issuer).toBe('http://127.0.0.1:8080');
+    expect(() =>
+      loadConfig({ ...sso, SSO_ISSUER: 'http://idp.example.org', SSO_ALLOW_HTTP_LOOPBACK: 'on' }),
+    ).toThrowError(/SSO_ISSUER/);
+  });
+});

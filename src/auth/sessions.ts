@@ -84,7 +84,7 @@ export async function loadSession(
   };
 }
 
-/** Starts a new session with a fresh id (no fixation) and sets its cookie. */
+/** Starts a new session with a fresh id (no fixation) and sets its cookie; returns the session's id. */
 export async function startSession(
   db: Db,
   config: Config,
@@ -92,10 +92,12 @@ export async function startSession(
   staffId: number,
   ip: string,
   now: Date,
-): Promise<void> {
+): Promise<string> {
   const token = randomToken();
-  await createSession(db, { id: hashToken(token), staffId, csrfToken: randomToken(), ip }, now);
+  const id = hashToken(token);
+  await createSession(db, { id, staffId, csrfToken: randomToken(), ip }, now);
   setCookie(reply, config, sessionCookieName(config), token);
+  return id;
 }
 
 export async function endSession(

@@ -4,6 +4,7 @@ import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import { isHtmx } from '../decorators/render.js';
 import { requiresTwoFactor } from '../repositories/security-settings.js';
+import { isSsoSession } from '../repositories/sso.js';
 import {
   confirmTwoFactor,
   countUnusedRecoveryCodes,
@@ -163,6 +164,8 @@ export async function requireTwoFactorEnrolment(request: FastifyRequest, reply: 
   const db = request.server.db;
   if (!(await requiresTwoFactor(db))) return;
   if (await hasConfirmedTwoFactor(db, staff.id)) return;
+  // Signed in through the agency's provider: its own second factor applies.
+  if (request.session && (await isSsoSession(db, request.session.id))) return;
   const target =
     request.method === 'GET' && path !== '/'
       ? `${ENROL_PATH}?next=${encodeURIComponent(request.url)}`

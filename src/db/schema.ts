@@ -262,6 +262,36 @@ export interface ApiTokenTable {
   revoked_by: number | null;
 }
 
+export interface SsoProviderTable {
+  /** Always 1: one provider per agency. */
+  id: number;
+  /** Shown on the button: "Sign in with <name>". */
+  name: string;
+  issuer: string;
+  client_id: string;
+  /** Encrypted with the agency key (src/crypto/phi.ts); null until one is saved. */
+  client_secret: string | null;
+  enabled: number;
+  required: number;
+  break_glass_staff_id: number | null;
+  create_domain: string | null;
+  create_role_id: number | null;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+export interface StaffSsoIdentityTable {
+  issuer: string;
+  /** The provider's `sub` claim: stable for a person, unlike their email. */
+  subject: string;
+  staff_id: number;
+  created_at: Timestamp;
+}
+
+export interface SsoSessionTable {
+  session_id: string;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
@@ -285,6 +315,9 @@ export interface Database {
   outbox: OutboxTable;
   notification_preferences: NotificationPreferenceTable;
   api_tokens: ApiTokenTable;
+  sso_provider: SsoProviderTable;
+  staff_sso_identities: StaffSsoIdentityTable;
+  sso_sessions: SsoSessionTable;
 }
 
 export type Role = Selectable<RoleTable>;

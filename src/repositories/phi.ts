@@ -11,6 +11,7 @@ export const ENCRYPTED_COLUMNS = [
   { table: 'tickets', key: 'id', column: 'description' },
   { table: 'ticket_notes', key: 'id', column: 'body' },
   { table: 'staff_two_factor', key: 'staff_id', column: 'secret' },
+  { table: 'sso_provider', key: 'id', column: 'client_secret' },
 ] as const;
 
 export type EncryptedColumn = (typeof ENCRYPTED_COLUMNS)[number];

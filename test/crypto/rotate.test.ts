@@ -9,6 +9,7 @@ import { runCli } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
 import { decryptPhi, PhiDecryptError, PhiKey } from '../../src/crypto/phi.js';
 import { createDb } from '../../src/db/index.js';
+import { saveSsoProvider } from '../../src/repositories/sso.js';
 import { writePidFile } from '../../src/server-lock.js';
 import { addStaff } from '../helpers/app.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
@@ -35,6 +36,23 @@ async function fill(extra: Record<string, string> = {}) {
   const ann = await addStaff(app, 'ann');
   // A TOTP secret is encrypted with the same key and must move too.
   await startEnrolment(app.db, app.phi, ann.id, app.now());
+  // So is the single sign-on client secret.
+  await saveSsoProvider(
+    app.db,
+    {
+      name: 'Okta',
+      issuer: 'https://agency.okta.com',
+      clientId: 'hushdesk',
+      clientSecret: app.phi.encrypt('sso client secret'),
+      enabled: false,
+      required: false,
+      breakGlassStaffId: null,
+      createDomain: null,
+      createRoleId: null,
+    },
+    ann.id,
+    app.now(),
+  );
   for (let i = 0; i < 12; i++) {
     await storeTicketWithPhi(app, {
       staffId: ann.id,
@@ -50,11 +68,13 @@ async function storedValues(): Promise<string[]> {
   const tickets = await db.selectFrom('tickets').select('description').orderBy('id').execute();
   const notes = await db.selectFrom('ticket_notes').select('body').orderBy('id').execute();
   const secrets = await db.selectFrom('staff_two_factor').select('secret').execute();
+  const sso = await db.selectFrom('sso_provider').select('client_secret').execute();
   await db.destroy();
   return [
     ...tickets.map((r) => r.description ?? ''),
     ...notes.map((r) => r.body),
     ...secrets.map((r) => r.secret),
+    ...sso.map((r) => r.client_secret ?? ''),
   ];
 }
 
@@ -66,7 +86,7 @@ describe('hushdesk rotate-key', () => {
 
     const out = await run(['rotate-key']);
     expect(out).toMatch(
-      /tickets\.description: 12\n {2}ticket_notes\.body: 12\n {2}staff_two_factor\.secret: 1\n/,
+      /tickets\.description: 12\n {2}ticket_notes\.body: 12\n {2}staff_two_factor\.secret: 1\n {2}sso_provider\.client_secret: 1\n/,
     );
     const next = readKey();
     expect(next.id).not.toBe(old.id);
@@ -75,7 +95,7 @@ describe('hushdesk rotate-key', () => {
     expect(existsSync(join(dataDir, 'hushdesk.key.old'))).toBe(false);
 
     const after = await storedValues();
-    expect(after).toHaveLength(25);
+    expect(after).toHaveLength(26);
     for (const [i, stored] of after.entries()) {
       expect(stored).not.toBe(before[i]);
       expect(decryptPhi(next, stored)).toBe(decryptPhi(old, before[i] ?? ''));
@@ -89,7 +109,7 @@ describe('hushdesk rotate-key', () => {
       .select(['actor', 'detail'])
       .where('action', '=', 'key-rotated')
       .executeTakeFirstOrThrow();
-    expect(audit.detail).toBe(`25 encrypted values moved from key ${old.id} to key ${next.id}`);
+    expect(audit.detail).toBe(`26 encrypted values moved from key ${old.id} to key ${next.id}`);
     await app.close();
   });
 

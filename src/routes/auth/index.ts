@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { loadEnabledSso, passwordAllowed } from '../../auth/oidc/settings.js';
+import { ssoSignInView } from '../../auth/oidc/view.js';
 import { verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { endSession, startSession } from '../../auth/sessions.js';
 import { SignInThrottle } from '../../auth/sign-in-throttle.js';
@@ -25,6 +27,7 @@ const auth: FastifyPluginAsync = async (app) => {
       error: null,
       ended: request.sessionEnded || query.ended === '1',
       again: query.again,
+      ...(await ssoSignInView(app, request)),
     });
   });
 
@@ -34,13 +37,14 @@ const auth: FastifyPluginAsync = async (app) => {
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeReturnPath(body.next, app.config.baseUrl);
     const now = app.now().getTime();
-    const again = (status: number, error: string) =>
+    const again = async (status: number, error: string) =>
       reply.code(status).page('auth/sign-in', {
         formToken: formToken(request, reply),
         next,
         username,
         error,
         ended: false,
+        ...(await ssoSignInView(app, request)),
       });
 
     const attempt = throttle.begin(usernameKey(username), request.ip, now);
@@ -78,6 +82,23 @@ const auth: FastifyPluginAsync = async (app) => {
         app.now(),
       );
       return again(401, WRONG);
+    }
+    const sso = await loadEnabledSso(app.db, app.config, app.phi);
+    if (!passwordAllowed(sso, staff.id)) {
+      await recordAudit(
+        app.db,
+        {
+          actor: staffActor(staff),
+          action: 'sign-in-failed',
+          detail: 'password sign-in is turned off: single sign-on is required',
+          ip: request.ip,
+        },
+        app.now(),
+      );
+      return again(
+        403,
+        `Sign in with ${sso?.name ?? 'single sign-on'}: passwords are turned off here.`,
+      );
     }
     // With a second factor, the session starts only after the code (src/routes/auth/two-factor.ts).
     if (await hasConfirmedTwoFactor(app.db, staff.id)) {
