@@ -19,6 +19,8 @@ import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
+import help from './routes/help/index.js';
+import helpButton from './routes/help/snippet.js';
 import outboxRoutes from './routes/outbox/index.js';
 import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
@@ -26,6 +28,7 @@ import twoFactorProfile from './routes/profile/two-factor.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
+import applicationNames from './routes/settings/applications.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import setup from './routes/setup/index.js';
@@ -85,6 +88,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(setup);
   await fastify.register(passwordReset);
   await fastify.register(api);
+  await fastify.register(helpButton);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', limitExternalSupport);
@@ -101,6 +105,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(auditRoutes);
     await signedIn.register(twoFactorProfile);
     await signedIn.register(securitySettings);
+    await signedIn.register(help);
+    await signedIn.register(applicationNames);
   });
 };
 

@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../src/app.js';
 import { ROOT } from '../src/root.js';
+import { loadHelpButton } from '../src/routes/help/button-asset.js';
 import { EXTERNAL_ROUTES } from '../src/staff/external.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './helpers/app.js';
 
@@ -26,6 +27,8 @@ const PUBLIC: Record<string, string> = {
   'GET /sign-in/two-factor': 'the second step of sign-in: works only with a pending sign-in',
   'POST /sign-in/two-factor': 'the second step of sign-in: works only with a pending sign-in',
   'GET /api/v1/openapi.json': 'describes the automation API; holds no data',
+  [`GET ${loadHelpButton().path}`]:
+    'the Help button snippet other applications load: a static file, no data',
 };
 
 /**

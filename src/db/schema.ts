@@ -117,8 +117,10 @@ export interface TicketTable {
   completed_date: string | null;
   assignee_id: number | null;
   created_by: number;
-  /** The path of the page the Help button was pressed on. */
+  /** The path of the page the Help button was pressed on (cleaned of identifiers for other applications). */
   opened_from: string | null;
+  /** The other web application's host when the Help button was pressed there; null for hushdesk's own pages. */
+  opened_from_host: string | null;
   /** Bumped on every save, so a second concurrent save sees a conflict. */
   version: Generated<number>;
   created_at: Timestamp;
@@ -250,6 +252,14 @@ export interface ApiTokenTable {
   revoked_by: number | null;
 }
 
+/** An administrator's name for one of the agency's other web applications. */
+export interface ApplicationNameTable {
+  host: string;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: number | null;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
@@ -272,6 +282,7 @@ export interface Database {
   outbox: OutboxTable;
   notification_preferences: NotificationPreferenceTable;
   api_tokens: ApiTokenTable;
+  application_names: ApplicationNameTable;
 }
 
 export type Role = Selectable<RoleTable>;

@@ -2,6 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
+import type { OpenedFrom } from '../tickets/opened-from.js';
 
 /** Who is looking: visibility is decided in SQL, in one place. */
 export interface Viewer {
@@ -42,7 +43,7 @@ export interface NewTicket {
   priorityId: number;
   dueDate: string | null;
   assigneeId: number | null;
-  openedFrom: string | null;
+  openedFrom: OpenedFrom | null;
 }
 
 /** Descriptions are PHI: encrypted here on the way in, decrypted on the way out. */
@@ -65,7 +66,8 @@ export async function insertTicket(
       completed_date: null,
       assignee_id: ticket.assigneeId,
       created_by: createdBy,
-      opened_from: ticket.openedFrom,
+      opened_from: ticket.openedFrom?.path ?? null,
+      opened_from_host: ticket.openedFrom?.host ?? null,
       created_at: at,
       updated_at: at,
     })
@@ -86,6 +88,9 @@ export interface TicketDetail {
   created_by: number;
   creator_name: string;
   opened_from: string | null;
+  opened_from_host: string | null;
+  /** The administrator's name for opened_from_host, if it has one. */
+  opened_from_name: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -106,6 +111,7 @@ export async function findVisibleTicket(
     .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
     .innerJoin('staff as creator', 'creator.id', 'tickets.created_by')
     .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+    .leftJoin('application_names as app', 'app.host', 'tickets.opened_from_host')
     .select([
       'tickets.id',
       'tickets.title',
@@ -118,6 +124,8 @@ export async function findVisibleTicket(
       'tickets.created_by',
       'creator.name as creator_name',
       'tickets.opened_from',
+      'tickets.opened_from_host',
+      'app.name as opened_from_name',
       'tickets.version',
       'tickets.created_at',
       'tickets.updated_at',

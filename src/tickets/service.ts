@@ -22,6 +22,7 @@ import {
 } from '../repositories/timeline.js';
 import { formatDate } from './dates.js';
 import { NOTE_EDIT_MINUTES, statusLabel } from './model.js';
+import type { OpenedFrom } from './opened-from.js';
 import type { ValidTicket } from './validate.js';
 
 export interface Actor {
@@ -80,7 +81,7 @@ export async function createTicket(
   db: Db,
   phi: PhiCipher,
   ticket: ValidTicket,
-  openedFrom: string | null,
+  openedFrom: OpenedFrom | null,
   actor: Actor,
   now: Date,
   baseUrl: string,

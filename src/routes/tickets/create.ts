@@ -1,11 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { safeReturnPath } from '../../decorators/auth.js';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isHtmx } from '../../decorators/render.js';
 import type { FieldErrors } from '../../staff/validate.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
+import { type OpenedFrom, readOpenedFrom } from '../../tickets/opened-from.js';
 import { createTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { replyCreatedInHelpWindow } from '../help/created.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, assigneePicker } from './assignee.js';
 import { mailContext, mayRequestSend, refuseSending, senderOf, wantsToSend } from './desk.js';
@@ -21,37 +22,41 @@ const EMPTY: TicketForm = {
   assignee: 'self',
 };
 
-/** Only the path of the page the Help button was on: never its query string. */
-function openedFrom(value: unknown): string {
-  const path = safeReturnPath(value).split('?')[0] ?? '/';
-  return path.slice(0, 200);
+/** An empty ticket window's data, opened from `from` (a hushdesk page or another application's). */
+export async function loadNewTicketWindow(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  from: OpenedFrom,
+) {
+  const choices = await formChoices(app);
+  const escalation = await escalationView(app.db, signedIn(request));
+  return {
+    title: 'New ticket',
+    form: EMPTY,
+    errors: {},
+    openedFrom: from.path,
+    openedFromHost: from.host,
+    ...choices,
+    // Staff who cannot send to the desk find the champions ready in Assigned To.
+    assigneePicker: await assigneePicker(
+      app,
+      choices.directory,
+      EMPTY,
+      {},
+      null,
+      escalation.champions.map((c) => c.id),
+    ),
+    escalation,
+    sendToDesk: false,
+    titleDecision: null,
+  };
 }
 
 /** The ticket window: a dialog over the page with htmx, a page of its own without. */
 const create: FastifyPluginAsync = async (app) => {
   app.get('/tickets/new', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const choices = await formChoices(app);
-    const escalation = await escalationView(app.db, signedIn(request));
-    const data = {
-      title: 'New ticket',
-      form: EMPTY,
-      errors: {},
-      openedFrom: openedFrom(query.from),
-      ...choices,
-      // Staff who cannot send to the desk find the champions ready in Assigned To.
-      assigneePicker: await assigneePicker(
-        app,
-        choices.directory,
-        EMPTY,
-        {},
-        null,
-        escalation.champions.map((c) => c.id),
-      ),
-      escalation,
-      sendToDesk: false,
-      titleDecision: null,
-    };
+    const data = await loadNewTicketWindow(app, request, readOpenedFrom(query.from, undefined));
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
   });
 
@@ -63,7 +68,7 @@ const create: FastifyPluginAsync = async (app) => {
     const form = readTicketForm(body);
     const choices = await formChoices(app);
     const escalation = await escalationView(app.db, me);
-    const from = openedFrom(body.opened_from);
+    const from = readOpenedFrom(body.opened_from, body.opened_from_host);
     const page = async (
       errors: object,
       step: ReturnType<typeof pickerStep> = null,
@@ -72,7 +77,8 @@ const create: FastifyPluginAsync = async (app) => {
       title: 'New ticket',
       form,
       errors,
-      openedFrom: from,
+      openedFrom: from.path,
+      openedFromHost: from.host,
       ...choices,
       assigneePicker: await assigneePicker(
         app,
@@ -133,6 +139,8 @@ const create: FastifyPluginAsync = async (app) => {
       },
     );
     app.outbox.wake();
+    // The Help window of another application says so in its own small window.
+    if (from.host) return replyCreatedInHelpWindow(request, reply, id);
     if (isHtmx(request)) {
       // Close the dialog and say what happened where the person is.
       return reply
