@@ -29,7 +29,7 @@
   const place = () => {
     // A shadow root keeps the page's stylesheet off the button and ours off the page.
     const holder = document.createElement('hushdesk-help');
-    const root = holder.attachShadow({ mode: 'closed' });
+    const root = holder.attachShadow({ mode: 'open' });
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = 'Help';

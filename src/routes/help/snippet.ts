@@ -1,4 +1,3 @@
-import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { type HelpButtonAsset, loadHelpButton } from './button-asset.js';
 
