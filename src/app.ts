@@ -21,6 +21,8 @@ import authRoutes from './routes/auth/index.js';
 import oidcRoutes from './routes/auth/oidc.js';
 import twoFactorSignIn from './routes/auth/two-factor.js';
 import health from './routes/health.js';
+import help from './routes/help/index.js';
+import helpButton from './routes/help/snippet.js';
 import outboxRoutes from './routes/outbox/index.js';
 import profile from './routes/profile/index.js';
 import notificationPreferences from './routes/profile/notifications.js';
@@ -29,6 +31,7 @@ import reportRoutes from './routes/reports/index.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
+import applicationNames from './routes/settings/applications.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import signInSettings from './routes/settings/sign-in.js';
@@ -91,6 +94,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(setup);
   await fastify.register(passwordReset);
   await fastify.register(api);
+  await fastify.register(helpButton);
   await fastify.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', limitExternalSupport);
@@ -109,6 +113,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(securitySettings);
     await signedIn.register(reportRoutes);
     await signedIn.register(signInSettings);
+    await signedIn.register(help);
+    await signedIn.register(applicationNames);
   });
 };
 

@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../src/app.js';
 import { ROOT } from '../src/root.js';
+import { loadHelpButton } from '../src/routes/help/button-asset.js';
 import { EXTERNAL_ROUTES } from '../src/staff/external.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './helpers/app.js';
 
@@ -30,6 +31,8 @@ const PUBLIC: Record<string, string> = {
   'GET /sign-in/sso/callback':
     'the provider sends people back here; works only with the sign-in begun in this browser',
   'GET /sign-out/sso': 'after signing out, the provider’s own sign-out; it ends nothing of ours',
+  [`GET ${loadHelpButton().path}`]:
+    'the Help button snippet other applications load: a static file, no data',
 };
 
 /**

@@ -117,8 +117,10 @@ export interface TicketTable {
   completed_date: string | null;
   assignee_id: number | null;
   created_by: number;
-  /** The path of the page the Help button was pressed on. */
+  /** The path of the page the Help button was pressed on (cleaned of identifiers for other applications). */
   opened_from: string | null;
+  /** The other web application's host when the Help button was pressed there; null for hushdesk's own pages. */
+  opened_from_host: string | null;
   /** Bumped on every save, so a second concurrent save sees a conflict. */
   version: Generated<number>;
   created_at: Timestamp;
@@ -292,6 +294,14 @@ export interface SsoSessionTable {
   session_id: string;
 }
 
+/** An administrator's name for one of the agency's other web applications. */
+export interface ApplicationNameTable {
+  host: string;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: number | null;
+}
+
 export interface Database {
   roles: RoleTable;
   role_permissions: RolePermissionTable;
@@ -318,6 +328,7 @@ export interface Database {
   sso_provider: SsoProviderTable;
   staff_sso_identities: StaffSsoIdentityTable;
   sso_sessions: SsoSessionTable;
+  application_names: ApplicationNameTable;
 }
 
 export type Role = Selectable<RoleTable>;

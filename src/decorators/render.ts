@@ -7,6 +7,8 @@ import { agencyName, agencyTimeZone } from './agency.js';
 export interface PageOptions {
   /** The partial that answers an htmx request; without it htmx gets the whole page. */
   fragment?: string;
+  /** The page's frame; `layout` (header, menu, Help button) unless said otherwise. */
+  layout?: string;
 }
 
 /** An htmx swap, as opposed to a full page load or a history restore. */
@@ -40,7 +42,7 @@ export default fp(async (app) => {
         ...data,
       };
       if (options.fragment && isHtmx(request)) return this.view(options.fragment, context);
-      return this.view(template, context, { layout: 'layout' });
+      return this.view(template, context, { layout: options.layout ?? 'layout' });
     },
   );
 });

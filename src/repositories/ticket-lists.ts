@@ -46,6 +46,8 @@ export interface TicketRow {
   response_minutes: number | null;
   /** True (1 in SQLite) once the ticket was sent to the escalation desk. */
   sent_to_desk: SqlBool;
+  /** The other application the ticket was opened from: its name, or its host without one. */
+  opened_from_app: string | null;
 }
 
 type TicketQuery = SelectQueryBuilder<Database, 'tickets', object>;
@@ -233,6 +235,7 @@ function selectRows(db: Db) {
     .selectFrom('tickets')
     .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
     .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+    .leftJoin('application_names as app', 'app.host', 'tickets.opened_from_host')
     .select([
       'tickets.id',
       'tickets.title',
@@ -249,6 +252,7 @@ function selectRows(db: Db) {
       'p.rank as priority_rank',
       'p.response_minutes',
       sentToDesk,
+      (eb) => eb.fn.coalesce('app.name', 'tickets.opened_from_host').as('opened_from_app'),
     ]);
 }
 

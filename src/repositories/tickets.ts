@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import type { TicketStatus } from '../db/schema.js';
+import type { OpenedFrom } from '../tickets/opened-from.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
 
 export interface NewTicket {
@@ -10,7 +11,7 @@ export interface NewTicket {
   priorityId: number;
   dueDate: string | null;
   assigneeId: number | null;
-  openedFrom: string | null;
+  openedFrom: OpenedFrom | null;
 }
 
 /** Descriptions are PHI: encrypted here on the way in, decrypted on the way out. */
@@ -33,7 +34,8 @@ export async function insertTicket(
       completed_date: null,
       assignee_id: ticket.assigneeId,
       created_by: createdBy,
-      opened_from: ticket.openedFrom,
+      opened_from: ticket.openedFrom?.path ?? null,
+      opened_from_host: ticket.openedFrom?.host ?? null,
       created_at: at,
       updated_at: at,
     })
@@ -54,6 +56,9 @@ export interface TicketDetail {
   created_by: number;
   creator_name: string;
   opened_from: string | null;
+  opened_from_host: string | null;
+  /** The administrator's name for opened_from_host, if it has one. */
+  opened_from_name: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -74,6 +79,7 @@ export async function findVisibleTicket(
     .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
     .innerJoin('staff as creator', 'creator.id', 'tickets.created_by')
     .leftJoin('staff as assignee', 'assignee.id', 'tickets.assignee_id')
+    .leftJoin('application_names as app', 'app.host', 'tickets.opened_from_host')
     .select([
       'tickets.id',
       'tickets.title',
@@ -86,6 +92,8 @@ export async function findVisibleTicket(
       'tickets.created_by',
       'creator.name as creator_name',
       'tickets.opened_from',
+      'tickets.opened_from_host',
+      'app.name as opened_from_name',
       'tickets.version',
       'tickets.created_at',
       'tickets.updated_at',

@@ -23,6 +23,7 @@ import {
 } from '../repositories/timeline.js';
 import { formatDate } from './dates.js';
 import { NOTE_EDIT_MINUTES, statusLabel } from './model.js';
+import type { OpenedFrom } from './opened-from.js';
 import type { ValidTicket } from './validate.js';
 
 /** Every change to a ticket is audited beside the timeline (HIPAA 164.312(b)). */
@@ -67,8 +68,8 @@ export type AndThen = (trx: Db, ticketId: number) => Promise<unknown>;
 
 export interface CreateTicketOptions {
   ticket: ValidTicket;
-  /** The path of the page the Help button was on. */
-  openedFrom: string | null;
+  /** Where the Help button was pressed: hushdesk's own page or another application's. */
+  openedFrom: OpenedFrom | null;
   change: ChangeContext;
   /** Sending it to the escalation desk: either both happen or neither. */
   andThen?: AndThen;

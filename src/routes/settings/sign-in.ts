@@ -9,10 +9,10 @@ import {
 } from '../../auth/oidc/form.js';
 import { loadSsoSettings, postLogoutUrl, redirectUrl } from '../../auth/oidc/settings.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
+import type { FieldErrors } from '../../forms/fields.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { listActiveStaffWithPermission, listRoles } from '../../repositories/roles.js';
 import { findSsoProvider, saveSsoProvider } from '../../repositories/sso.js';
-import type { FieldErrors } from '../../forms/fields.js';
 
 type TestResult = { ok: true; message: string } | { ok: false; message: string } | null;
 

@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { safeReturnPath } from '../../decorators/auth.js';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../forms/fields.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
+import { type OpenedFrom, readOpenedFrom } from '../../tickets/opened-from.js';
 import { createTicket } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
@@ -12,6 +12,7 @@ import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assig
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
 import { loadFormChoices } from '../../web/tickets/form-choices.js';
 import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
+import { replyCreatedInHelpWindow } from '../help/created.js';
 import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 
 const EMPTY: TicketForm = {
@@ -23,37 +24,41 @@ const EMPTY: TicketForm = {
   assignee: 'self',
 };
 
-/** Only the path of the page the Help button was on: never its query string. */
-function openedFrom(value: unknown): string {
-  const path = safeReturnPath(value).split('?')[0] ?? '/';
-  return path.slice(0, 200);
+/** An empty ticket window's data, opened from `from` (a hushdesk page or another application's). */
+export async function loadNewTicketWindow(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  from: OpenedFrom,
+) {
+  const choices = await loadFormChoices(app);
+  const escalation = await escalationView(app.db, signedIn(request));
+  return {
+    title: 'New ticket',
+    form: EMPTY,
+    errors: {},
+    openedFrom: from.path,
+    openedFromHost: from.host,
+    ...choices,
+    // Staff who cannot send to the desk find the champions ready in Assigned To.
+    assigneePicker: await buildAssigneePicker(
+      app,
+      choices.directory,
+      EMPTY,
+      {},
+      null,
+      escalation.champions.map((c) => c.id),
+    ),
+    escalation,
+    sendToDesk: false,
+    titleDecision: null,
+  };
 }
 
 /** The ticket window: a dialog over the page with htmx, a page of its own without. */
 const create: FastifyPluginAsync = async (app) => {
   app.get('/tickets/new', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const choices = await loadFormChoices(app);
-    const escalation = await escalationView(app.db, signedIn(request));
-    const data = {
-      title: 'New ticket',
-      form: EMPTY,
-      errors: {},
-      openedFrom: openedFrom(query.from),
-      ...choices,
-      // Staff who cannot send to the desk find the champions ready in Assigned To.
-      assigneePicker: await buildAssigneePicker(
-        app,
-        choices.directory,
-        EMPTY,
-        {},
-        null,
-        escalation.champions.map((c) => c.id),
-      ),
-      escalation,
-      sendToDesk: false,
-      titleDecision: null,
-    };
+    const data = await loadNewTicketWindow(app, request, readOpenedFrom(query.from, undefined));
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
   });
 
@@ -65,7 +70,7 @@ const create: FastifyPluginAsync = async (app) => {
     const form = readTicketForm(body);
     const choices = await loadFormChoices(app);
     const escalation = await escalationView(app.db, me);
-    const from = openedFrom(body.opened_from);
+    const from = readOpenedFrom(body.opened_from, body.opened_from_host);
     const page = async (
       errors: object,
       step: ReturnType<typeof pickerStep> = null,
@@ -74,7 +79,8 @@ const create: FastifyPluginAsync = async (app) => {
       title: 'New ticket',
       form,
       errors,
-      openedFrom: from,
+      openedFrom: from.path,
+      openedFromHost: from.host,
       ...choices,
       assigneePicker: await buildAssigneePicker(
         app,
@@ -129,6 +135,8 @@ const create: FastifyPluginAsync = async (app) => {
       },
     });
     app.outbox.wake();
+    // The Help window of another application says so in its own small window.
+    if (from.host) return replyCreatedInHelpWindow(request, reply, id);
     return replyAfterChange(request, reply, {
       redirect: `/tickets/${id}?created=1`,
       // Close the dialog and say what happened where the person is.
