@@ -11,7 +11,7 @@ import {
   restoreDatabase,
 } from './db/backup.js';
 import { createDb } from './db/index.js';
-import { migrateToLatest } from './db/migrate.js';
+import { NewerDatabaseError, upgradeDatabase } from './ops/upgrade.js';
 import { recordAudit } from './repositories/audit.js';
 import { EncryptedValueError } from './repositories/phi.js';
 import {
@@ -60,9 +60,11 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 async function migrate(dataDir: string): Promise<string> {
   const db = createDb(dataDir);
   try {
-    const result = await migrateToLatest(db);
-    const ran = result.results?.length ?? 0;
-    return ran === 0 ? 'The database is up to date.' : `Applied ${ran} migration(s).`;
+    const result = await upgradeDatabase(db, dataDir, new Date());
+    const ran = result.migrated.length;
+    if (ran === 0) return 'The database is up to date.';
+    const kept = result.backup ? `\nThe database as it was is backed up in ${result.backup}.` : '';
+    return `Applied ${ran} migration(s).${kept}`;
   } finally {
     await db.destroy();
   }
@@ -104,7 +106,7 @@ async function addStaff(
 
   const db = createDb(dataDir);
   try {
-    await migrateToLatest(db);
+    await upgradeDatabase(db, dataDir, new Date());
     if (await usernameTaken(db, fields.username)) {
       throw new CliError(`--username: "${fields.username}" is already taken.`);
     }
@@ -186,7 +188,7 @@ async function rotateKey(config: Config): Promise<string> {
   assertServerStopped(config.dataDir);
   const db = createDb(config.dataDir);
   try {
-    await migrateToLatest(db);
+    await upgradeDatabase(db, config.dataDir, new Date());
     const report = await rotatePhiKey(
       db,
       { dataDir: config.dataDir, envKey: config.phiKey },
@@ -212,7 +214,7 @@ async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
   if (!values.username) throw new CliError('Give the person with --username.');
   const db = createDb(dataDir);
   try {
-    await migrateToLatest(db);
+    await upgradeDatabase(db, dataDir, new Date());
     const staff = await findStaffByUsername(db, values.username);
     if (!staff) throw new CliError(`--username: nobody is called "${values.username}".`);
     await removeTwoFactor(db, staff.id);
@@ -239,10 +241,10 @@ export async function runCli(
 ): Promise<string> {
   const config = loadConfig(env);
   const [command, sub, ...rest] = argv;
-  if (command === 'migrate') return migrate(config.dataDir);
-  if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
-  if (command === 'two-factor' && sub === 'off') return twoFactorOff(config.dataDir, rest);
   try {
+    if (command === 'migrate') return await migrate(config.dataDir);
+    if (command === 'staff' && sub === 'add') return await addStaff(config.dataDir, rest, stdin);
+    if (command === 'two-factor' && sub === 'off') return await twoFactorOff(config.dataDir, rest);
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));
     if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
@@ -250,7 +252,8 @@ export async function runCli(
     if (
       error instanceof BackupError ||
       error instanceof PhiKeyError ||
-      error instanceof ServerRunningError
+      error instanceof ServerRunningError ||
+      error instanceof NewerDatabaseError
     ) {
       throw new CliError(error.message);
     }
