@@ -10,6 +10,7 @@ import housekeeping from './decorators/housekeeping.js';
 import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
+import metrics from './metrics/index.js';
 import forms from './plugins/forms.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
@@ -79,6 +80,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   });
   installErrorPages(fastify);
 
+  await fastify.register(metrics);
   await fastify.register(health);
   await fastify.register(authRoutes);
   await fastify.register(twoFactorSignIn);

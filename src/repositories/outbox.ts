@@ -202,3 +202,13 @@ export async function purgeDeliveredOutboxMessages(db: Db, cutoff: Date): Promis
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Messages that gave up (dead letters): they wait for an administrator's retry. */
+export async function countDeadOutboxMessages(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
