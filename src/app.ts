@@ -11,6 +11,7 @@ import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import metrics from './metrics/index.js';
+import requestsSeen from './ops/requests-seen.js';
 import forms from './plugins/forms.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
@@ -73,6 +74,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(auth);
   await fastify.register(outbox, options.outbox ?? {});
   await fastify.register(housekeeping);
+  await fastify.register(requestsSeen);
 
   fastify.addHook('onSend', async (request, reply) => {
     // Signed-in pages may show PHI: never let a browser or proxy keep a copy.

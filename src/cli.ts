@@ -11,6 +11,7 @@ import {
   restoreDatabase,
 } from './db/backup.js';
 import { createDb } from './db/index.js';
+import { confirmKeySaved, runDoctorCommand } from './ops/doctor-cli.js';
 import { NewerDatabaseError, upgradeDatabase } from './ops/upgrade.js';
 import { recordAudit } from './repositories/audit.js';
 import { EncryptedValueError } from './repositories/phi.js';
@@ -27,7 +28,10 @@ import { text, validateStaffFields } from './staff/validate.js';
 const USAGE = `Usage: hushdesk <command>
 
 Commands:
-  migrate                 Bring the database up to date (also done at every start).
+  start                   Serve (what the systemd unit runs).
+  doctor                  Check the installation; every problem with what to do. Exit 1 when something needs action.
+  key-saved               Record that a copy of the encryption key is kept apart from the backups.
+  migrate                 Bring the database up to date (also done at every start, with a backup first).
   staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff|external
             [--department DEPARTMENT] --password-stdin
                           Create a staff account; the password is read from standard input.
@@ -248,6 +252,11 @@ export async function runCli(
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));
     if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
+    if (command === 'key-saved' && argv.length === 1) {
+      return await confirmKeySaved(config, 'command line').catch((error: Error) => {
+        throw new CliError(error.message);
+      });
+    }
   } catch (error) {
     if (
       error instanceof BackupError ||
@@ -267,6 +276,11 @@ export async function runCli(
 }
 
 export async function main(): Promise<void> {
+  if (process.argv[2] === 'doctor' && process.argv.length === 3) {
+    const report = await runDoctorCommand(environmentWithDotEnv());
+    console.log(report.output);
+    process.exit(report.ok ? 0 : 1);
+  }
   try {
     console.log(await runCli(process.argv.slice(2), environmentWithDotEnv(), process.stdin));
   } catch (error) {

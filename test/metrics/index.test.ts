@@ -7,7 +7,7 @@ import { createTicket } from '../helpers/tickets.js';
 let t: TestApp;
 afterEach(() => t.close());
 
-const TOKEN = 'a'.repeat(20) + 'metrics-token-for-tests';
+const TOKEN = 'metrics-token-for-tests-0123456789abcdef';
 
 function scrape(headers: Record<string, string> = {}, remoteAddress = '127.0.0.1') {
   return t.app.inject({ method: 'GET', url: '/metrics', headers, remoteAddress });
