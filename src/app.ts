@@ -30,6 +30,7 @@ import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
+import systemSettings from './routes/settings/system.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import staffPicker from './routes/staff-picker/index.js';
@@ -105,6 +106,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(auditRoutes);
     await signedIn.register(twoFactorProfile);
     await signedIn.register(securitySettings);
+    await signedIn.register(systemSettings);
   });
 };
 

@@ -21,7 +21,7 @@ import { runDoctorCommand } from '../../src/ops/doctor-cli.js';
 import { recordAudit } from '../../src/repositories/audit.js';
 import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js';
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 
 let t: TestApp;
@@ -251,5 +251,40 @@ describe('hushdesk doctor', () => {
     expect(well.output).toContain('All is well.');
     expect(well.ok).toBe(true);
     expect(loadConfig({ ...env }).backupKeep).toBe(3);
+  });
+});
+
+describe('Settings → System', () => {
+  it('shows administrators the same checks, and records a saved copy of the key', async () => {
+    t = await createTestApp();
+    await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+    await addStaff(t.app, 'sam', { role: 'staff' });
+    const ann = await signIn(t.app, 'ann');
+    const page = await ann.get('/settings/system');
+    expect(page.statusCode).toBe(200);
+    for (const name of [
+      'data directory',
+      'encryption key',
+      'backups',
+      'mail server',
+      'migrations',
+    ]) {
+      expect(page.body).toContain(`: ${name}</strong>`);
+    }
+    expect(page.body).toContain('Needs action');
+    expect(page.body).toContain('What to do: Set BACKUP_KEEP');
+    const saved = await ann.post('/settings/system/key-saved');
+    expect(saved.statusCode).toBe(303);
+    const after = await ann.get('/settings/system?saved=1');
+    expect(after.body).toMatch(/OK<\/strong>|OK: encryption key/);
+    expect(after.body).toContain('a copy was confirmed on');
+    const audit = await t.app.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'key-copy-confirmed')
+      .execute();
+    expect(audit).toHaveLength(1);
+    const sam = await signIn(t.app, 'sam');
+    expect((await sam.get('/settings/system')).statusCode).toBe(403);
   });
 });
