@@ -1,40 +1,13 @@
+import { offsetMinutes } from '../audit/filters.js';
+
 /**
  * Times of day in the agency's time zone. The nightly backup is due at
  * BACKUP_AT on the agency's clock, whenever the server was started.
  */
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function format(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formats.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock fields at an instant in a zone, as if they were UTC. */
-function wallClock(instant: number, timeZone: string): number {
-  const parts = format(timeZone).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
+/** Milliseconds the zone is ahead of UTC at an instant. */
+function offset(instant: number, timeZone: string): number {
+  return offsetMinutes(instant, timeZone) * 60_000;
 }
 
 /**
@@ -44,9 +17,9 @@ function wallClock(instant: number, timeZone: string): number {
  * comes out an hour later, as the clocks show it.
  */
 function zonedInstant(wall: number, timeZone: string): number {
-  const first = wall - (wallClock(wall, timeZone) - wall);
-  const second = wall - (wallClock(first, timeZone) - first);
-  return wallClock(second, timeZone) === wall ? second : first;
+  const first = wall - offset(wall, timeZone);
+  const second = wall - offset(first, timeZone);
+  return second + offset(second, timeZone) === wall ? second : first;
 }
 
 /** The most recent time the clock read `at` in the zone, at or before `now`. */
@@ -55,7 +28,7 @@ export function lastOccurrence(
   at: { hour: number; minute: number },
   timeZone: string,
 ): Date {
-  const today = new Date(wallClock(now.getTime(), timeZone));
+  const today = new Date(now.getTime() + offset(now.getTime(), timeZone));
   for (let daysBack = 0; daysBack < 3; daysBack++) {
     const wall = Date.UTC(
       today.getUTCFullYear(),
