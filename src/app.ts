@@ -11,6 +11,8 @@ import outbox, { type OutboxOptions } from './decorators/outbox.js';
 import phi from './decorators/phi.js';
 import render, { isHtmx } from './decorators/render.js';
 import sso from './decorators/sso.js';
+import metrics from './metrics/index.js';
+import requestsSeen from './ops/requests-seen.js';
 import forms from './plugins/forms.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
@@ -35,6 +37,7 @@ import applicationNames from './routes/settings/applications.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import signInSettings from './routes/settings/sign-in.js';
+import systemSettings from './routes/settings/system.js';
 import setup from './routes/setup/index.js';
 import staff from './routes/staff/index.js';
 import staffPicker from './routes/staff-picker/index.js';
@@ -80,6 +83,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(auth);
   await fastify.register(outbox, options.outbox ?? {});
   await fastify.register(housekeeping);
+  await fastify.register(requestsSeen);
 
   fastify.addHook('onSend', async (request, reply) => {
     // Signed-in pages may show PHI: never let a browser or proxy keep a copy.
@@ -87,6 +91,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   });
   installErrorPages(fastify);
 
+  await fastify.register(metrics);
   await fastify.register(health);
   await fastify.register(authRoutes);
   await fastify.register(twoFactorSignIn);
@@ -115,6 +120,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(signInSettings);
     await signedIn.register(help);
     await signedIn.register(applicationNames);
+    await signedIn.register(systemSettings);
   });
 };
 

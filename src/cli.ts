@@ -11,8 +11,9 @@ import {
   restoreDatabase,
 } from './db/backup.js';
 import { createDb } from './db/index.js';
-import { migrateToLatest } from './db/migrate.js';
 import { text } from './forms/fields.js';
+import { confirmKeySaved, runDoctorCommand } from './ops/doctor-cli.js';
+import { NewerDatabaseError, upgradeDatabase } from './ops/upgrade.js';
 import { recordAudit } from './repositories/audit.js';
 import { EncryptedValueError } from './repositories/phi.js';
 import {
@@ -28,7 +29,10 @@ import { validateStaffFields } from './staff/validate.js';
 const USAGE = `Usage: hushdesk <command>
 
 Commands:
-  migrate                 Bring the database up to date (also done at every start).
+  start                   Serve (what the systemd unit runs).
+  doctor                  Check the installation; every problem with what to do. Exit 1 when something needs action.
+  key-saved               Record that a copy of the encryption key is kept apart from the backups.
+  migrate                 Bring the database up to date (also done at every start, with a backup first).
   staff add --name NAME --username USERNAME --email EMAIL --role admin|champion|staff|external
             [--department DEPARTMENT] --password-stdin
                           Create a staff account; the password is read from standard input.
@@ -61,9 +65,11 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 async function migrate(dataDir: string): Promise<string> {
   const db = createDb(dataDir);
   try {
-    const result = await migrateToLatest(db);
-    const ran = result.results?.length ?? 0;
-    return ran === 0 ? 'The database is up to date.' : `Applied ${ran} migration(s).`;
+    const result = await upgradeDatabase(db, dataDir, new Date());
+    const ran = result.migrated.length;
+    if (ran === 0) return 'The database is up to date.';
+    const kept = result.backup ? `\nThe database as it was is backed up in ${result.backup}.` : '';
+    return `Applied ${ran} migration(s).${kept}`;
   } finally {
     await db.destroy();
   }
@@ -105,7 +111,7 @@ async function addStaff(
 
   const db = createDb(dataDir);
   try {
-    await migrateToLatest(db);
+    await upgradeDatabase(db, dataDir, new Date());
     if (await usernameTaken(db, fields.username)) {
       throw new CliError(`--username: "${fields.username}" is already taken.`);
     }
@@ -187,7 +193,7 @@ async function rotateKey(config: Config): Promise<string> {
   assertServerStopped(config.dataDir);
   const db = createDb(config.dataDir);
   try {
-    await migrateToLatest(db);
+    await upgradeDatabase(db, config.dataDir, new Date());
     const report = await rotatePhiKey(
       db,
       { dataDir: config.dataDir, envKey: config.phiKey },
@@ -213,7 +219,7 @@ async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
   if (!values.username) throw new CliError('Give the person with --username.');
   const db = createDb(dataDir);
   try {
-    await migrateToLatest(db);
+    await upgradeDatabase(db, dataDir, new Date());
     const staff = await findStaffByUsername(db, values.username);
     if (!staff) throw new CliError(`--username: nobody is called "${values.username}".`);
     await removeTwoFactor(db, staff.id);
@@ -240,18 +246,24 @@ export async function runCli(
 ): Promise<string> {
   const config = loadConfig(env);
   const [command, sub, ...rest] = argv;
-  if (command === 'migrate') return migrate(config.dataDir);
-  if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
-  if (command === 'two-factor' && sub === 'off') return twoFactorOff(config.dataDir, rest);
   try {
+    if (command === 'migrate') return await migrate(config.dataDir);
+    if (command === 'staff' && sub === 'add') return await addStaff(config.dataDir, rest, stdin);
+    if (command === 'two-factor' && sub === 'off') return await twoFactorOff(config.dataDir, rest);
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));
     if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
+    if (command === 'key-saved' && argv.length === 1) {
+      return await confirmKeySaved(config, 'command line').catch((error: Error) => {
+        throw new CliError(error.message);
+      });
+    }
   } catch (error) {
     if (
       error instanceof BackupError ||
       error instanceof PhiKeyError ||
-      error instanceof ServerRunningError
+      error instanceof ServerRunningError ||
+      error instanceof NewerDatabaseError
     ) {
       throw new CliError(error.message);
     }
@@ -265,6 +277,11 @@ export async function runCli(
 }
 
 export async function main(): Promise<void> {
+  if (process.argv[2] === 'doctor' && process.argv.length === 3) {
+    const report = await runDoctorCommand(environmentWithDotEnv());
+    console.log(report.output);
+    process.exit(report.ok ? 0 : 1);
+  }
   try {
     console.log(await runCli(process.argv.slice(2), environmentWithDotEnv(), process.stdin));
   } catch (error) {

@@ -23,6 +23,12 @@ export interface Config {
   phiKey: PhiKey | null;
   /** Automatic nightly backups kept in DATA_DIR/backups; 0 turns them off. */
   backupKeep: number;
+  /** The time of day (agency time zone) the nightly backup is taken. */
+  backupAt: { hour: number; minute: number };
+  /** Delivered outbox rows are deleted this many days after they went out. */
+  outboxRetentionDays: number;
+  /** A bearer token that opens GET /metrics from beyond loopback; null keeps it loopback-only. */
+  metricsToken: string | null;
   /** Single sign-on set by SSO_* variables (automated installs); null leaves it to Settings. */
   sso: SsoEnvironment | null;
   /** SSO_ALLOW_HTTP_LOOPBACK: accept an http:// provider on this machine (tests, trials). */
@@ -104,6 +110,26 @@ function phiKey(env: Env): PhiKey | null {
   if (!key)
     throw new ConfigError('HUSHDESK_KEY', 'accepts 32 random bytes in base64 (44 characters)');
   return key;
+}
+
+function timeOfDay(env: Env, name: string, fallback: string): { hour: number; minute: number } {
+  const raw = env[name]?.trim() || fallback;
+  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(raw);
+  if (!m) throw new ConfigError(name, `accepts a time of day as HH:MM (24-hour), got "${raw}"`);
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+}
+
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  // The message never repeats the value: it is a secret.
+  if (raw.length < 32 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'accepts 32 or more printable characters without spaces (e.g. openssl rand -hex 32)',
+    );
+  }
+  return raw;
 }
 
 /** Email domains as people type them after the @: agency.org, mail.agency.org. */
@@ -189,6 +215,9 @@ export function loadConfig(env: Env = process.env): Config {
     backupKeep: integer(env, 'BACKUP_KEEP', 0, 0, 1000),
     sso: ssoEnvironment(env, flag(env, 'SSO_ALLOW_HTTP_LOOPBACK')),
     ssoAllowHttpLoopback: flag(env, 'SSO_ALLOW_HTTP_LOOPBACK'),
+    backupAt: timeOfDay(env, 'BACKUP_AT', '02:00'),
+    outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 90, 1, 3650),
+    metricsToken: metricsToken(env),
   };
 }
 

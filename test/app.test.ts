@@ -15,6 +15,7 @@ import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './h
  */
 const PUBLIC: Record<string, string> = {
   'GET /healthz': 'monitors check it; it says only whether the store answers',
+  'GET /metrics': 'Prometheus: loopback or METRICS_TOKEN only (test/metrics), counts and no names',
   'GET /static/*': 'our stylesheet, script and icon',
   'GET /vendor/htmx/*': 'htmx, served by the app',
   'GET /sign-in': 'the way in',

@@ -13,7 +13,7 @@ export interface AuditQuery {
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Minutes the zone is ahead of UTC at an instant. */
-function offsetMinutes(instant: number, timeZone: string): number {
+export function offsetMinutes(instant: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',

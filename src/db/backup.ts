@@ -226,17 +226,24 @@ export function listAutomaticBackups(dataDir: string): string[] {
 }
 
 /**
- * The nightly backup into DATA_DIR/backups: made when the newest one is a day
- * old (or there is none), then only the newest `keep` are kept.
+ * The nightly backup into DATA_DIR/backups: made when none was taken since the
+ * last scheduled time (or, without one, when the newest is a day old), then
+ * only the newest `keep` are kept.
  * Returns the new backup's report, or null when none was due.
  */
 export async function automaticBackup(
   dataDir: string,
   keep: number,
   now: Date,
+  scheduledAt?: Date,
 ): Promise<DatabaseReport | null> {
   const newest = listAutomaticBackups(dataDir).at(-1);
-  if (newest && now.getTime() - backupTime(newest) < 23 * 3_600_000) return null;
+  if (newest) {
+    const taken = backupTime(newest);
+    if (scheduledAt ? taken >= scheduledAt.getTime() : now.getTime() - taken < 23 * 3_600_000) {
+      return null;
+    }
+  }
   const folder = join(dataDir, BACKUP_FOLDER);
   // Owner-only: the backups hold the same data as the database.
   mkdirSync(folder, { recursive: true, mode: 0o700 });

@@ -13,7 +13,7 @@ import { CODE_DIR } from '../root.js';
 import type { Db } from './index.js';
 
 /** migrations/ beside src/ (tests run the .ts files, npm start the built .js ones). */
-const MIGRATIONS_DIR = join(CODE_DIR, '..', 'migrations');
+export const MIGRATIONS_DIR = join(CODE_DIR, '..', 'migrations');
 
 /**
  * Loads migrations/*.{ts,js} by name. Kysely's FileMigrationProvider imports from
@@ -48,6 +48,11 @@ export class MigrationError extends Error {
     super(message);
     this.name = 'MigrationError';
   }
+}
+
+/** The names of the migrations this release carries, in order. */
+export async function listMigrationNames(dir = MIGRATIONS_DIR): Promise<string[]> {
+  return (await migrationFiles(dir)).map((f) => f.replace(/\.(ts|js)$/, ''));
 }
 
 /**

@@ -1,11 +1,22 @@
 import fp from 'fastify-plugin';
 import { createDb, type Db } from '../db/index.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { upgradeDatabase } from '../ops/upgrade.js';
 
-/** The store, migrated before the first request and closed with the app. */
+/** The store, migrated before the first request (backed up first when it is an upgrade) and closed with the app. */
 export default fp<{ db?: Db }>(async (app, options) => {
   const db = options.db ?? createDb(app.config.dataDir);
-  await migrateToLatest(db);
+  try {
+    const upgrade = await upgradeDatabase(db, app.config.dataDir, new Date());
+    if (upgrade.backup) {
+      app.log.info(
+        { backup: upgrade.backup, migrations: upgrade.migrated },
+        'upgraded the database; the backup taken before it is kept for going back',
+      );
+    }
+  } catch (error) {
+    if (!options.db) await db.destroy();
+    throw error;
+  }
   app.decorate('db', db);
   app.addHook('onClose', async () => {
     await db.destroy();

@@ -1,21 +1,62 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { automaticBackup } from '../db/backup.js';
+import { lastOccurrence } from '../ops/schedule.js';
 import { pruneAuditLog, recordAudit } from '../repositories/audit.js';
+import { purgeDeliveredOutboxMessages } from '../repositories/outbox.js';
 import { getAuditRetentionYears } from '../repositories/security-settings.js';
+import { agencyTimeZone } from './agency.js';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 export interface HousekeepingState {
   lastPrune: number | null;
+  lastOutboxPurge?: number | null;
+}
+
+async function pruneAudit(app: FastifyInstance, now: Date): Promise<void> {
+  const years = await getAuditRetentionYears(app.db);
+  const cutoff = new Date(now);
+  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - years);
+  const removed = await pruneAuditLog(app.db, cutoff);
+  if (removed > 0) {
+    await recordAudit(
+      app.db,
+      {
+        actor: { label: 'hushdesk housekeeping' },
+        action: 'audit-pruned',
+        detail: `${removed} rows older than ${years} years (before ${cutoff.toISOString().slice(0, 10)}) removed`,
+      },
+      now,
+    );
+  }
+}
+
+/** Delivered mail leaves the outbox after the retention period; the audit log keeps what happened. */
+async function purgeOutbox(app: FastifyInstance, now: Date): Promise<void> {
+  const days = app.config.outboxRetentionDays;
+  const cutoff = new Date(now.getTime() - days * DAY);
+  const removed = await purgeDeliveredOutboxMessages(app.db, cutoff);
+  if (removed > 0) {
+    await recordAudit(
+      app.db,
+      {
+        actor: { label: 'hushdesk housekeeping' },
+        action: 'outbox-purged',
+        detail: `${removed} delivered messages older than ${days} days (before ${cutoff.toISOString().slice(0, 10)}) removed`,
+      },
+      now,
+    );
+  }
 }
 
 /**
- * The app's own daily chores: pruning audit rows past the retention period
- * (the only delete of audit rows there is), and the nightly backup when
- * BACKUP_KEEP is set. Each is due once a day; the timer checks hourly, so a
- * restart neither skips nor doubles them.
+ * The app's own chores: pruning audit rows past the retention period (the
+ * only delete of audit rows there is) and delivered outbox rows past theirs,
+ * each once a day; and the nightly backup at BACKUP_AT on the agency's clock
+ * when BACKUP_KEEP is set. The timer checks every minute and each chore knows
+ * whether it is due, so a restart neither skips nor doubles them.
  */
 export async function runHousekeeping(
   app: FastifyInstance,
@@ -23,32 +64,24 @@ export async function runHousekeeping(
 ): Promise<void> {
   const now = app.now();
   if (state.lastPrune === null || now.getTime() - state.lastPrune >= DAY) {
-    const years = await getAuditRetentionYears(app.db);
-    const cutoff = new Date(now);
-    cutoff.setUTCFullYear(cutoff.getUTCFullYear() - years);
-    const removed = await pruneAuditLog(app.db, cutoff);
+    await pruneAudit(app, now);
     state.lastPrune = now.getTime();
-    if (removed > 0) {
-      await recordAudit(
-        app.db,
-        {
-          actor: { label: 'hushdesk housekeeping' },
-          action: 'audit-pruned',
-          detail: `${removed} rows older than ${years} years (before ${cutoff.toISOString().slice(0, 10)}) removed`,
-        },
-        now,
-      );
-    }
+  }
+  const lastPurge = state.lastOutboxPurge ?? null;
+  if (lastPurge === null || now.getTime() - lastPurge >= DAY) {
+    await purgeOutbox(app, now);
+    state.lastOutboxPurge = now.getTime();
   }
   if (app.config.backupKeep > 0) {
-    const report = await automaticBackup(app.config.dataDir, app.config.backupKeep, now);
+    const scheduled = lastOccurrence(now, app.config.backupAt, agencyTimeZone(app));
+    const report = await automaticBackup(app.config.dataDir, app.config.backupKeep, now, scheduled);
     if (report) app.log.info({ file: report.file, bytes: report.bytes }, 'nightly backup taken');
   }
 }
 
 export default fp(
   async (app) => {
-    const state: HousekeepingState = { lastPrune: null };
+    const state: HousekeepingState = { lastPrune: null, lastOutboxPurge: null };
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> | undefined;
     const tick = () => {
@@ -61,11 +94,12 @@ export default fp(
         });
     };
     app.addHook('onReady', async () => {
-      // First run a minute after start, then hourly; unref so it never holds the process open.
+      // First run a minute after start, then every minute (each chore decides
+      // whether it is due); unref so it never holds the process open.
       timer = setTimeout(function again() {
         tick();
-        timer = setTimeout(again, HOUR).unref();
-      }, 60_000).unref();
+        timer = setTimeout(again, MINUTE).unref();
+      }, MINUTE).unref();
     });
     // preClose: finish a run in progress while the store is still open.
     app.addHook('preClose', async () => {

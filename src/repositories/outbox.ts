@@ -189,3 +189,26 @@ export async function summarizeOutboxQueue(
     .executeTakeFirstOrThrow();
   return { waiting: Number(row.n), oldestCreatedAt: row.oldest ?? null };
 }
+
+/**
+ * Deletes delivered messages (sent, or kept locally without SMTP) that went out
+ * before `cutoff`; queued, retrying and dead ones stay. Returns how many.
+ */
+export async function purgeDeliveredOutboxMessages(db: Db, cutoff: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('outbox')
+    .where('status', 'in', ['sent', 'delivered_locally'])
+    .where('sent_at', '<', cutoff.toISOString())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Messages that gave up (dead letters): they wait for an administrator's retry. */
+export async function countDeadOutboxMessages(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -135,3 +135,18 @@ export async function deleteExpiredSessions(
     )
     .execute();
 }
+
+/** Sessions within both limits: people signed in now. */
+export async function countActiveSessions(
+  db: Db,
+  idleBefore: Date,
+  createdBefore: Date,
+): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('last_seen_at', '>=', idleBefore.toISOString())
+    .where('created_at', '>=', createdBefore.toISOString())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

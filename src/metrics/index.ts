@@ -1,0 +1,118 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { databaseFile } from '../db/index.js';
+import { newestBackup } from '../ops/backups.js';
+import { countDeadOutboxMessages, summarizeOutboxQueue } from '../repositories/outbox.js';
+import { countActiveSessions } from '../repositories/sessions.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * Who may read /metrics: a request straight from this machine (no proxy
+ * header: a reverse proxy on loopback would otherwise open it to the world),
+ * or one bearing METRICS_TOKEN. "refused" when a token is given and wrong.
+ */
+export function metricsAccess(
+  request: FastifyRequest,
+  token: string | null,
+): 'allowed' | 'refused' | 'not-local' {
+  const auth = request.headers.authorization;
+  if (auth !== undefined) {
+    const given = /^Bearer (\S+)$/.exec(auth)?.[1];
+    if (token && given && timingSafeEqual(digest(given), digest(token))) return 'allowed';
+    return 'refused';
+  }
+  const proxied = request.headers['x-forwarded-for'] ?? request.headers.forwarded;
+  const peer = request.socket.remoteAddress ?? '';
+  return !proxied && LOOPBACK.has(peer) ? 'allowed' : 'not-local';
+}
+
+/**
+ * GET /metrics in the Prometheus text format. Labels are route patterns
+ * (`/tickets/:number`), methods and status codes only: never a path as
+ * typed, a title, a name or anything from a ticket.
+ */
+export default fp(
+  async (app) => {
+    const registry = new Registry();
+    const requests = new Counter({
+      name: 'hushdesk_http_requests_total',
+      help: 'HTTP requests answered, by route pattern, method and status code.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    });
+    const durations = new Histogram({
+      name: 'hushdesk_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by route pattern and method.',
+      labelNames: ['route', 'method'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    const gauge = (name: string, help: string, read: () => Promise<number> | number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(await read());
+        },
+      });
+    gauge('hushdesk_outbox_queued', 'Notifications waiting to be sent.', async () => {
+      return (await summarizeOutboxQueue(app.db)).waiting;
+    });
+    gauge('hushdesk_outbox_dead', 'Notifications that gave up (dead letters).', () =>
+      countDeadOutboxMessages(app.db),
+    );
+    gauge('hushdesk_sessions_active', 'Signed-in sessions within their limits.', () => {
+      const now = app.now().getTime();
+      return countActiveSessions(
+        app.db,
+        new Date(now - app.config.sessionIdleMinutes * 60_000),
+        new Date(now - app.config.sessionMaxHours * 3_600_000),
+      );
+    });
+    gauge('hushdesk_database_bytes', 'Size of the database file and its WAL.', () => {
+      const file = databaseFile(app.config.dataDir);
+      return [file, `${file}-wal`].reduce(
+        (sum, f) => sum + (existsSync(f) ? statSync(f).size : 0),
+        0,
+      );
+    });
+    gauge(
+      'hushdesk_backup_age_seconds',
+      'Seconds since the newest backup in DATA_DIR/backups; NaN when there is none.',
+      () => {
+        const newest = newestBackup(app.config.dataDir);
+        return newest ? (app.now().getTime() - newest.at.getTime()) / 1000 : Number.NaN;
+      },
+    );
+
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+      durations.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    });
+
+    app.get('/metrics', async (request, reply) => {
+      const access = metricsAccess(request, app.config.metricsToken);
+      if (access === 'refused') {
+        return reply.code(401).type('text/plain').send('The bearer token is not METRICS_TOKEN.\n');
+      }
+      if (access === 'not-local') {
+        return reply
+          .code(403)
+          .type('text/plain')
+          .send('Metrics are served to this machine only, or with METRICS_TOKEN.\n');
+      }
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  },
+  { name: 'metrics' },
+);
