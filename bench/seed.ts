@@ -171,6 +171,7 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
 
   for (const index of indexes) sqlite.exec(index.sql);
   fillTitleIndexes(sqlite);
+  fillOpenCounts(sqlite);
   for (const trigger of triggers) sqlite.exec(trigger.sql);
   log(`  indexes built (${seconds(started)} s)`);
   analyze(sqlite);
@@ -218,6 +219,20 @@ function fillTitleIndexes(sqlite: SQLite.Database): void {
   sqlite.exec(`insert into tickets_title_fts(tickets_title_fts) values ('rebuild')`);
   sqlite.exec(`insert into tickets_open_title_fts(rowid, title)
     select id, title from tickets where status in ('new', 'in_progress', 'waiting')`);
+}
+
+/** What the open-count triggers (migrations/0110) would have kept, counted once. */
+function fillOpenCounts(sqlite: SQLite.Database): void {
+  const open = `status in ('new', 'in_progress', 'waiting')`;
+  sqlite.exec(`delete from staff_open_counts;
+    insert into staff_open_counts(staff_id, assigned, created, associated)
+    select staff_id, sum(a), sum(c), sum(s) from (
+      select assignee_id as staff_id, count(*) as a, 0 as c, 0 as s from tickets
+        where ${open} and assignee_id is not null group by assignee_id
+      union all select created_by, 0, count(*), 0 from tickets where ${open} group by created_by
+      union all select tas.staff_id, 0, 0, count(*) from ticket_associated_staff tas
+        join tickets on tickets.id = tas.ticket_id where tickets.${open} group by tas.staff_id
+    ) group by staff_id`);
 }
 
 function seconds(since: number): string {
