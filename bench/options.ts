@@ -22,6 +22,12 @@ export interface BenchOptions {
   maxLoad: number;
   /** How long to wait for it, in seconds. */
   loadWait: number;
+  /** Exit non-zero, naming each, when a target is missed (by hand and in release checks; not CI). */
+  check: boolean;
+  /** Also run the osTicket-shaped comparison (250,000 tickets, 50 staff, 78% open). */
+  osticket: boolean;
+  /** Also run the scenarios at each of these ticket counts, for the growth table. */
+  growth: number[];
 }
 
 /**
@@ -46,6 +52,12 @@ export const USAGE = `Usage: npm run bench -- [options]
   --max-load L       before measuring, wait for the 1-minute load average to
                      fall below L (the machine is shared; default: do not wait)
   --load-wait S      wait at most S seconds for that (default 600)
+  --check            exit non-zero when a target is missed, naming each (not for
+                     CI: timings are not tests)
+  --osticket         also run the osTicket-shaped comparison: 250,000 tickets,
+                     50 staff, 78% open, the open-ticket list as staff and admin
+  --growth A,B,C     also run every scenario at these ticket counts (e.g.
+                     10000,100000,1000000) for the growth table
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -83,6 +95,9 @@ export function parseOptions(args: string[]): BenchOptions {
       'no-write': { type: 'boolean', default: false },
       'max-load': { type: 'string' },
       'load-wait': { type: 'string' },
+      check: { type: 'boolean', default: false },
+      osticket: { type: 'boolean', default: false },
+      growth: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -104,5 +119,10 @@ export function parseOptions(args: string[]): BenchOptions {
     noWrite: values['no-write'],
     maxLoad: decimal('max-load', values['max-load'], 0),
     loadWait: whole('load-wait', values['load-wait'], 600, 0),
+    check: values.check,
+    osticket: values.osticket,
+    growth: values.growth
+      ? values.growth.split(',').map((n) => whole('growth', n.trim(), 0, 100))
+      : [],
   };
 }

@@ -23,6 +23,8 @@ export interface SeedOptions {
   tickets: number;
   staff: number;
   seed?: number;
+  /** See TicketSeedOptions.openShare. */
+  openShare?: number;
   log?: (line: string) => void;
 }
 
@@ -46,6 +48,8 @@ export interface Manifest {
   migrations: string[];
   tickets: number;
   staff: number;
+  /** Set for the osTicket-shaped data (every ticket open with this chance). */
+  openShare?: number;
   seededAt: string;
   seedSeconds: number;
   password: string;
@@ -164,7 +168,12 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
   const random = new Random(options.seed);
   const staff = seedStaff(sqlite, random, options.staff, passwordHash, now);
   log(`  ${staff.length.toLocaleString('en-US')} staff`);
-  const tickets = seedTickets(sqlite, random, staff, { tickets: options.tickets, now, seal });
+  const tickets = seedTickets(sqlite, random, staff, {
+    tickets: options.tickets,
+    now,
+    seal,
+    openShare: options.openShare,
+  });
   log(
     `  ${tickets.tickets.toLocaleString('en-US')} tickets, ${tickets.notes.toLocaleString('en-US')} notes, ${tickets.events.toLocaleString('en-US')} events (${seconds(started)} s)`,
   );
@@ -188,6 +197,7 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
     migrations,
     tickets: options.tickets,
     staff: options.staff,
+    openShare: options.openShare,
     seededAt: new Date(now).toISOString(),
     seedSeconds: Number(seconds(started)),
     password: BENCH_PASSWORD,
