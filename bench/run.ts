@@ -65,9 +65,11 @@ async function startHushdesk(
     port,
     readyPath: '/healthz',
     nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    // The default log level, so the request log costs here what it costs in use.
+    quiet: true,
     env: {
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       BASE_URL: `http://127.0.0.1:${port}`,
       // Generous, so no bench session can time out between runs (the default is 15 minutes).
       SESSION_IDLE_MINUTES: '1440',
