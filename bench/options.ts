@@ -26,6 +26,12 @@ export interface BenchOptions {
   soak: boolean;
   /** How long the soak runs, in seconds. */
   soakSeconds: number;
+  /** Exit non-zero, naming each, when a target is missed (by hand and in release checks; not CI). */
+  check: boolean;
+  /** Also run the osTicket-shaped comparison (250,000 tickets, 50 staff, 78% open). */
+  osticket: boolean;
+  /** Also run the scenarios at each of these ticket counts, for the growth table. */
+  growth: number[];
 }
 
 /**
@@ -54,6 +60,12 @@ export const USAGE = `Usage: npm run bench -- [options]
                      filters, odd searches, failed sign-ins) and print the
                      server's memory at the start and the end
   --soak-seconds S   how long the soak runs (default 180)
+  --check            exit non-zero when a target is missed, naming each (not for
+                     CI: timings are not tests)
+  --osticket         also run the osTicket-shaped comparison: 250,000 tickets,
+                     50 staff, 78% open, the open-ticket list as staff and admin
+  --growth A,B,C     also run every scenario at these ticket counts (e.g.
+                     10000,100000,1000000) for the growth table
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -93,6 +105,9 @@ export function parseOptions(args: string[]): BenchOptions {
       'load-wait': { type: 'string' },
       soak: { type: 'boolean', default: false },
       'soak-seconds': { type: 'string' },
+      check: { type: 'boolean', default: false },
+      osticket: { type: 'boolean', default: false },
+      growth: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -116,5 +131,10 @@ export function parseOptions(args: string[]): BenchOptions {
     loadWait: whole('load-wait', values['load-wait'], 600, 0),
     soak: values.soak,
     soakSeconds: whole('soak-seconds', values['soak-seconds'], 180, 1),
+    check: values.check,
+    osticket: values.osticket,
+    growth: values.growth
+      ? values.growth.split(',').map((n) => whole('growth', n.trim(), 0, 100))
+      : [],
   };
 }

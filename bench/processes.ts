@@ -38,12 +38,14 @@ export async function startNodeServer(options: {
   readyPath: string;
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** Send the server's standard output (its request log) nowhere: still written, never read. */
+  quiet?: boolean;
 }): Promise<RunningServer> {
   const url = `http://127.0.0.1:${options.port}`;
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   let exited: number | null = null;
   child.once('exit', (code) => {

@@ -5,7 +5,15 @@ import { ROOT } from '../src/root.js';
 import { type Load, type Measurement, measure, median, medianOf, probe } from './measure.js';
 import { type BenchOptions, parseOptions } from './options.js';
 import { freePort, peakRss, type RunningServer, startNodeServer } from './processes.js';
-import { renderReport, type ScenarioResult, writeReport } from './report.js';
+import {
+  type GrowthColumn,
+  missedTargets,
+  renderGrowth,
+  renderOsticket,
+  renderReport,
+  type ScenarioResult,
+  writeReport,
+} from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { type Manifest, migrateSeeded, readManifest, seedDataDir, staleBecause } from './seed.js';
 import { type SignedIn, signInOverHttp, stillSignedIn } from './session.js';
@@ -15,14 +23,20 @@ const log = (line: string) => console.log(line);
 
 async function seeded(
   dir: string,
-  tickets: number,
-  staff: number,
+  shape: { tickets: number; staff: number; openShare?: number },
   reuse: boolean,
 ): Promise<Manifest> {
+  const { tickets, staff, openShare } = shape;
   const existing = readManifest(dir);
   const stale = existing ? staleBecause(existing) : null;
   if (reuse && existing && stale) log(`Not reusing ${dir}: ${stale}`);
-  if (reuse && existing?.tickets === tickets && existing.staff === staff && !stale) {
+  if (
+    reuse &&
+    existing?.tickets === tickets &&
+    existing.staff === staff &&
+    existing.openShare === openShare &&
+    !stale
+  ) {
     const ran = await migrateSeeded(dir, existing);
     log(
       `Reusing ${dir} (${existing.tickets.toLocaleString('en-US')} tickets, seeded ${existing.seededAt})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`,
@@ -30,9 +44,9 @@ async function seeded(
     return existing;
   }
   log(
-    `Seeding ${dir}: ${tickets.toLocaleString('en-US')} tickets, ${staff.toLocaleString('en-US')} staff`,
+    `Seeding ${dir}: ${tickets.toLocaleString('en-US')} tickets, ${staff.toLocaleString('en-US')} staff${openShare ? `, ${Math.round(openShare * 100)}% open` : ''}`,
   );
-  const manifest = await seedDataDir({ dataDir: dir, tickets, staff, log });
+  const manifest = await seedDataDir({ dataDir: dir, tickets, staff, openShare, log });
   log(`  done in ${manifest.seedSeconds} s`);
   return manifest;
 }
@@ -52,9 +66,11 @@ async function startHushdesk(
     port,
     readyPath: '/healthz',
     nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    // The default log level, so the request log costs here what it costs in use.
+    quiet: true,
     env: {
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       BASE_URL: `http://127.0.0.1:${port}`,
       // Generous, so no bench session can time out between runs (the default is 15 minutes).
       SESSION_IDLE_MINUTES: '1440',
@@ -137,54 +153,53 @@ async function quietMachine(max: number, seconds: number): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const loadBefore = loadavg();
-  const scenarios = SCENARIOS.filter((s) => !options.only.length || options.only.includes(s.key));
+/** One data set to measure: where it lives, its shape, and which scenarios run on it. */
+interface DataSpec {
+  dir: string;
+  tickets: number;
+  staff: number;
+  openShare?: number;
+  scenarios: Scenario[];
+}
+
+/** What one round of measurement over a data set found. */
+interface Round {
+  manifest: Manifest;
+  searchManifest: Manifest | null;
+  floor: Measurement;
+  floorSingle: Measurement;
+  results: ScenarioResult[];
+  startupMs: number;
+  peakRssBytes: number | null;
+  loadByRun: number[];
+}
+
+async function benchData(options: BenchOptions, spec: DataSpec): Promise<Round> {
+  const { scenarios } = spec;
   const base = resolve(options.dataDir);
-  const mainManifest = await seeded(
-    join(base, 'main'),
-    options.tickets,
-    options.staff,
-    options.reuse,
-  );
-  const needsSearch = !options.soak && scenarios.some((s) => s.data === 'search');
+  const mainManifest = await seeded(join(base, spec.dir), spec, options.reuse);
+  const needsSearch = scenarios.some((s) => s.data === 'search');
   const searchManifest = needsSearch
     ? await seeded(
         join(base, `staff-${options.searchStaff}`),
-        1000,
-        options.searchStaff,
+        { tickets: 1000, staff: options.searchStaff },
         options.reuse,
       )
     : null;
 
   const servers: RunningServer[] = [];
   try {
-    if (options.soak) {
-      const server = await startHushdesk('hushdesk', join(base, 'main'), options);
-      servers.push(server);
-      const persona = mainManifest.personas.admin;
-      await runSoak({
-        url: server.url,
-        pid: server.pid,
-        admin: await signInOverHttp(server.url, persona.username, mainManifest.password),
-        seconds: options.soakSeconds,
-        connections: options.connections,
-        log,
-      });
-      return;
-    }
     // Start-up is timed first, with nothing else of ours running: the median of three starts.
     const startups: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const trial = await startHushdesk('hushdesk', join(base, 'main'), {
+      const trial = await startHushdesk('hushdesk', join(base, spec.dir), {
         ...options,
         profile: false,
       });
       startups.push(trial.startupMs);
       await trial.stop();
     }
-    const main = await startHushdesk('hushdesk', join(base, 'main'), options);
+    const main = await startHushdesk('hushdesk', join(base, spec.dir), options);
     servers.push(main);
     startups.push(main.startupMs);
     const startupMs = median(startups);
@@ -196,7 +211,7 @@ async function main(): Promise<void> {
       script: join(ROOT, 'dist', 'bench', 'floor.js'),
       port: await freePort(),
       readyPath: '/',
-      env: { DATA_DIR: join(base, 'main') },
+      env: { DATA_DIR: join(base, spec.dir) },
     });
     servers.push(floorServer);
     const targets: Record<'main' | 'search', SeededServer | null> = {
@@ -228,7 +243,8 @@ async function main(): Promise<void> {
       ids: [],
       client: null,
     };
-    const live: { scenario: Scenario; load: Load; runs: Measurement[] }[] = [];
+    const live: { scenario: Scenario; load: Load; runs: Measurement[]; single: Measurement[] }[] =
+      [];
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
       const target = targets[scenario.data] as SeededServer;
@@ -244,8 +260,7 @@ async function main(): Promise<void> {
           unavailable: `answered ${status}; not measured`,
         });
       } else {
-        const entry = { scenario, load, runs: [] as Measurement[] };
-        live.push(entry);
+        live.push({ scenario, load, runs: [], single: [] });
         results.push({ scenario, measurement: null });
       }
       log(`${scenario.label}: ${status}`);
@@ -259,28 +274,37 @@ async function main(): Promise<void> {
     }
     if (options.maxLoad > 0) await quietMachine(options.maxLoad, options.loadWait);
     // Runs interleave, so a burst of load from elsewhere on the machine hits every scenario alike.
+    // Each round also times one request at a time (one connection): the latency nobody queues for.
+    const singleSeconds = Math.max(1, Math.ceil(options.duration / 2));
     const floorRuns: Measurement[] = [];
+    const floorSingles: Measurement[] = [];
     const loadByRun: number[] = [];
     for (let run = 1; run <= options.runs; run++) {
       loadByRun.push(loadavg()[0] ?? 0);
       const floor = await measure(floorLoad, options.connections, options.duration);
       floorRuns.push(floor);
+      await drain(floorLoad.url);
+      floorSingles.push(await measure(floorLoad, 1, singleSeconds));
       log(
         `run ${run} (load ${loadByRun.at(-1)?.toFixed(2)}): floor ${floor.rps.toFixed(0)} req/s, p99 ${floor.p99} ms`,
       );
-      await drain(floorLoad.url);
       for (const entry of live) {
         const m = await measure(entry.load, options.connections, options.duration);
         await drain(entry.load.url);
         entry.runs.push(m);
+        const one = await measure(entry.load, 1, singleSeconds);
+        entry.single.push(one);
         log(
-          `run ${run}: ${entry.scenario.label} ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.failures ? `, ${m.failures} unexpected` : ''}`,
+          `run ${run}: ${entry.scenario.label} ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.failures ? `, ${m.failures} unexpected` : ''}; alone p50 ${one.p50.toFixed(1)} ms`,
         );
       }
     }
     for (const entry of live) {
       const result = results.find((r) => r.scenario === entry.scenario);
-      if (result) result.measurement = medianOf(entry.runs);
+      if (result) {
+        result.measurement = medianOf(entry.runs);
+        result.single = medianOf(entry.single);
+      }
     }
     for (const target of [targets.main, targets.search]) {
       for (const client of Object.values(target?.clients ?? {})) {
@@ -291,43 +315,130 @@ async function main(): Promise<void> {
         }
       }
     }
-
-    const table = renderReport({
-      date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-      machine: {
-        cpus: availableParallelism(),
-        cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-        memoryGb: totalmem() / 1024 ** 3,
-        node: process.version,
-        loadBefore,
-        loadByRun,
-      },
-      data: {
-        tickets: mainManifest.tickets,
-        staff: mainManifest.staff,
-        searchStaff: searchManifest?.staff ?? 0,
-        seedSeconds: mainManifest.seedSeconds,
-      },
-      settings: {
-        runs: options.runs,
-        duration: options.duration,
-        connections: options.connections,
-      },
+    return {
+      manifest: mainManifest,
+      searchManifest,
       floor: medianOf(floorRuns),
+      floorSingle: medianOf(floorSingles),
       results,
       startupMs,
       peakRssBytes: peakRss(main.pid),
-      preliminary: results.some((r) => r.unavailable === 'not available on this build'),
-    });
-    console.log(`\n${table}\n`);
-    if (options.noWrite || options.only.length) {
-      log('docs/performance.md left as it was (--no-write or --only).');
-    } else {
-      writeReport(join(ROOT, 'docs', 'performance.md'), table);
-      log('Written to docs/performance.md.');
-    }
+      loadByRun,
+    };
   } finally {
     for (const server of servers.reverse()) await server.stop();
+  }
+}
+
+/** The osTicket comparison: the open-ticket list as a staff member and as an administrator. */
+const OSTICKET_SCENARIOS = ['home', 'all-open'];
+
+/** The scan-like soak instead of the scenarios: memory at the start, as it runs and at the end. */
+async function soak(options: BenchOptions): Promise<void> {
+  const dir = join(resolve(options.dataDir), 'main');
+  const manifest = await seeded(
+    dir,
+    { tickets: options.tickets, staff: options.staff },
+    options.reuse,
+  );
+  const server = await startHushdesk('hushdesk', dir, options);
+  try {
+    await runSoak({
+      url: server.url,
+      pid: server.pid,
+      admin: await signInOverHttp(server.url, manifest.personas.admin.username, manifest.password),
+      seconds: options.soakSeconds,
+      connections: options.connections,
+      log,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.soak) return soak(options);
+  const loadBefore = loadavg();
+  const scenarios = SCENARIOS.filter((s) => !options.only.length || options.only.includes(s.key));
+  const write = !options.noWrite && !options.only.length;
+  const doc = join(ROOT, 'docs', 'performance.md');
+  const date = () => `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const machine = (loadByRun: number[]) => ({
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: totalmem() / 1024 ** 3,
+    node: process.version,
+    loadBefore,
+    loadByRun,
+  });
+
+  const round = await benchData(options, {
+    dir: 'main',
+    tickets: options.tickets,
+    staff: options.staff,
+    scenarios,
+  });
+  const report = {
+    date: date(),
+    machine: machine(round.loadByRun),
+    data: {
+      tickets: round.manifest.tickets,
+      staff: round.manifest.staff,
+      searchStaff: round.searchManifest?.staff ?? 0,
+      seedSeconds: round.manifest.seedSeconds,
+    },
+    settings: { runs: options.runs, duration: options.duration, connections: options.connections },
+    floor: round.floor,
+    floorSingle: round.floorSingle,
+    results: round.results,
+    startupMs: round.startupMs,
+    peakRssBytes: round.peakRssBytes,
+    preliminary: round.results.some((r) => r.unavailable === 'not available on this build'),
+  };
+  const table = renderReport(report);
+  console.log(`\n${table}\n`);
+  if (write) writeReport(doc, table);
+
+  if (options.osticket) {
+    const shaped = await benchData(options, {
+      dir: 'osticket',
+      tickets: 250_000,
+      staff: 50,
+      openShare: 0.78,
+      scenarios: SCENARIOS.filter((s) => OSTICKET_SCENARIOS.includes(s.key)),
+    });
+    const text = renderOsticket(shaped, date());
+    console.log(`\n${text}\n`);
+    if (write) writeReport(doc, text, 'osticket');
+  }
+
+  if (options.growth.length) {
+    const sizes: GrowthColumn[] = [];
+    for (const tickets of options.growth) {
+      const grown = await benchData(options, {
+        dir: tickets === options.tickets ? 'main' : `tickets-${tickets}`,
+        tickets,
+        staff: options.staff,
+        scenarios,
+      });
+      sizes.push({ tickets, floor: grown.floor, results: grown.results });
+    }
+    const text = renderGrowth(sizes, date());
+    console.log(`\n${text}\n`);
+    if (write) writeReport(doc, text, 'growth');
+  }
+  if (!write) log('docs/performance.md left as it was (--no-write or --only).');
+  else log('Written to docs/performance.md.');
+
+  if (options.check) {
+    const misses = missedTargets(report);
+    if (misses.length) {
+      console.error(`Missed targets:\n${misses.map((m) => `  - ${m}`).join('\n')}`);
+      process.exitCode = 1;
+    } else {
+      log('Every target met.');
+    }
   }
 }
 

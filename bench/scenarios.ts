@@ -79,6 +79,16 @@ export const SCENARIOS: Scenario[] = [
     target: LISTS,
   },
   {
+    // The osTicket comparison's "open tickets" queue as an administrator sees it.
+    key: 'all-open',
+    label: 'All open tickets',
+    method: 'GET',
+    path: '/tickets',
+    as: 'admin',
+    data: 'main',
+    target: LISTS,
+  },
+  {
     key: 'ticket',
     label: 'A ticket page',
     method: 'GET',

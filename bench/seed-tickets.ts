@@ -11,6 +11,11 @@ export interface TicketSeedOptions {
   now: number;
   /** Turns description and note text into its stored (encrypted) form. */
   seal: (plaintext: string) => string;
+  /**
+   * Every ticket open with this chance, whatever its age (the osTicket-shaped
+   * run: 78%); unset, open tickets are recent, as at an agency that closes them.
+   */
+  openShare?: number;
 }
 
 export interface TicketSeedResult {
@@ -134,7 +139,7 @@ export function seedTickets(
       const age = now - created;
       const priority = priorities.pick(random);
       const pOpen = age < 120 * DAY ? 0.03 + 0.8 * Math.exp(-age / (14 * DAY)) : 0.002;
-      const open = random.chance(pOpen);
+      const open = random.chance(options.openShare ?? pOpen);
       const status = open ? OPEN.pick(random) : random.chance(0.88) ? 'complete' : 'cancelled';
       let closed = created + random.exponential(MEAN_DAYS_TO_CLOSE[priority] ?? 7) * DAY;
       if (closed > now) closed = created + random.next() * age;

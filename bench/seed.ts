@@ -24,6 +24,8 @@ export interface SeedOptions {
   tickets: number;
   staff: number;
   seed?: number;
+  /** See TicketSeedOptions.openShare. */
+  openShare?: number;
   log?: (line: string) => void;
 }
 
@@ -47,6 +49,8 @@ export interface Manifest {
   migrations: string[];
   tickets: number;
   staff: number;
+  /** Set for the osTicket-shaped data (every ticket open with this chance). */
+  openShare?: number;
   seededAt: string;
   seedSeconds: number;
   password: string;
@@ -165,7 +169,12 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
   const random = new Random(options.seed);
   const staff = seedStaff(sqlite, random, options.staff, passwordHash, now);
   log(`  ${staff.length.toLocaleString('en-US')} staff`);
-  const tickets = seedTickets(sqlite, random, staff, { tickets: options.tickets, now, seal });
+  const tickets = seedTickets(sqlite, random, staff, {
+    tickets: options.tickets,
+    now,
+    seal,
+    openShare: options.openShare,
+  });
   log(
     `  ${tickets.tickets.toLocaleString('en-US')} tickets, ${tickets.notes.toLocaleString('en-US')} notes, ${tickets.events.toLocaleString('en-US')} events (${seconds(started)} s)`,
   );
@@ -174,6 +183,7 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
   fillTitleIndexes(sqlite);
   // What the Reports triggers would have written (migration 0080).
   sqlite.exec(FILL_REPORT_TIMES);
+  fillOpenCounts(sqlite);
   for (const trigger of triggers) sqlite.exec(trigger.sql);
   log(`  indexes built (${seconds(started)} s)`);
   analyze(sqlite);
@@ -190,6 +200,7 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
     migrations,
     tickets: options.tickets,
     staff: options.staff,
+    openShare: options.openShare,
     seededAt: new Date(now).toISOString(),
     seedSeconds: Number(seconds(started)),
     password: BENCH_PASSWORD,
@@ -221,6 +232,20 @@ function fillTitleIndexes(sqlite: SQLite.Database): void {
   sqlite.exec(`insert into tickets_title_fts(tickets_title_fts) values ('rebuild')`);
   sqlite.exec(`insert into tickets_open_title_fts(rowid, title)
     select id, title from tickets where status in ('new', 'in_progress', 'waiting')`);
+}
+
+/** What the open-count triggers (migrations/0110) would have kept, counted once. */
+function fillOpenCounts(sqlite: SQLite.Database): void {
+  const open = `status in ('new', 'in_progress', 'waiting')`;
+  sqlite.exec(`delete from staff_open_counts;
+    insert into staff_open_counts(staff_id, assigned, created, associated)
+    select staff_id, sum(a), sum(c), sum(s) from (
+      select assignee_id as staff_id, count(*) as a, 0 as c, 0 as s from tickets
+        where ${open} and assignee_id is not null group by assignee_id
+      union all select created_by, 0, count(*), 0 from tickets where ${open} group by created_by
+      union all select tas.staff_id, 0, 0, count(*) from ticket_associated_staff tas
+        join tickets on tickets.id = tas.ticket_id where tickets.${open} group by tas.staff_id
+    ) group by staff_id`);
 }
 
 function seconds(since: number): string {

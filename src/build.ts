@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import app, { type AppOptions } from './app.js';
 import type { Config } from './config.js';
 
@@ -42,10 +42,19 @@ function noSchemaCompiler(): never {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const fastify = Fastify({
     logger: loggerOptions(options.config),
+    // One line per request, written when it is answered, instead of Fastify's
+    // two (on arrival and on answer): the request log stays, at half the cost.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.config.trustProxy,
     schemaController: {
       compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler },
     },
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   await fastify.register(app, options);
   await fastify.ready();

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
+import { GroupCommitSqliteDialect } from './group-commit.js';
 import type { Database } from './schema.js';
-import { HushdeskSqliteDialect, openSqlite, withStatementCache } from './sqlite.js';
+import { openSqlite, openSqliteReader } from './sqlite.js';
 
 export type Db = Kysely<Database>;
 
@@ -10,8 +11,9 @@ export function databaseFile(dataDir: string): string {
 }
 
 export function createDb(dataDir: string): Db {
-  const sqlite = openSqlite(databaseFile(dataDir));
+  const file = databaseFile(dataDir);
+  const writer = openSqlite(file);
   return new Kysely<Database>({
-    dialect: new HushdeskSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new GroupCommitSqliteDialect({ writer, reader: openSqliteReader(file) }),
   });
 }

@@ -34,12 +34,13 @@ export function openSqlite(file: string): SQLite.Database {
  * compiled statements are kept (least recently used out) and reused. Safe here:
  * one connection, queries serialised by Kysely, no statement iterated while reused.
  */
-export function withStatementCache(db: SQLite.Database, max = 500): SqliteDatabase {
+export function withStatementCache(db: SQLite.Database, max = 200): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close() {
       cache.clear();
-      db.pragma('optimize');
+      // The reader cannot write the statistics; the writer keeps them.
+      if (!db.readonly) db.pragma('optimize');
       db.close();
     },
     prepare(sql: string) {
@@ -73,6 +74,20 @@ export const SOFT_HEAP_LIMIT_BYTES = 96 * 2 ** 20;
 function boundMemory(db: SQLite.Database): void {
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   db.pragma(`soft_heap_limit = ${SOFT_HEAP_LIMIT_BYTES}`);
+}
+
+/**
+ * The second connection, for reads outside a transaction (src/db/group-commit.ts):
+ * read-only, so it can never write, and in WAL mode it sees only committed data.
+ */
+export function openSqliteReader(file: string): SQLite.Database {
+  const db = new SQLite(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  // Harmless on a reader; set so that whichever connection answers a pragma says the same.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  boundMemory(db);
+  return db;
 }
 
 function assertPragmas(db: SQLite.Database): void {

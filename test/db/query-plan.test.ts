@@ -86,7 +86,16 @@ const QUERIES: Record<string, Entry> = {
     listTickets(c.db, 'created', staffViewer(c), filters(), DATES),
   'My tickets: associated with me': (c) =>
     listTickets(c.db, 'associated', staffViewer(c), filters(), DATES),
-  'My tickets: the three tab counts': (c) => countMyTickets(c.db, staffViewer(c)),
+  'My tickets: the three tab counts (kept, not counted)': (c) =>
+    countMyTickets(c.db, staffViewer(c)),
+  'My tickets: assigned to me, filtered (capped count)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ priority: 'high' }), DATES),
+  'All tickets: every open ticket, capped count': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters(), DATES),
+  'All tickets: every ticket, any status, capped count': {
+    run: (c) => listTickets(c.db, 'all', seeAll(c), filters({ status: 'any' }), DATES),
+    boundedScan: 'the newest tickets by last update, stopping at the page or the count cap',
+  },
   'All tickets: open, high priority, with count': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
   'All tickets: overdue, by due date': (c) =>
@@ -188,6 +197,8 @@ function external(c: Context): Viewer {
 }
 
 interface PlanRow {
+  /** The plan line above this one (the subquery it belongs to). */
+  parent: number;
   detail: string;
 }
 
@@ -314,10 +325,15 @@ describe('query plans on realistic data', () => {
           expect(scans, where).toEqual([]);
           continue;
         }
-        // A bounded scan: it must stop at a LIMIT and walk an index in order (no sort).
+        // A bounded scan: it must stop at a LIMIT and walk an index in order, with
+        // no sort beside it in the same (sub)query. A sort of the page's rows
+        // outside it is fine: it sorts only what the LIMIT let through.
         expect(/\blimit\b/i.test(sql), where).toBe(true);
+        const scanParents = new Set(
+          plan.filter((r) => scans.includes(r.detail)).map((r) => r.parent),
+        );
         expect(
-          plan.some((r) => r.detail.includes('TEMP B-TREE')),
+          plan.some((r) => r.detail.includes('TEMP B-TREE') && scanParents.has(r.parent)),
           where,
         ).toBe(false);
       }

@@ -58,7 +58,7 @@ async function renderList(
   const filters = parseFilters(request.query as Record<string, unknown>);
   const dates = dueDatesOf(app);
   const viewer = viewerOf(request);
-  const [{ rows, total }, priorities, assigneeOptions] = await Promise.all([
+  const [{ rows, total, capped }, priorities, assigneeOptions] = await Promise.all([
     listTickets(app.db, scope, viewer, filters, dates),
     listPriorities(app.db),
     // External support sees no staff list, not even in the Assigned To filter.
@@ -79,7 +79,11 @@ async function renderList(
       filters,
       rows: rows.map((row) => ({ row, flags: flagTicket(row, dates.today, now) })),
       total,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      capped,
+      // A capped count knows no last page: a full page offers the next one.
+      pages: capped
+        ? filters.page + (rows.length === PAGE_SIZE ? 1 : 0)
+        : Math.max(1, Math.ceil(total / PAGE_SIZE)),
       priorities,
       assigneeOptions: rendered(markSelected(assigneeOptions, filters.assignee)),
       statuses: STATUSES,

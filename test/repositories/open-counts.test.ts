@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PhiCipher } from '../../src/crypto/phi.js';
+import { createDb, type Db } from '../../src/db/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { TicketStatus } from '../../src/db/schema.js';
+import { createStaff } from '../../src/repositories/staff.js';
+import { countMyTickets, recountMyTickets } from '../../src/repositories/ticket-lists.js';
+import {
+  addAssociatedStaff,
+  insertTicket,
+  removeAssociatedStaff,
+  updateTicketIfUnchanged,
+} from '../../src/repositories/tickets.js';
+
+/** The counts do not depend on what a description says: a pass-through cipher stands in. */
+const PLAIN = {
+  keyId: 'plain',
+  encrypt: (value: string | null) => value,
+  decrypt: (value: string | null) => value,
+} as PhiCipher;
+
+const now = new Date('2026-11-27T15:00:00Z');
+let dir: string;
+let db: Db;
+const people: number[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hushdesk-counts-'));
+  db = createDb(dir);
+  await migrateToLatest(db);
+  for (const name of ['ann', 'bo', 'cy']) {
+    const member = await createStaff(
+      db,
+      {
+        name,
+        username: name,
+        email: `${name}@example.org`,
+        department: null,
+        passwordHash: null,
+        roleKey: 'staff',
+      },
+      now,
+    );
+    people.push(member.id);
+  }
+});
+
+afterAll(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every person's kept counts against a count from scratch. */
+async function expectKeptEqualsRecount(): Promise<void> {
+  for (const id of people) {
+    const viewer = { id, seeAll: false, externalOnly: false };
+    expect(await countMyTickets(db, viewer), `staff ${id}`).toEqual(
+      await recountMyTickets(db, viewer),
+    );
+  }
+}
+
+async function versionOf(id: number): Promise<number> {
+  const row = await db
+    .selectFrom('tickets')
+    .select('version')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return row.version;
+}
+
+async function change(
+  id: number,
+  changes: { status?: TicketStatus; assignee_id?: number | null },
+): Promise<void> {
+  expect(await updateTicketIfUnchanged(db, PLAIN, id, await versionOf(id), changes, now)).toBe(
+    true,
+  );
+}
+
+describe('kept open-ticket counts (My tickets tabs)', () => {
+  it('equal a recount after every kind of ticket change', async () => {
+    const [ann = 0, bo = 0, cy = 0] = people;
+    const open = (assigneeId: number | null, by: number) =>
+      insertTicket(
+        db,
+        PLAIN,
+        {
+          title: 'Printer jammed',
+          description: null,
+          priorityId: 1,
+          dueDate: null,
+          assigneeId,
+          openedFrom: null,
+        },
+        by,
+        now,
+      );
+    const first = await open(bo, ann);
+    const unassigned = await open(null, bo);
+    const third = await open(ann, ann);
+    await expectKeptEqualsRecount();
+    expect(await countMyTickets(db, { id: ann, seeAll: false, externalOnly: false })).toEqual({
+      assigned: 1,
+      created: 2,
+      associated: 0,
+    });
+
+    await addAssociatedStaff(db, first, cy, ann, now);
+    await addAssociatedStaff(db, third, cy, ann, now);
+    await expectKeptEqualsRecount();
+    await change(first, { assignee_id: cy }); // reassigned
+    await expectKeptEqualsRecount();
+    await change(first, { status: 'in_progress' }); // open to open
+    await change(unassigned, { assignee_id: ann }); // assigned from nobody
+    await expectKeptEqualsRecount();
+    await change(first, { status: 'complete' }); // closed: leaves every count
+    await expectKeptEqualsRecount();
+    expect(
+      (await countMyTickets(db, { id: cy, seeAll: false, externalOnly: false })).associated,
+    ).toBe(1);
+    await change(first, { status: 'waiting', assignee_id: bo }); // reopened and reassigned at once
+    await change(third, { assignee_id: null }); // unassigned
+    await expectKeptEqualsRecount();
+    await removeAssociatedStaff(db, first, cy);
+    await change(third, { status: 'cancelled' });
+    await removeAssociatedStaff(db, third, cy); // an association of a closed ticket
+    await addAssociatedStaff(db, third, bo, ann, now);
+    await expectKeptEqualsRecount();
+    await db.updateTable('tickets').set({ created_by: cy }).where('id', '=', unassigned).execute();
+    await db
+      .updateTable('ticket_associated_staff')
+      .set({ staff_id: ann })
+      .where('ticket_id', '=', third)
+      .execute();
+    await addAssociatedStaff(db, unassigned, bo, ann, now);
+    await expectKeptEqualsRecount();
+    await db.deleteFrom('ticket_associated_staff').where('ticket_id', '=', unassigned).execute();
+    await db.deleteFrom('tickets').where('id', '=', unassigned).execute();
+    await expectKeptEqualsRecount();
+  });
+});
