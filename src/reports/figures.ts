@@ -3,13 +3,13 @@ import type { Db } from '../db/index.js';
 import type { Priority } from '../db/schema.js';
 import { listPriorities } from '../repositories/priorities.js';
 import {
-  countOpenTickets,
-  countOpenTicketsByAssignee,
   type BandRow,
   bandCompletions,
   bandFirstResponses,
   countCompletedByWeek,
   countCreatedByWeek,
+  countOpenTickets,
+  countOpenTicketsByAssignee,
   listSentToDeskInWindow,
 } from '../repositories/reports.js';
 import { getBillingCoordinatorId } from '../repositories/settings.js';

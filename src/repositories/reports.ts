@@ -127,7 +127,7 @@ function minutesBetween(later: string, earlier: string): RawBuilder<number> {
  * a band reads the same, so a percentile taken over bands is the exact figure
  * shown, while a window's thousands of tickets come back as a few hundred bands.
  */
-function bandOf(minutes: RawBuilder<number>): RawBuilder<number> {
+export function bandOf(minutes: RawBuilder<number>): RawBuilder<number> {
   return sql<number>`case when ${minutes} < 60 then ${minutes}
     when ${minutes} < 2880 then 100000 + (${minutes} + 3) / 6
     else 10000000 + (${minutes} + 72) / 144 end`;

@@ -16,12 +16,12 @@ import {
 } from '../../src/repositories/automation.js';
 import { findEscalation, getEscalationDesk } from '../../src/repositories/escalation.js';
 import {
-  countOpenTickets,
-  countOpenTicketsByAssignee,
   bandCompletions,
   bandFirstResponses,
   countCompletedByWeek,
   countCreatedByWeek,
+  countOpenTickets,
+  countOpenTicketsByAssignee,
   listDepartments,
   listSentToDeskInWindow,
 } from '../../src/repositories/reports.js';
