@@ -3,13 +3,10 @@ import type { Db } from '../db/index.js';
 import type { Priority } from '../db/schema.js';
 import { listPriorities } from '../repositories/priorities.js';
 import {
-  type BandRow,
-  bandCompletions,
-  bandFirstResponses,
-  countCompletedByWeek,
-  countCreatedByWeek,
   countOpenTickets,
   countOpenTicketsByAssignee,
+  listCompletedInWindow,
+  listCreatedInWindow,
   listSentToDeskInWindow,
 } from '../repositories/reports.js';
 import { getBillingCoordinatorId } from '../repositories/settings.js';
@@ -66,34 +63,14 @@ export function percentile(sorted: readonly number[], q: number): number | null 
   return sorted[rank - 1] ?? null;
 }
 
-/**
- * The value at fraction q (nearest rank) of durations counted in bands, each
- * band given by its shortest duration, in ascending order.
- */
-export function percentileOfBands(bands: readonly BandRow[], q: number): number | null {
-  const total = bands.reduce((sum, b) => sum + b.count, 0);
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
-  let seen = 0;
-  for (const band of bands) {
-    seen += band.count;
-    if (seen >= rank) return band.minutes;
-  }
-  return null;
-}
-
-/**
- * Minutes as staff read them: "45 min", "5.5 h", "3.2 days". In whole minutes
- * divided once, so that a half rounds up exactly as the SQL bands
- * (`bandOf` in the reports repository) round it.
- */
+/** Minutes as staff read them: "45 min", "5.5 h", "3.2 days". */
 export function formatMinutes(minutes: number | null): string {
   if (minutes === null) return '—';
   // Timestamps subtract to fractions of a millisecond off: 59.99999 minutes is an hour.
   minutes = Math.round(minutes);
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 48 * 60) return `${Math.round(minutes / 6) / 10} h`;
-  return `${Math.round(minutes / 144) / 10} days`;
+  if (minutes < 60) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${round1(minutes / 60)} h`;
+  return `${round1(minutes / 1440)} days`;
 }
 
 function round1(n: number): number {
@@ -130,12 +107,8 @@ export interface TimeStats {
   p90: number | null;
 }
 
-function statsOf(bands: readonly BandRow[] = []): TimeStats {
-  return {
-    count: bands.reduce((sum, b) => sum + b.count, 0),
-    median: percentileOfBands(bands, 0.5),
-    p90: percentileOfBands(bands, 0.9),
-  };
+function statsOf(sorted: readonly number[] = []): TimeStats {
+  return { count: sorted.length, median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9) };
 }
 
 /** Everything the Reports page shows, as tables; the charts are drawn from the same rows. */
@@ -171,10 +144,8 @@ export async function loadFigures(
     ageBounds,
   });
   const byAssignee = await countOpenTicketsByAssignee(db, scope);
-  const created = await countCreatedByWeek(db, window, weekBounds);
-  const completed = await countCompletedByWeek(db, window, weekBounds);
-  const responseBands = await bandFirstResponses(db, window);
-  const completionBands = await bandCompletions(db, window);
+  const created = await listCreatedInWindow(db, window, weekBounds);
+  const completed = await listCompletedInWindow(db, window, weekBounds);
   const desk = await listSentToDeskInWindow(db, window);
   const coordinatorId = await getBillingCoordinatorId(db);
   const coordinator = coordinatorId === null ? undefined : await findStaffById(db, coordinatorId);
@@ -191,28 +162,33 @@ export async function loadFigures(
     flagged.set(row.priority_id, f);
   }
 
-  const perWeek = (rows: { week: number; count: number }[]) => {
+  const perWeek = (rows: { week: number }[]) => {
     const counts = weeks.map(() => 0);
-    for (const r of rows) counts[r.week] = (counts[r.week] ?? 0) + r.count;
+    for (const r of rows) counts[r.week] = (counts[r.week] ?? 0) + 1;
     return counts;
   };
   const createdPerWeek = perWeek(created);
   const completedPerWeek = perWeek(completed);
 
-  const byPriority = (rows: BandRow[]) => {
-    const map = new Map<number, BandRow[]>();
+  const durations = (rows: { priority_id: number; minutes: number | null }[]) => {
+    const map = new Map<number, number[]>();
     for (const r of rows) {
+      if (r.minutes === null) continue;
       const list = map.get(r.priority_id) ?? [];
-      list.push(r);
+      list.push(r.minutes);
       map.set(r.priority_id, list);
     }
+    for (const list of map.values()) list.sort((a, b) => a - b);
     return map;
   };
-  const toComplete = byPriority(completionBands);
-  const toRespond = byPriority(responseBands);
+  const toComplete = durations(completed);
+  const toRespond = durations(
+    created.map((r) => ({ priority_id: r.priority_id, minutes: r.response_minutes })),
+  );
   const awaiting = new Map<number, number>();
   for (const r of created) {
-    awaiting.set(r.priority_id, (awaiting.get(r.priority_id) ?? 0) + r.unanswered);
+    if (r.response_minutes === null)
+      awaiting.set(r.priority_id, (awaiting.get(r.priority_id) ?? 0) + 1);
   }
 
   const deskDays = desk

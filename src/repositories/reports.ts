@@ -112,46 +112,19 @@ export function countOpenTicketsByAssignee(
     .execute();
 }
 
-/**
- * Whole minutes between two timestamp columns, rounded as the page rounds them
- * (half up; durations are never negative).
- */
-function minutesBetween(later: string, earlier: string): RawBuilder<number> {
-  return sql<number>`cast(round((julianday(${sql.ref(later)}) - julianday(${sql.ref(earlier)})) * 1440) as integer)`;
-}
-
-/**
- * The band a whole-minute duration falls in, as the page shows it: each minute
- * under an hour, each tenth of an hour under two days, each tenth of a day past
- * that (integer division rounds half up like `formatMinutes`). Every duration in
- * a band reads the same, so a percentile taken over bands is the exact figure
- * shown, while a window's thousands of tickets come back as a few hundred bands.
- */
-export function bandOf(minutes: RawBuilder<number>): RawBuilder<number> {
-  return sql<number>`case when ${minutes} < 60 then ${minutes}
-    when ${minutes} < 2880 then 100000 + (${minutes} + 3) / 6
-    else 10000000 + (${minutes} + 72) / 144 end`;
-}
-
-export interface WeekCountRow {
+export interface CreatedRow {
   week: number;
   priority_id: number;
-  count: number;
+  /** Minutes from creation to the first response by someone else; null when none yet. */
+  response_minutes: number | null;
 }
 
-export interface CreatedWeekRow extends WeekCountRow {
-  /** Of them, how many nobody but their creator has answered yet. */
-  unanswered: number;
-}
-
-/** One band of durations: its shortest duration (whole minutes) and how many fall in it. */
-export interface BandRow {
-  priority_id: number;
-  minutes: number;
-  count: number;
-}
-
-function createdIn(db: Db, window: ReportWindow) {
+/** Tickets created in the window: their week (by `weekBounds`), priority and first-response time. */
+export function listCreatedInWindow(
+  db: Db,
+  window: ReportWindow,
+  weekBounds: readonly string[],
+): Promise<CreatedRow[]> {
   const { department } = window;
   return db
     .selectFrom('ticket_report_times as r')
@@ -159,10 +132,30 @@ function createdIn(db: Db, window: ReportWindow) {
     .where('r.created_at', '<', window.to)
     .$if(department !== null, (q) =>
       q.where('r.created_by', 'in', staffOf(db, department as string)),
-    );
+    )
+    .select([
+      bucketOf('r.created_at', weekBounds).as('week'),
+      'r.priority_id',
+      sql<number | null>`(julianday(r.first_response_at) - julianday(r.created_at)) * 1440`.as(
+        'response_minutes',
+      ),
+    ])
+    .execute();
 }
 
-function completedIn(db: Db, window: ReportWindow) {
+export interface CompletedRow {
+  week: number;
+  priority_id: number;
+  /** Minutes from creation to Complete. */
+  minutes: number;
+}
+
+/** Tickets that became Complete in the window: week, priority and time to complete. */
+export function listCompletedInWindow(
+  db: Db,
+  window: ReportWindow,
+  weekBounds: readonly string[],
+): Promise<CompletedRow[]> {
   const { department } = window;
   return db
     .selectFrom('ticket_report_times as r')
@@ -170,74 +163,12 @@ function completedIn(db: Db, window: ReportWindow) {
     .where('r.completed_at', '<', window.to)
     .$if(department !== null, (q) =>
       q.where('r.created_by', 'in', staffOf(db, department as string)),
-    );
-}
-
-/**
- * Tickets created in the window, counted by week (by `weekBounds`) and priority.
- * Counted in SQL: handing one row per ticket to the app cost far more than the
- * index walk itself.
- */
-export function countCreatedByWeek(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CreatedWeekRow[]> {
-  return createdIn(db, window)
-    .select([
-      bucketOf('r.created_at', weekBounds).as('week'),
-      'r.priority_id',
-      sql<number>`count(*)`.as('count'),
-      sql<number>`coalesce(sum(r.first_response_at is null), 0)`.as('unanswered'),
-    ])
-    .groupBy(['week', 'r.priority_id'])
-    .execute();
-}
-
-/** Time to first response of the tickets created in the window, by priority, in bands (`bandOf`). */
-export function bandFirstResponses(db: Db, window: ReportWindow): Promise<BandRow[]> {
-  const minutes = minutesBetween('r.first_response_at', 'r.created_at');
-  return createdIn(db, window)
-    .where('r.first_response_at', 'is not', null)
-    .select([
-      'r.priority_id',
-      sql<number>`min(${minutes})`.as('minutes'),
-      sql<number>`count(*)`.as('count'),
-    ])
-    .groupBy(['r.priority_id', bandOf(minutes)])
-    .orderBy('r.priority_id')
-    .orderBy(bandOf(minutes))
-    .execute();
-}
-
-/** Tickets that became Complete in the window, counted by week and priority. */
-export function countCompletedByWeek(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<WeekCountRow[]> {
-  return completedIn(db, window)
+    )
     .select([
       bucketOf('r.completed_at', weekBounds).as('week'),
       'r.priority_id',
-      sql<number>`count(*)`.as('count'),
+      sql<number>`(julianday(r.completed_at) - julianday(r.created_at)) * 1440`.as('minutes'),
     ])
-    .groupBy(['week', 'r.priority_id'])
-    .execute();
-}
-
-/** Time to complete of the tickets completed in the window, by priority, in bands (`bandOf`). */
-export function bandCompletions(db: Db, window: ReportWindow): Promise<BandRow[]> {
-  const minutes = minutesBetween('r.completed_at', 'r.created_at');
-  return completedIn(db, window)
-    .select([
-      'r.priority_id',
-      sql<number>`min(${minutes})`.as('minutes'),
-      sql<number>`count(*)`.as('count'),
-    ])
-    .groupBy(['r.priority_id', bandOf(minutes)])
-    .orderBy('r.priority_id')
-    .orderBy(bandOf(minutes))
     .execute();
 }
 
