@@ -79,7 +79,6 @@ export function transportOptions(smtpUrl: string): SMTPTransportOptions {
   };
 }
 
-
 /** The address part of SMTP_FROM, as the envelope carries it. */
 export function envelopeAddress(from: string): string {
   return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
