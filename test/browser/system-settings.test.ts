@@ -1,8 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff } from '../helpers/app.js';
 import {
+  expectNoAxeViolations,
   haveChromium,
   type LiveApp,
   launchChromium,
@@ -10,14 +10,6 @@ import {
   startLiveApp,
 } from '../helpers/browser.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
-
-async function expectNoAxeViolations(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(
-    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    what,
-  ).toEqual([]);
-}
 
 describe.runIf(haveChromium)('in Chromium: Settings → System', { timeout: 180_000 }, () => {
   let live: LiveApp;
