@@ -373,14 +373,14 @@ describe('Settings → System', () => {
       'mail server',
       'migrations',
     ]) {
-      expect(page.body).toContain(`: ${name}</strong>`);
+      expect(page.body).toContain(`<strong>${name}</strong>`);
     }
     expect(page.body).toContain('Needs action');
     expect(page.body).toContain('What to do: Set BACKUP_KEEP');
     const saved = await ann.post('/settings/system/key-saved');
     expect(saved.statusCode).toBe(303);
     const after = await ann.get('/settings/system?saved=1');
-    expect(after.body).toMatch(/OK<\/strong>|OK: encryption key/);
+    expect(after.body).toMatch(/<span class="badge">OK<\/span>\s*<strong>encryption key<\/strong>/);
     expect(after.body).toContain('a copy was confirmed on');
     const audit = await t.app.db
       .selectFrom('audit_log')
