@@ -79,8 +79,8 @@ export function transportOptions(smtpUrl: string): SMTPTransportOptions {
   };
 }
 
-/** The address part of SMTP_FROM, for the envelope. */
-function envelopeFrom(from: string): string {
+/** The address part of SMTP_FROM, as the envelope carries it. */
+export function envelopeAddress(from: string): string {
   return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 }
 
@@ -118,7 +118,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>): Mail
           from,
           to: message.to,
           // The envelope is given, not derived from headers: exactly one recipient.
-          envelope: { from: envelopeFrom(from), to: [message.to] },
+          envelope: { from: envelopeAddress(from), to: [message.to] },
           subject: message.subject,
           text: message.text,
           html: message.html,

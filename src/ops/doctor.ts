@@ -1,12 +1,11 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
 import type { Config } from '../config.js';
 import { keyFilePath, readKeyFile } from '../crypto/key.js';
 import { BackupError, checkDatabaseFile } from '../db/backup.js';
 import { type Db, databaseFile } from '../db/index.js';
-import { transportOptions } from '../mail/mailer.js';
+import { envelopeAddress, transportOptions } from '../mail/mailer.js';
 import {
   findNewestRecordedTime,
   getKeyCopyConfirmation,
@@ -14,6 +13,7 @@ import {
 } from '../repositories/ops.js';
 import { countDeadOutboxMessages } from '../repositories/outbox.js';
 import { newestBackup } from './backups.js';
+import { probeSmtp, SmtpProbeError } from './smtp-probe.js';
 import { readMigrationState } from './upgrade.js';
 
 /**
@@ -225,28 +225,28 @@ export async function checkSmtp(ctx: DoctorContext): Promise<Check> {
       'Set SMTP_URL and SMTP_FROM (see the README, "Email notifications").',
     );
   }
-  const timeout = ctx.smtpTimeoutMs ?? 10_000;
-  const transport = createTransport({
-    ...transportOptions(ctx.config.smtpUrl),
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-  });
   const host = new URL(ctx.config.smtpUrl).host;
+  const sender = envelopeAddress(ctx.config.smtpFrom);
   try {
-    // Connects, says EHLO, starts TLS where required and signs in; sends nothing.
-    await transport.verify();
-    return ok(name, `${host} answers and accepts hushdesk's sign-in (nothing was sent)`);
-  } catch (error) {
-    const reason = (error as Error).message.replace(/\s+/g, ' ');
-    return needs(
-      'fail',
-      name,
-      `${host}: ${reason}`,
-      'Check SMTP_URL (host, port, user name and password, percent-encoded) and that this machine may reach the mail server.',
+    await probeSmtp(
+      transportOptions(ctx.config.smtpUrl),
+      ctx.config.smtpFrom,
+      ctx.smtpTimeoutMs ?? 10_000,
     );
-  } finally {
-    transport.close();
+    return ok(
+      name,
+      `${host} answers, accepts hushdesk's sign-in and the sender ${sender} (nothing was sent)`,
+    );
+  } catch (error) {
+    const step = error instanceof SmtpProbeError ? error.step : '';
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    const action =
+      step === 'MAIL FROM'
+        ? `The mail server will not send as ${sender}. Set SMTP_FROM to an address the SMTP_URL account may send from (often the account's own address), or allow that sender on the mail server.`
+        : step === 'AUTH'
+          ? 'Check the user name and password in SMTP_URL (percent-encoded) and that the account may send mail.'
+          : 'Check SMTP_URL (host, port, user name and password, percent-encoded) and that this machine may reach the mail server.';
+    return needs('fail', name, `${host}: ${reason}`, action);
   }
 }
 

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpButtonTag } from '../../src/routes/help/button-asset.js';
 import { addStaff, PASSWORD } from '../helpers/app.js';
 import {
+  expectNoAxeViolations,
   haveChromium,
   type LiveApp,
   launchChromium,
@@ -23,14 +23,6 @@ function startOtherApplication(scriptTag: string): Promise<Server> {
     void request;
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function expectNoAxeViolations(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(
-    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    what,
-  ).toEqual([]);
 }
 
 describe.runIf(haveChromium)(

@@ -1,10 +1,21 @@
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { keyFilePath } from '../../src/crypto/key.js';
 import { backupDatabase } from '../../src/db/backup.js';
+import { transportOptions } from '../../src/mail/mailer.js';
 import {
   checkBackups,
   checkBaseUrl,
@@ -18,6 +29,7 @@ import {
   type DoctorContext,
 } from '../../src/ops/doctor.js';
 import { runDoctorCommand } from '../../src/ops/doctor-cli.js';
+import { probeSmtp } from '../../src/ops/smtp-probe.js';
 import { recordAudit } from '../../src/repositories/audit.js';
 import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js';
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';
@@ -126,6 +138,98 @@ describe('hushdesk doctor', () => {
     );
     expect(down.verdict).toBe('fail');
     expect(down.action).toContain('SMTP_URL');
+  });
+
+  it('mail server: passes only when the server accepts SMTP_FROM as the sender, and sends nothing', async () => {
+    t = await createTestApp();
+    const senders: string[] = [];
+    smtp = await TestSmtpServer.start({
+      onMailFrom: (address, _session, callback) => {
+        senders.push(address.address);
+        if (address.address === 'help@agency.org') return callback();
+        const refusal = new Error('5.7.1 Sender address rejected: not owned by user') as Error & {
+          responseCode: number;
+        };
+        refusal.responseCode = 553;
+        callback(refusal);
+      },
+    });
+    const accepted = await checkSmtp(
+      context({ smtpUrl: smtp.url, smtpFrom: 'Help desk <help@agency.org>' }),
+    );
+    expect(accepted).toMatchObject({ verdict: 'ok', action: null });
+    expect(accepted.detail).toContain('help@agency.org');
+    expect(senders).toEqual(['help@agency.org']);
+    expect(smtp.received).toHaveLength(0);
+
+    const refused = await checkSmtp(
+      context({ smtpUrl: smtp.url, smtpFrom: 'Help desk <someone@elsewhere.org>' }),
+    );
+    expect(refused.verdict).toBe('fail');
+    expect(refused.detail).toContain('MAIL FROM');
+    expect(refused.detail).toContain('553');
+    expect(refused.action).toContain('SMTP_FROM');
+    expect(refused.action).toContain('someone@elsewhere.org');
+    expect(senders).toEqual(['help@agency.org', 'someone@elsewhere.org']);
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('mail server: signs in over STARTTLS before MAIL FROM, and never sends the password in the clear', async () => {
+    t = await createTestApp();
+    const dir = mkdtempSync(join(tmpdir(), 'hushdesk-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const key = readFileSync(join(dir, 'key.pem'));
+    rmSync(dir, { recursive: true });
+    const signedIn: boolean[] = [];
+    smtp = await TestSmtpServer.start({
+      disabledCommands: [],
+      key,
+      cert,
+      authMethods: ['PLAIN'],
+      onMailFrom: (_address, session, callback) => {
+        signedIn.push(session.secure && session.user === 'desk');
+        callback();
+      },
+    });
+    const url = `smtp://desk:pa%40ss@127.0.0.1:${smtp.port}`;
+    await expect(
+      probeSmtp({ ...transportOptions(url), tls: { ca: cert } }, 'help@agency.org', 5000),
+    ).resolves.toMatch(/^250/);
+    expect(signedIn).toEqual([true]);
+    expect(smtp.authAttempts).toEqual(['desk']);
+
+    // The same server without STARTTLS: the probe stops before AUTH.
+    await smtp.stop();
+    smtp = await TestSmtpServer.start();
+    const plain = await checkSmtp(
+      context({ smtpUrl: `smtp://desk:secret@127.0.0.1:${smtp.port}` }),
+    );
+    expect(plain.verdict).toBe('fail');
+    expect(plain.detail).toContain('STARTTLS');
+    expect(smtp.authAttempts).toEqual([]);
   });
 
   it('BASE_URL: passes for https or loopback, fails for plain http to another host', async () => {
@@ -269,14 +373,14 @@ describe('Settings → System', () => {
       'mail server',
       'migrations',
     ]) {
-      expect(page.body).toContain(`: ${name}</strong>`);
+      expect(page.body).toContain(`<strong>${name}</strong>`);
     }
     expect(page.body).toContain('Needs action');
     expect(page.body).toContain('What to do: Set BACKUP_KEEP');
     const saved = await ann.post('/settings/system/key-saved');
     expect(saved.statusCode).toBe(303);
     const after = await ann.get('/settings/system?saved=1');
-    expect(after.body).toMatch(/OK<\/strong>|OK: encryption key/);
+    expect(after.body).toMatch(/<span class="badge">OK<\/span>\s*<strong>encryption key<\/strong>/);
     expect(after.body).toContain('a copy was confirmed on');
     const audit = await t.app.db
       .selectFrom('audit_log')
