@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helpButtonTag } from '../../src/routes/help/button-asset.js';
+import { helpButtonTag } from '../../src/web/help/button-asset.js';
 import { addStaff, PASSWORD } from '../helpers/app.js';
 import {
   haveChromium,

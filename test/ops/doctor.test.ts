@@ -6,18 +6,16 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { keyFilePath } from '../../src/crypto/key.js';
 import { backupDatabase } from '../../src/db/backup.js';
 import {
-  checkBackups,
   checkBaseUrl,
   checkClock,
-  checkDataDirectory,
-  checkKey,
   checkMigrations,
   checkOutbox,
   checkSmtp,
   checkTrustProxy,
-  type DoctorContext,
 } from '../../src/ops/doctor.js';
+import type { DoctorContext } from '../../src/ops/doctor-check.js';
 import { runDoctorCommand } from '../../src/ops/doctor-cli.js';
+import { checkBackups, checkDataDirectory, checkKey } from '../../src/ops/storage-checks.js';
 import { recordAudit } from '../../src/repositories/audit.js';
 import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js';
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';
