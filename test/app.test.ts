@@ -4,8 +4,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../src/app.js';
 import { ROOT } from '../src/root.js';
-import { loadHelpButton } from '../src/routes/help/button-asset.js';
 import { EXTERNAL_ROUTES } from '../src/staff/external.js';
+import { loadHelpButton } from '../src/web/help/button-asset.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './helpers/app.js';
 
 /**

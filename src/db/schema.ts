@@ -1,7 +1,16 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  ApiTokenTable,
+  PendingSignInTable,
+  SsoProviderTable,
+  SsoSessionTable,
+  StaffRecoveryCodeTable,
+  StaffSsoIdentityTable,
+  StaffTwoFactorTable,
+} from './sign-in-schema.js';
 
 /** Timestamps are ISO 8601 strings in UTC (`Date#toISOString`), which sort as text. */
-type Timestamp = string;
+export type Timestamp = string;
 
 export interface RoleTable {
   id: Generated<number>;
@@ -178,36 +187,6 @@ export interface TicketReportTimesTable {
   completed_at: Timestamp | null;
 }
 
-export interface StaffTwoFactorTable {
-  staff_id: number;
-  /** The TOTP secret, encrypted with the PHI key (src/crypto/phi.ts). */
-  secret: string;
-  /** Null until the person confirmed one code: only then does sign-in ask for it. */
-  confirmed_at: Timestamp | null;
-  /** The last 30-second step a code was accepted for, so no code works twice. */
-  last_step: number | null;
-  created_at: Timestamp;
-}
-
-export interface StaffRecoveryCodeTable {
-  id: Generated<number>;
-  staff_id: number;
-  /** SHA-256 of the code: the codes are random, so a fast hash is enough. */
-  code_hash: string;
-  created_at: Timestamp;
-  used_at: Timestamp | null;
-}
-
-export interface PendingSignInTable {
-  /** SHA-256 of the cookie's token. */
-  id: string;
-  staff_id: number;
-  next: string;
-  failures: Generated<number>;
-  created_at: Timestamp;
-  expires_at: Timestamp;
-}
-
 export type OutboxStatus =
   | 'queued'
   | 'sending'
@@ -245,53 +224,6 @@ export interface NotificationPreferenceTable {
   kind: string;
   enabled: number;
   updated_at: Timestamp;
-}
-
-export interface ApiTokenTable {
-  id: Generated<number>;
-  name: string;
-  /** Lower-cased name; unique among tokens not revoked. */
-  name_key: string;
-  /** SHA-256 of the token: the token itself is shown once and never kept. */
-  token_hash: string;
-  /** The token's automation identity: a staff row that never signs in. */
-  staff_id: number;
-  created_by: number | null;
-  created_at: Timestamp;
-  last_used_at: Timestamp | null;
-  last_used_ip: string | null;
-  revoked_at: Timestamp | null;
-  revoked_by: number | null;
-}
-
-export interface SsoProviderTable {
-  /** Always 1: one provider per agency. */
-  id: number;
-  /** Shown on the button: "Sign in with <name>". */
-  name: string;
-  issuer: string;
-  client_id: string;
-  /** Encrypted with the agency key (src/crypto/phi.ts); null until one is saved. */
-  client_secret: string | null;
-  enabled: number;
-  required: number;
-  break_glass_staff_id: number | null;
-  create_domain: string | null;
-  create_role_id: number | null;
-  updated_at: Timestamp;
-  updated_by: number | null;
-}
-
-export interface StaffSsoIdentityTable {
-  issuer: string;
-  /** The provider's `sub` claim: stable for a person, unlike their email. */
-  subject: string;
-  staff_id: number;
-  created_at: Timestamp;
-}
-
-export interface SsoSessionTable {
-  session_id: string;
 }
 
 /** An administrator's name for one of the agency's other web applications. */

@@ -16,7 +16,7 @@ export function isNotificationKind(value: unknown): value is NotificationKind {
 }
 
 /**
- * Who a kind goes to (issue 5): the assignee hears about assignment and due dates;
+ * Who a kind goes to: the assignee hears about assignment and due dates;
  * the creator and associated staff hear about what happens to the ticket after.
  */
 export const KIND_AUDIENCE: Record<NotificationKind, 'assignee' | 'creator_and_associated'> = {

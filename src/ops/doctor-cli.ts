@@ -4,7 +4,8 @@ import { keyFilePath, readKeyFile } from '../crypto/key.js';
 import { createDb, databaseFile } from '../db/index.js';
 import { confirmKeyCopy } from '../repositories/ops.js';
 import { getTimeZone } from '../repositories/settings.js';
-import { allWell, type Check, formatChecks, runDoctor } from './doctor.js';
+import { allWell, formatChecks, runDoctor } from './doctor.js';
+import type { Check } from './doctor-check.js';
 
 type Env = Record<string, string | undefined>;
 

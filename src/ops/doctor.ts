@@ -1,19 +1,18 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { keyFilePath, readKeyFile } from '../crypto/key.js';
-import { BackupError, checkDatabaseFile } from '../db/backup.js';
-import { type Db, databaseFile } from '../db/index.js';
 import { envelopeAddress, transportOptions } from '../mail/mailer.js';
-import {
-  findNewestRecordedTime,
-  getKeyCopyConfirmation,
-  getRequestsSeen,
-} from '../repositories/ops.js';
+import { findNewestRecordedTime, getRequestsSeen } from '../repositories/ops.js';
 import { countDeadOutboxMessages } from '../repositories/outbox.js';
-import { newestBackup } from './backups.js';
+import {
+  type Check,
+  type DoctorContext,
+  HOUR,
+  LOOPBACK_HOSTS,
+  needs,
+  ok,
+  type Verdict,
+} from './doctor-check.js';
 import { probeSmtp, SmtpProbeError } from './smtp-probe.js';
+import { checkBackups, checkDataDirectory, checkKey } from './storage-checks.js';
 import { readMigrationState } from './upgrade.js';
 
 /**
@@ -22,196 +21,10 @@ import { readMigrationState } from './upgrade.js';
  * nothing it reports holds a secret or PHI.
  */
 
-export type Verdict = 'ok' | 'warn' | 'fail';
-
-export interface Check {
-  name: string;
-  verdict: Verdict;
-  detail: string;
-  /** What to do; null when nothing needs doing. */
-  action: string | null;
-}
-
-export interface DoctorContext {
-  config: Config;
-  /** The store; null when there is no database file yet. */
-  db: Db | null;
-  now: Date;
-  /** The agency's time zone (Settings, else TZ). */
-  timeZone: string;
-  /** TZ as given in the environment, to tell a chosen zone from the server's default. */
-  tzFromEnvironment: boolean;
-  /** Free space below this fails (default 1 GiB, or twice the database, whichever is more). */
-  minFreeBytes?: number;
-  smtpTimeoutMs?: number;
-}
-
-const GIB = 1024 ** 3;
-const HOUR = 3_600_000;
-/** A nightly backup older than this missed a night. */
-const BACKUP_MAX_AGE_HOURS = 26;
-const LOOPBACK_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
-
-const ok = (name: string, detail: string): Check => ({ name, verdict: 'ok', detail, action: null });
-const needs = (verdict: 'warn' | 'fail', name: string, detail: string, action: string): Check => ({
-  name,
-  verdict,
-  detail,
-  action,
-});
-
-function bytes(n: number): string {
-  if (n >= GIB) return `${(n / GIB).toFixed(1)} GB`;
-  return `${(n / 1024 / 1024).toFixed(0)} MB`;
-}
-
-function hoursAgo(now: Date, at: Date): string {
-  const hours = (now.getTime() - at.getTime()) / HOUR;
-  return hours < 1 ? `${Math.round(hours * 60)} minutes ago` : `${hours.toFixed(1)} hours ago`;
-}
-
 export function checkConfiguration(config: Config): Check {
   return ok(
     'configuration',
     `listening on ${config.host}:${config.port}, BASE_URL ${config.baseUrl}, DATA_DIR ${config.dataDir}, mail ${config.smtpUrl ? 'through SMTP_URL' : 'kept locally'}, nightly backups ${config.backupKeep > 0 ? `at ${String(config.backupAt.hour).padStart(2, '0')}:${String(config.backupAt.minute).padStart(2, '0')}, ${config.backupKeep} kept` : 'off'}`,
-  );
-}
-
-export function checkDataDirectory(ctx: DoctorContext): Check {
-  const dir = ctx.config.dataDir;
-  const name = 'data directory';
-  if (!existsSync(dir)) {
-    return needs(
-      'fail',
-      name,
-      `${dir} does not exist`,
-      'Start hushdesk once (it creates it), or fix DATA_DIR.',
-    );
-  }
-  const stat = statSync(dir);
-  const uid = process.getuid?.() ?? stat.uid;
-  if (stat.uid !== uid) {
-    return needs(
-      'fail',
-      name,
-      `${dir} belongs to uid ${stat.uid}, but hushdesk runs as uid ${uid}`,
-      `Give it to the service user: chown -R hushdesk:hushdesk ${dir}`,
-    );
-  }
-  if (stat.mode & 0o077) {
-    return needs(
-      'warn',
-      name,
-      `${dir} can be read by other users (mode ${(stat.mode & 0o777).toString(8)})`,
-      `It holds the database, the key and the backups: chmod 700 ${dir}`,
-    );
-  }
-  const db = databaseFile(dir);
-  const dbBytes = existsSync(db) ? statSync(db).size : 0;
-  const fs = statfsSync(dir);
-  const free = fs.bavail * fs.bsize;
-  const needed = ctx.minFreeBytes ?? Math.max(GIB, 2 * dbBytes);
-  if (free < needed) {
-    return needs(
-      'fail',
-      name,
-      `${bytes(free)} free where ${dir} is, the database is ${bytes(dbBytes)}`,
-      `Free space (at least ${bytes(needed)}: backups need room), or move DATA_DIR to a larger disk.`,
-    );
-  }
-  return ok(name, `${dir}: owned by hushdesk, owner-only, ${bytes(free)} free`);
-}
-
-export async function checkKey(ctx: DoctorContext): Promise<Check> {
-  const name = 'encryption key';
-  let keyId: string;
-  if (ctx.config.phiKey) {
-    keyId = ctx.config.phiKey.id;
-  } else {
-    const path = keyFilePath(ctx.config.dataDir);
-    if (!existsSync(path)) {
-      return needs(
-        'warn',
-        name,
-        `no key at ${path} yet`,
-        'hushdesk makes it at its first start; then copy it somewhere safe, apart from the backups.',
-      );
-    }
-    const mode = statSync(path).mode & 0o777;
-    if (mode & 0o077) {
-      return needs(
-        'fail',
-        name,
-        `${path} can be read by other users (mode ${mode.toString(8)})`,
-        `chmod 600 ${path}`,
-      );
-    }
-    const key = readKeyFile(path);
-    if (!key) {
-      return needs(
-        'fail',
-        name,
-        `${path} does not hold a key`,
-        'Put the saved key file back in its place.',
-      );
-    }
-    keyId = key.id;
-  }
-  const confirmed = ctx.db ? await getKeyCopyConfirmation(ctx.db) : null;
-  if (!confirmed || confirmed.keyId !== keyId) {
-    return needs(
-      'warn',
-      name,
-      confirmed
-        ? `key ${keyId} is in use, but the copy confirmed on ${confirmed.at.slice(0, 10)} was of key ${confirmed.keyId}`
-        : `key ${keyId}: nobody has confirmed keeping a copy of it`,
-      'Copy the key file (or HUSHDESK_KEY) to a password manager or a locked drawer, apart from the backups, then run `hushdesk key-saved` or press "I have saved a copy" on Settings → System.',
-    );
-  }
-  return ok(
-    name,
-    `key ${keyId}, owner-only; a copy was confirmed on ${confirmed.at.slice(0, 10)} by ${confirmed.by}`,
-  );
-}
-
-export function checkBackups(ctx: DoctorContext): Check {
-  const name = 'backups';
-  const newest = newestBackup(ctx.config.dataDir);
-  const schedule = 'Set BACKUP_KEEP (e.g. 14) for nightly backups, or run `hushdesk backup FILE`.';
-  if (!newest) {
-    return needs('fail', name, `no backup in ${join(ctx.config.dataDir, 'backups')}`, schedule);
-  }
-  const age = ctx.now.getTime() - newest.at.getTime();
-  const work = mkdtempSync(join(tmpdir(), 'hushdesk-doctor-'));
-  try {
-    // Checked on a copy: the check must never touch the backup itself.
-    const copy = join(work, 'restore-check.db');
-    copyFileSync(newest.file, copy);
-    checkDatabaseFile(copy);
-  } catch (error) {
-    const reason = error instanceof BackupError ? error.message : (error as Error).message;
-    return needs(
-      'fail',
-      name,
-      `the newest backup ${newest.file} would not restore: ${reason}`,
-      'Take a new backup now (`hushdesk backup FILE`) and find out what damaged this one (disk errors?).',
-    );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  if (age > BACKUP_MAX_AGE_HOURS * HOUR) {
-    return needs(
-      'fail',
-      name,
-      `the newest backup, ${newest.file}, was taken ${hoursAgo(ctx.now, newest.at)}`,
-      ctx.config.backupKeep > 0
-        ? 'Nightly backups have stopped: look in the log for "housekeeping failed", and check free space.'
-        : schedule,
-    );
-  }
-  return ok(
-    name,
-    `${newest.file}, taken ${hoursAgo(ctx.now, newest.at)}, restores (integrity check on a copy)`,
   );
 }
 

@@ -1,14 +1,8 @@
 import type { Priority } from '../db/schema.js';
 import { type ChartModel, horizontalBars, type SeriesRow, verticalBars } from './charts.js';
-import {
-  AGE_BUCKETS,
-  type Cell,
-  cellText,
-  type Figures,
-  formatMinutes,
-  type ReportKey,
-  type TimeStats,
-} from './figures.js';
+import { AGE_BUCKETS, type Figures, type TimeStats } from './figures.js';
+import { formatMinutes } from './minutes.js';
+import { type Cell, cellText, type ReportKey } from './tables.js';
 
 /** A time drawn as a share of the target is cut off here, so one slow ticket cannot flatten the rest. */
 const MAX_TARGET_SHARE = 3;

@@ -13,37 +13,8 @@ import { getBillingCoordinatorId } from '../repositories/settings.js';
 import { findStaffById } from '../repositories/staff.js';
 import { addDays, agencyToday, formatDate } from '../tickets/dates.js';
 import type { ReportFilter } from './filters.js';
-
-/** A table cell: a number, words, or words that link to a filtered ticket list. */
-export type Cell = string | number | { text: string | number; href: string };
-
-/**
- * One report: the numbers behind a chart, shown as a table beside it and
- * downloadable as CSV. Counts and titles only: never a description or note.
- */
-export interface ReportTable {
-  key: ReportKey;
-  title: string;
-  /** One or two sentences saying what is counted, for the chart's description. */
-  description: string;
-  columns: string[];
-  rows: Cell[][];
-}
-
-export const REPORT_KEYS = [
-  'open-by-age',
-  'past-target',
-  'created-completed',
-  'time-to-complete',
-  'first-response',
-  'outside-desk',
-  'load',
-] as const;
-export type ReportKey = (typeof REPORT_KEYS)[number];
-
-export function isReportKey(value: unknown): value is ReportKey {
-  return typeof value === 'string' && (REPORT_KEYS as readonly string[]).includes(value);
-}
+import { formatMinutes, percentile, round1 } from './minutes.js';
+import type { Cell, ReportKey, ReportTable } from './tables.js';
 
 export const AGE_BUCKETS = [
   'Under a day',
@@ -55,27 +26,6 @@ const AGE_DAYS = [1, 7, 30];
 /** The load chart names this many people; the rest are summed as "Others". */
 export const TOP_ASSIGNEES = 15;
 const DAY_MS = 86_400_000;
-
-/** The value at fraction q of sorted values (nearest rank): p50 is the median. */
-export function percentile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[rank - 1] ?? null;
-}
-
-/** Minutes as staff read them: "45 min", "5.5 h", "3.2 days". */
-export function formatMinutes(minutes: number | null): string {
-  if (minutes === null) return '—';
-  // Timestamps subtract to fractions of a millisecond off: 59.99999 minutes is an hour.
-  minutes = Math.round(minutes);
-  if (minutes < 60) return `${Math.round(minutes)} min`;
-  if (minutes < 48 * 60) return `${round1(minutes / 60)} h`;
-  return `${round1(minutes / 1440)} days`;
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
-}
 
 /** Most urgent first, as the charts read top to bottom. */
 function byUrgency(priorities: Priority[]): Priority[] {
@@ -314,9 +264,4 @@ export async function loadFigures(
         }
       : null,
   };
-}
-
-/** What a cell says, without its link: for CSV and for charts. */
-export function cellText(cell: Cell): string | number {
-  return typeof cell === 'object' ? cell.text : cell;
 }

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import type { SsoProviderTable, Staff } from '../db/schema.js';
+import type { Staff } from '../db/schema.js';
+import type { SsoProviderTable } from '../db/sign-in-schema.js';
 
 export type SsoProviderRow = Selectable<SsoProviderTable>;
 

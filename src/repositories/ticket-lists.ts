@@ -5,6 +5,7 @@ import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { cleanSearchText, searchWordsOf } from '../tickets/search-words.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
+import { applyScope, countMyTickets, isOpen, type TicketQuery } from './ticket-scopes.js';
 
 /** 'sent': tickets sent to the escalation desk, External support's only list. */
 export type ListScope = 'all' | 'assigned' | 'created' | 'associated' | 'sent';
@@ -50,8 +51,6 @@ export interface TicketRow {
   opened_from_app: string | null;
 }
 
-type TicketQuery = SelectQueryBuilder<Database, 'tickets', object>;
-
 /** 1 when the ticket was sent to the escalation desk: the badge in lists. */
 function sentToDesk(eb: ExpressionBuilder<Database, 'tickets'>) {
   return eb
@@ -64,32 +63,6 @@ function sentToDesk(eb: ExpressionBuilder<Database, 'tickets'>) {
     .as('sent_to_desk');
 }
 
-function applyScope(base: TicketQuery, scope: ListScope, viewer: Viewer): TicketQuery {
-  // External support's visibility narrows every list, whatever the scope.
-  const query = viewer.externalOnly ? base.where(visibleTo(viewer)) : base;
-  switch (scope) {
-    case 'assigned':
-      return query.where('tickets.assignee_id', '=', viewer.id);
-    case 'created':
-      return query.where('tickets.created_by', '=', viewer.id);
-    case 'associated':
-      // From the person's associations to their tickets: a few hundred lookups,
-      // not a probe for every open ticket in the agency.
-      return query.where('tickets.id', 'in', (eb) =>
-        eb
-          .selectFrom('ticket_associated_staff as tas')
-          .select('tas.ticket_id')
-          .where('tas.staff_id', '=', viewer.id),
-      );
-    case 'all':
-      return query.where(visibleTo(viewer));
-    case 'sent':
-      return query
-        .where(visibleTo(viewer))
-        .where('tickets.id', 'in', (eb) => eb.selectFrom('ticket_escalations').select('ticket_id'));
-  }
-}
-
 /** True when the filters let only open tickets through, whatever else they say. */
 function onlyOpen(filters: TicketFilters): boolean {
   return (
@@ -98,13 +71,6 @@ function onlyOpen(filters: TicketFilters): boolean {
     filters.due === 'overdue'
   );
 }
-
-/**
- * "The ticket is open", with the statuses written out as literals: the partial
- * indexes on open tickets (migrations/0110) are used only when the query says
- * exactly what their WHERE says, and a bound parameter would hide it.
- */
-const isOpen = sql<SqlBool>`tickets.status in (${sql.join(OPEN_STATUSES.map((s) => sql.lit(s)))})`;
 
 function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDates): TicketQuery {
   let q = query;
@@ -256,39 +222,6 @@ async function countCapped(db: Db, base: TicketQuery): Promise<ListTotal> {
     .executeTakeFirstOrThrow();
   const n = Number(row.n);
   return n > COUNT_CAP ? { total: COUNT_CAP, capped: true } : { total: n, capped: false };
-}
-
-type MyCounts = Record<'assigned' | 'created' | 'associated', number>;
-
-/**
- * The counts on My tickets' three tabs: open tickets in each, as kept by the
- * triggers of migrations/0110 (no counting on the request path).
- */
-export async function countMyTickets(db: Db, viewer: Viewer): Promise<MyCounts> {
-  // External support never sees My tickets; its narrower visibility is counted, not kept.
-  if (viewer.externalOnly) return recountMyTickets(db, viewer);
-  const row = await db
-    .selectFrom('staff_open_counts')
-    .select(['assigned', 'created', 'associated'])
-    .where('staff_id', '=', viewer.id)
-    .executeTakeFirst();
-  return row ?? { assigned: 0, created: 0, associated: 0 };
-}
-
-/** The same counts, counted: what the kept counts must always equal. */
-export async function recountMyTickets(db: Db, viewer: Viewer): Promise<MyCounts> {
-  const count = async (scope: ListScope) => {
-    const row = await applyScope(db.selectFrom('tickets'), scope, viewer)
-      .where(isOpen)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
-  return {
-    assigned: await count('assigned'),
-    created: await count('created'),
-    associated: await count('associated'),
-  };
 }
 
 /** A list row's columns: one definition for the list and for a single re-rendered row. */

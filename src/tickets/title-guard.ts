@@ -1,7 +1,7 @@
 /**
  * The title guard. Ticket titles travel in email notifications, so they must
- * hold no PHI (REFERENCE.md). This refuses titles that look like they do:
- * Social Security, phone, record or client numbers, email addresses, dates that
+ * hold no PHI: the promise is that PHI never leaves the system. This refuses
+ * titles that look like they do: Social Security, phone, record or client numbers, email addresses, dates that
  * could be birth dates, words such as DOB or MRN, and the agency's own number
  * formats (settings key `title_patterns`). A bare date is softer: it may be a
  * due date or a meeting, so the person may confirm it holds no client

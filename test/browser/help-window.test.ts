@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helpButtonTag } from '../../src/routes/help/button-asset.js';
+import { helpButtonTag } from '../../src/web/help/button-asset.js';
 import { addStaff, PASSWORD } from '../helpers/app.js';
 import {
   expectNoAxeViolations,

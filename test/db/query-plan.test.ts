@@ -33,11 +33,8 @@ import {
   listAssignableStaff,
   readStaffDirectoryVersion,
 } from '../../src/repositories/staff.js';
-import {
-  countMyTickets,
-  listTickets,
-  type TicketFilters,
-} from '../../src/repositories/ticket-lists.js';
+import { listTickets, type TicketFilters } from '../../src/repositories/ticket-lists.js';
+import { countMyTickets } from '../../src/repositories/ticket-scopes.js';
 import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
 import { listTimeline } from '../../src/repositories/timeline.js';
 import { parseFilters } from '../../src/tickets/filters.js';

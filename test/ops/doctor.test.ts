@@ -17,19 +17,17 @@ import { keyFilePath } from '../../src/crypto/key.js';
 import { backupDatabase } from '../../src/db/backup.js';
 import { transportOptions } from '../../src/mail/mailer.js';
 import {
-  checkBackups,
   checkBaseUrl,
   checkClock,
-  checkDataDirectory,
-  checkKey,
   checkMigrations,
   checkOutbox,
   checkSmtp,
   checkTrustProxy,
-  type DoctorContext,
 } from '../../src/ops/doctor.js';
+import type { DoctorContext } from '../../src/ops/doctor-check.js';
 import { runDoctorCommand } from '../../src/ops/doctor-cli.js';
 import { probeSmtp } from '../../src/ops/smtp-probe.js';
+import { checkBackups, checkDataDirectory, checkKey } from '../../src/ops/storage-checks.js';
 import { recordAudit } from '../../src/repositories/audit.js';
 import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js';
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';

@@ -7,7 +7,7 @@ import { createDb, type Db } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { TicketStatus } from '../../src/db/schema.js';
 import { createStaff } from '../../src/repositories/staff.js';
-import { countMyTickets, recountMyTickets } from '../../src/repositories/ticket-lists.js';
+import { countMyTickets, recountMyTickets } from '../../src/repositories/ticket-scopes.js';
 import {
   addAssociatedStaff,
   insertTicket,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/root.js';
-import { HELP_BUTTON_FILE } from '../../src/routes/help/button-asset.js';
+import { HELP_BUTTON_FILE } from '../../src/web/help/button-asset.js';
 import {
   addStaff,
   Browser,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_KEYS } from '../../src/reports/figures.js';
+import { REPORT_KEYS } from '../../src/reports/tables.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { buildReportWorld, type ReportWorld, tableOf } from '../helpers/reports.js';
 

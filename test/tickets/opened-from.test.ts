@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HELP_BUTTON_FILE, helpBookmarklet } from '../../src/routes/help/button-asset.js';
 import {
   cleanHost,
   cleanPath,
@@ -8,6 +7,7 @@ import {
   MAX_PATH_INPUT,
   readOpenedFrom,
 } from '../../src/tickets/opened-from.js';
+import { HELP_BUTTON_FILE, helpBookmarklet } from '../../src/web/help/button-asset.js';
 
 describe('cleaning an application page path', () => {
   it.each([

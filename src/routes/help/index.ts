@@ -2,11 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { findApplicationName } from '../../repositories/application-names.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
 import { cleanHost, cleanPath } from '../../tickets/opened-from.js';
+import { helpBookmarklet, helpButtonTag } from '../../web/help/button-asset.js';
+import { HELP_LAYOUT } from '../../web/help/created.js';
 import { viewerOf } from '../../web/signed-in.js';
+import { loadNewTicketWindow } from '../../web/tickets/new-ticket-window.js';
 import { idParam } from '../params.js';
-import { loadNewTicketWindow } from '../tickets/create.js';
-import { helpBookmarklet, helpButtonTag } from './button-asset.js';
-import { HELP_LAYOUT } from './created.js';
 
 /** How long the "Ticket #N created" window stays before it closes itself. */
 export const CLOSE_AFTER_SECONDS = 8;

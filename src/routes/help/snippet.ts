@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { type HelpButtonAsset, loadHelpButton } from './button-asset.js';
+import { type HelpButtonAsset, loadHelpButton } from '../../web/help/button-asset.js';
 
 const YEAR_SECONDS = 365 * 24 * 60 * 60;
 

@@ -4,8 +4,9 @@ import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import { drawCharts } from '../../reports/draw.js';
-import { cellText, isReportKey, loadFigures, REPORT_KEYS } from '../../reports/figures.js';
+import { loadFigures } from '../../reports/figures.js';
 import { parseReportQuery, reportQueryString } from '../../reports/filters.js';
+import { cellText, isReportKey, REPORT_KEYS } from '../../reports/tables.js';
 import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { listDepartments } from '../../repositories/reports.js';
 

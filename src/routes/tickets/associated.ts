@@ -11,6 +11,7 @@ import { addAssociated, removeAssociated } from '../../tickets/associated.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
 import { signedIn, viewerOf } from '../../web/signed-in.js';
+import { pickerStep, posted, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import {
   type AssociatedForm,
   buildAssociatedForm,
@@ -18,7 +19,6 @@ import {
 } from '../../web/tickets/associated-form.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { ticketOf } from '../../web/visible-ticket.js';
-import { pickerStep, posted, renderPickListPage } from '../staff-picker/no-script.js';
 
 /** One line for the timeline, appended in place after an htmx change; worded by _event.eta. */
 type NewTimelineLine = { at: string; staff_name: string } & (
@@ -48,6 +48,31 @@ async function renderSection(
   );
 }
 
+const NOBODY_CHOSEN =
+  'Choose a person to add: type part of a name in Quick search, or use the Pick list.';
+const NOT_ON_STAFF = 'Choose someone on the staff list.';
+
+/** The no-script pick list for adding associated staff to ticket `ticketId`. */
+function associatedPickList(ticketId: number) {
+  return {
+    action: `/tickets/${ticketId}/associated`,
+    field: FIELD,
+    label: 'Staff associated with Ticket',
+    first: 'choose' as const,
+    title: `Pick list: staff associated with #${ticketId}`,
+  };
+}
+
+/** The timeline line for someone just added, before the page is drawn again. */
+function addedLine(app: FastifyInstance, request: FastifyRequest, name: string): NewTimelineLine {
+  return {
+    at: app.now().toISOString(),
+    staff_name: signedIn(request).name,
+    kind: 'associated_added',
+    new_value: name,
+  };
+}
+
 const associated: FastifyPluginAsync = async (app) => {
   app.post('/tickets/:id/associated', async (request, reply) => {
     const ticket = ticketOf(request);
@@ -57,13 +82,7 @@ const associated: FastifyPluginAsync = async (app) => {
     // Without JavaScript, Search and Pick list submit this form: answer them, add nobody.
     const step = pickerStep(body, FIELD);
     if (step === 'pick-list') {
-      return renderPickListPage(reply, directory, body, {
-        action: `/tickets/${ticket.id}/associated`,
-        field: FIELD,
-        label: 'Staff associated with Ticket',
-        first: 'choose',
-        title: `Pick list: staff associated with #${ticket.id}`,
-      });
+      return renderPickListPage(reply, directory, body, associatedPickList(ticket.id));
     }
     if (step) {
       return renderSection(
@@ -79,10 +98,7 @@ const associated: FastifyPluginAsync = async (app) => {
     const person = chosen === null ? undefined : directory.find(chosen);
     if (!person) {
       const form = await buildAssociatedForm(app, directory, { body });
-      form.error =
-        chosen === null
-          ? 'Choose a person to add: type part of a name in Quick search, or use the Pick list.'
-          : 'Choose someone on the staff list.';
+      form.error = chosen === null ? NOBODY_CHOSEN : NOT_ON_STAFF;
       reply.code(422);
       return renderSection(app, request, reply, ticket, form);
     }
@@ -99,14 +115,7 @@ const associated: FastifyPluginAsync = async (app) => {
             ? `${person.name} added to associated staff.`
             : `${person.name} is already associated with this ticket.`,
         });
-        const line = added
-          ? {
-              at: app.now().toISOString(),
-              staff_name: signedIn(request).name,
-              kind: 'associated_added' as const,
-              new_value: person.name,
-            }
-          : null;
+        const line = added ? addedLine(app, request, person.name) : null;
         return renderSection(app, request, reply, ticket, form, line);
       },
     });

@@ -1,57 +1,38 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { FieldErrors } from '../../forms/fields.js';
-import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
-import { type OpenedFrom, readOpenedFrom } from '../../tickets/opened-from.js';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { sendToDeskIn } from '../../tickets/escalation.js';
+import { readOpenedFrom } from '../../tickets/opened-from.js';
 import { createTicket } from '../../tickets/service.js';
-import type { TitleDecision } from '../../tickets/title-guard.js';
-import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { readTicketForm } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
-import { signedIn } from '../../web/signed-in.js';
-import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
+import { replyCreatedInHelpWindow } from '../../web/help/created.js';
+import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
+import { ASSIGNEE_PICK_LIST } from '../../web/tickets/assignee-picker.js';
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
-import { loadFormChoices } from '../../web/tickets/form-choices.js';
-import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
-import { replyCreatedInHelpWindow } from '../help/created.js';
-import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
+import {
+  buildNewTicketWindow,
+  checkNewTicket,
+  loadNewTicketContext,
+  loadNewTicketWindow,
+} from '../../web/tickets/new-ticket-window.js';
+import { auditConfirmedTitle } from '../../web/tickets/title-check.js';
 
-const EMPTY: TicketForm = {
-  title: '',
-  due_date: '',
-  priority: 'none',
-  status: 'new',
-  description: '',
-  assignee: 'self',
-};
-
-/** An empty ticket window's data, opened from `from` (a hushdesk page or another application's). */
-export async function loadNewTicketWindow(
-  app: FastifyInstance,
+/** Close the dialog and say what happened where the person is. */
+function replyCreatedInDialog(
   request: FastifyRequest,
-  from: OpenedFrom,
+  reply: FastifyReply,
+  id: number,
+  sentTo: string | null,
 ) {
-  const choices = await loadFormChoices(app);
-  const escalation = await escalationView(app.db, signedIn(request));
-  return {
-    title: 'New ticket',
-    form: EMPTY,
-    errors: {},
-    openedFrom: from.path,
-    openedFromHost: from.host,
-    ...choices,
-    // Staff who cannot send to the desk find the champions ready in Assigned To.
-    assigneePicker: await buildAssigneePicker(
-      app,
-      choices.directory,
-      EMPTY,
-      {},
-      null,
-      escalation.champions.map((c) => c.id),
-    ),
-    escalation,
-    sendToDesk: false,
-    titleDecision: null,
-  };
+  return replyAfterChange(request, reply, {
+    redirect: `/tickets/${id}?created=1`,
+    fragment: () =>
+      reply
+        .header('hx-retarget', '#flash')
+        .header('hx-reswap', 'innerHTML')
+        .header('hx-trigger', 'hd:ticket-created')
+        .page('tickets/_created', { ticketId: id, sentTo }, { fragment: 'tickets/_created' }),
+  });
 }
 
 /** The ticket window: a dialog over the page with htmx, a page of its own without. */
@@ -63,94 +44,47 @@ const create: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/tickets', async (request, reply) => {
-    const me = signedIn(request);
     const body = request.body as Record<string, unknown>;
     const sendToDesk = wantsToSend(body);
     if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);
-    const form = readTicketForm(body);
-    const choices = await loadFormChoices(app);
-    const escalation = await escalationView(app.db, me);
-    const from = readOpenedFrom(body.opened_from, body.opened_from_host);
-    const page = async (
-      errors: object,
-      step: ReturnType<typeof pickerStep> = null,
-      titleDecision: TitleDecision | null = null,
-    ) => ({
-      title: 'New ticket',
-      form,
-      errors,
-      openedFrom: from.path,
-      openedFromHost: from.host,
-      ...choices,
-      assigneePicker: await buildAssigneePicker(
-        app,
-        choices.directory,
-        form,
-        body,
-        step,
-        escalation.champions.map((c) => c.id),
-      ),
-      escalation,
+    const context = await loadNewTicketContext(app, request, {
+      form: readTicketForm(body),
+      body,
+      from: readOpenedFrom(body.opened_from, body.opened_from_host),
       sendToDesk,
-      titleDecision,
     });
+    const form = { fragment: 'tickets/_new-form' };
     // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
     const step = pickerStep(body, 'assignee');
     if (step === 'pick-list') {
-      return renderPickListPage(reply, choices.directory, body, {
+      return renderPickListPage(reply, context.choices.directory, body, {
         ...ASSIGNEE_PICK_LIST,
         action: '/tickets',
       });
     }
     if (step) {
-      return reply.page('tickets/new', await page({}, step), { fragment: 'tickets/_new-form' });
+      return reply.page('tickets/new', await buildNewTicketWindow(app, context, { step }), form);
     }
-    const result = validateTicket(form, {
-      priorities: choices.priorities,
-      assignable: choices.directory.ids,
-      me: me.id,
-      today: choices.today,
-      isNew: true,
-    });
-    const desk = escalation.desk;
-    const errors: FieldErrors = result.ok ? {} : { ...result.errors };
-    // The title guard runs on a title that passed the usual checks; its answer
-    // joins the other messages so every problem shows at once.
-    const titleDecision = errors.title ? null : await judgeTitle(app, form.title, body);
-    if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
-    if (sendToDesk && !desk) errors.send_to_desk = NO_DESK_MESSAGE;
-    if (!result.ok || Object.keys(errors).length > 0) {
-      return reply.code(422).page('tickets/new', await page(errors, null, titleDecision), {
-        fragment: 'tickets/_new-form',
-      });
+    const check = await checkNewTicket(app, request, context);
+    if (!check.ok) {
+      const data = await buildNewTicketWindow(app, context, check);
+      return reply.code(422).page('tickets/new', data, form);
     }
+    const { desk } = context.escalation;
     const change = changeOf(request);
     const id = await createTicket(app.db, app.phi, {
-      ticket: result.value,
-      openedFrom: from,
+      ticket: check.ticket,
+      openedFrom: context.from,
       change,
       andThen: async (trx, ticketId) => {
-        await auditConfirmedTitle(trx, ticketId, titleDecision, change);
+        await auditConfirmedTitle(trx, ticketId, check.titleDecision, change);
         if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
       },
     });
     app.outbox.wake();
     // The Help window of another application says so in its own small window.
-    if (from.host) return replyCreatedInHelpWindow(request, reply, id);
-    return replyAfterChange(request, reply, {
-      redirect: `/tickets/${id}?created=1`,
-      // Close the dialog and say what happened where the person is.
-      fragment: () =>
-        reply
-          .header('hx-retarget', '#flash')
-          .header('hx-reswap', 'innerHTML')
-          .header('hx-trigger', 'hd:ticket-created')
-          .page(
-            'tickets/_created',
-            { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
-            { fragment: 'tickets/_created' },
-          ),
-    });
+    if (context.from.host) return replyCreatedInHelpWindow(request, reply, id);
+    return replyCreatedInDialog(request, reply, id, sendToDesk ? (desk?.name ?? null) : null);
   });
 };
 

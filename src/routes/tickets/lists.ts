@@ -1,12 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
-import {
-  countMyTickets,
-  type ListScope,
-  listTickets,
-  PAGE_SIZE,
-} from '../../repositories/ticket-lists.js';
+import { type ListScope, listTickets, PAGE_SIZE } from '../../repositories/ticket-lists.js';
+import { countMyTickets } from '../../repositories/ticket-scopes.js';
 import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
 import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';

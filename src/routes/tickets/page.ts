@@ -15,6 +15,7 @@ import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
 import { changeOf } from '../../web/change-context.js';
 import { signedIn } from '../../web/signed-in.js';
+import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
 import { loadFormChoices } from '../../web/tickets/form-choices.js';
@@ -25,7 +26,6 @@ import {
 } from '../../web/tickets/render-ticket-page.js';
 import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
-import { pickerStep, renderPickListPage } from '../staff-picker/no-script.js';
 
 function readBase(body: Record<string, unknown>) {
   const int = (v: unknown) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : 0);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { posted } from '../../routes/staff-picker/no-script.js';
 import { buildPicker, type PickerState, type PickerStep } from '../../staff/picker.js';
 import type { StaffDirectory } from '../../staff/search.js';
 import type { TicketForm } from '../../tickets/validate.js';
+import { posted } from '../staff-picker/no-script.js';
 
 /** The ticket window's Assigned To control: [self] first, then whoever the quick search found. */
 export async function buildAssigneePicker(

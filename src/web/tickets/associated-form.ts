@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { posted } from '../../routes/staff-picker/no-script.js';
 import { buildPicker, type PickerState, type PickerStep } from '../../staff/picker.js';
 import type { StaffDirectory } from '../../staff/search.js';
+import { posted } from '../staff-picker/no-script.js';
 
 /** The add form under "Staff associated with Ticket", as the section renders it. */
 export interface AssociatedForm {
