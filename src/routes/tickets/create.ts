@@ -1,5 +1,10 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../forms/fields.js';
+import {
+  claimTicketFormToken,
+  findTicketMadeWith,
+  issueTicketFormToken,
+} from '../../repositories/ticket-form-tokens.js';
 import { escalationView, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { type OpenedFrom, readOpenedFrom } from '../../tickets/opened-from.js';
 import { createTicket } from '../../tickets/service.js';
@@ -24,6 +29,19 @@ const EMPTY: TicketForm = {
   assignee: 'self',
 };
 
+/** A double click posts the window twice; the second post answers with the first's ticket. */
+class AlreadyMade extends Error {
+  constructor(readonly ticketId: number) {
+    super('this ticket window already made a ticket');
+  }
+}
+
+/** The window's one-time token as posted, or null when it is missing or malformed. */
+function readFormToken(body: Record<string, unknown>): string | null {
+  const token = body.form_token;
+  return typeof token === 'string' && /^[\w-]{20,100}$/.test(token) ? token : null;
+}
+
 /** An empty ticket window's data, opened from `from` (a hushdesk page or another application's). */
 export async function loadNewTicketWindow(
   app: FastifyInstance,
@@ -31,9 +49,11 @@ export async function loadNewTicketWindow(
   from: OpenedFrom,
 ) {
   const choices = await loadFormChoices(app);
-  const escalation = await escalationView(app.db, signedIn(request));
+  const me = signedIn(request);
+  const escalation = await escalationView(app.db, me);
   return {
     title: 'New ticket',
+    formToken: await issueTicketFormToken(app.db, me.id, app.now()),
     form: EMPTY,
     errors: {},
     openedFrom: from.path,
@@ -71,12 +91,14 @@ const create: FastifyPluginAsync = async (app) => {
     const choices = await loadFormChoices(app);
     const escalation = await escalationView(app.db, me);
     const from = readOpenedFrom(body.opened_from, body.opened_from_host);
+    const formToken = readFormToken(body);
     const page = async (
       errors: object,
       step: ReturnType<typeof pickerStep> = null,
       titleDecision: TitleDecision | null = null,
     ) => ({
       title: 'New ticket',
+      formToken,
       form,
       errors,
       openedFrom: from.path,
@@ -105,6 +127,8 @@ const create: FastifyPluginAsync = async (app) => {
     if (step) {
       return reply.page('tickets/new', await page({}, step), { fragment: 'tickets/_new-form' });
     }
+    const made = formToken ? await findTicketMadeWith(app.db, formToken, me.id) : null;
+    if (made !== null) return replyCreated(request, reply, { id: made, from, sentTo: null });
     const result = validateTicket(form, {
       priorities: choices.priorities,
       assignable: choices.directory.ids,
@@ -125,33 +149,55 @@ const create: FastifyPluginAsync = async (app) => {
       });
     }
     const change = changeOf(request);
-    const id = await createTicket(app.db, app.phi, {
-      ticket: result.value,
-      openedFrom: from,
-      change,
-      andThen: async (trx, ticketId) => {
-        await auditConfirmedTitle(trx, ticketId, titleDecision, change);
-        if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
-      },
-    });
+    let id: number;
+    try {
+      id = await createTicket(app.db, app.phi, {
+        ticket: result.value,
+        openedFrom: from,
+        change,
+        andThen: async (trx, ticketId) => {
+          if (formToken) {
+            const first = await claimTicketFormToken(trx, formToken, me.id, ticketId);
+            if (first !== null) throw new AlreadyMade(first);
+          }
+          await auditConfirmedTitle(trx, ticketId, titleDecision, change);
+          if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
+        },
+      });
+    } catch (error) {
+      // The rollback undid the second ticket; answer with the first.
+      if (error instanceof AlreadyMade) {
+        return replyCreated(request, reply, { id: error.ticketId, from, sentTo: null });
+      }
+      throw error;
+    }
     app.outbox.wake();
-    // The Help window of another application says so in its own small window.
-    if (from.host) return replyCreatedInHelpWindow(request, reply, id);
-    return replyAfterChange(request, reply, {
-      redirect: `/tickets/${id}?created=1`,
-      // Close the dialog and say what happened where the person is.
-      fragment: () =>
-        reply
-          .header('hx-retarget', '#flash')
-          .header('hx-reswap', 'innerHTML')
-          .header('hx-trigger', 'hd:ticket-created')
-          .page(
-            'tickets/_created',
-            { ticketId: id, sentTo: sendToDesk ? desk?.name : null },
-            { fragment: 'tickets/_created' },
-          ),
+    return replyCreated(request, reply, {
+      id,
+      from,
+      sentTo: sendToDesk ? (desk?.name ?? null) : null,
     });
   });
 };
+
+/** "Ticket #N created", where the person saved it: the Help window, the dialog or a page. */
+function replyCreated(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { id, from, sentTo }: { id: number; from: OpenedFrom; sentTo: string | null },
+) {
+  // The Help window of another application says so in its own small window.
+  if (from.host) return replyCreatedInHelpWindow(request, reply, id);
+  return replyAfterChange(request, reply, {
+    redirect: `/tickets/${id}?created=1`,
+    // Close the dialog and say what happened where the person is.
+    fragment: () =>
+      reply
+        .header('hx-retarget', '#flash')
+        .header('hx-reswap', 'innerHTML')
+        .header('hx-trigger', 'hd:ticket-created')
+        .page('tickets/_created', { ticketId: id, sentTo }, { fragment: 'tickets/_created' }),
+  });
+}
 
 export default create;
