@@ -8,13 +8,17 @@ import {
   signInAs,
   startLiveApp,
 } from '../helpers/browser.js';
+import { insertTicket } from '../helpers/tickets.js';
 
 describe.runIf(haveChromium)('in Chromium: typed work is never lost', () => {
   let live: LiveApp;
   let browser: Browser;
+  let annId: number;
+  let boId: number;
   beforeAll(async () => {
     live = await startLiveApp();
-    await addStaff(live.app, 'ann', { name: 'Ann Lee' });
+    annId = (await addStaff(live.app, 'ann', { name: 'Ann Lee' })).id;
+    boId = (await addStaff(live.app, 'bo', { name: 'Bo Chen' })).id;
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -85,6 +89,51 @@ describe.runIf(haveChromium)('in Chromium: typed work is never lost', () => {
     const ids = await ticketsTitled('Scripted triple save');
     expect(ids).toHaveLength(1);
     expect(landed).toEqual(Array(3).fill(`303 /tickets/${ids[0]}?created=1`));
+    await context.close();
+  });
+
+  it('Save on the ticket page adds the typed note with the status change: one entry, one mail', async () => {
+    const id = await insertTicket(
+      live.app.db,
+      { title: 'Fax queue stuck', createdBy: annId, assigneeId: boId, associated: [annId] },
+      new Date(),
+    );
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInAs(page, live.url, 'bo');
+    await page.goto(`${live.url}/tickets/${id}`);
+    await page.getByLabel('Add a note').fill('Restarted the fax service; works now.');
+    await page.getByLabel('Status', { exact: true }).selectOption('complete');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved. Note added.').waitFor();
+    await page
+      .locator('#timeline-entries .note-body', { hasText: 'Restarted the fax service' })
+      .waitFor();
+    expect(await page.getByLabel('Add a note').inputValue()).toBe('');
+    const notes = await live.app.db
+      .selectFrom('ticket_events')
+      .select('id')
+      .where('ticket_id', '=', id)
+      .where('kind', '=', 'note')
+      .execute();
+    expect(notes).toHaveLength(1);
+    const mails = await live.app.db
+      .selectFrom('outbox')
+      .select('recipient_staff_id')
+      .where('ticket_id', '=', id)
+      .where('kind', '=', 'note_added')
+      .execute();
+    // The creator hears of the note once; the status change is its own kind of mail.
+    expect(mails).toEqual([{ recipient_staff_id: annId }]);
+    expect(
+      (
+        await live.app.db
+          .selectFrom('tickets')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('complete');
     await context.close();
   });
 });
