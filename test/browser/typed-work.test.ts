@@ -137,3 +137,40 @@ describe.runIf(haveChromium)('in Chromium: typed work is never lost', () => {
     await context.close();
   });
 });
+
+describe.runIf(haveChromium)('in Chromium: long text is refused, never cut', () => {
+  let live: LiveApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    live = await startLiveApp();
+    await addStaff(live.app, 'ann', { name: 'Ann Lee' });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await live?.close();
+  });
+
+  it('a 50,000-character paste and a 315-character title are refused with the input kept', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInAs(page, live.url, 'ann');
+    await page.getByRole('link', { name: 'Help' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    const title = 'T'.repeat(315);
+    const description = 'd'.repeat(50_000);
+    await dialog.getByLabel('Title', { exact: true }).fill(title);
+    await dialog.getByLabel('Description', { exact: true }).fill(description);
+    // The browser keeps every character and counts them near the limit.
+    expect(await dialog.getByLabel('Title', { exact: true }).inputValue()).toHaveLength(315);
+    await dialog.getByText('165 characters over the limit of 150').waitFor();
+    await dialog.getByText('30,000 characters over the limit of 20,000').waitFor();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Keep the title to 150 characters').waitFor();
+    await dialog.getByText('this one has 50,000').waitFor();
+    expect(await dialog.getByLabel('Title', { exact: true }).inputValue()).toBe(title);
+    expect(await dialog.getByLabel('Description', { exact: true }).inputValue()).toBe(description);
+    expect(await live.app.db.selectFrom('tickets').select('id').execute()).toEqual([]);
+    await context.close();
+  });
+});
