@@ -174,3 +174,54 @@ describe.runIf(haveChromium)('in Chromium: long text is refused, never cut', () 
     await context.close();
   });
 });
+
+describe.runIf(haveChromium)(
+  'in Chromium: a half-written ticket is not closed without asking',
+  () => {
+    let live: LiveApp;
+    let browser: Browser;
+    beforeAll(async () => {
+      live = await startLiveApp();
+      await addStaff(live.app, 'ann', { name: 'Ann Lee' });
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await live?.close();
+    });
+
+    it('Escape and Close ask first; No keeps the text, Yes discards it', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signInAs(page, live.url, 'ann');
+      await page.getByRole('link', { name: 'Help' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New ticket' });
+      const title = dialog.getByLabel('Title', { exact: true });
+      await title.fill('Half-written ticket');
+      const asked: string[] = [];
+      let answer = false;
+      page.on('dialog', async (question) => {
+        asked.push(question.message());
+        await (answer ? question.accept() : question.dismiss());
+      });
+      await title.press('Escape');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      expect(asked).toEqual(Array(2).fill('Discard this ticket? What you typed will be lost.'));
+      expect(await title.inputValue()).toBe('Half-written ticket');
+      answer = true;
+      await title.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      expect(asked).toHaveLength(3);
+
+      // An untouched window closes at once, without a question.
+      await page.getByRole('link', { name: 'Help' }).click();
+      await page
+        .getByRole('dialog', { name: 'New ticket' })
+        .getByLabel('Title', { exact: true })
+        .press('Escape');
+      await page.getByRole('dialog', { name: 'New ticket' }).waitFor({ state: 'detached' });
+      expect(asked).toHaveLength(3);
+      await context.close();
+    });
+  },
+);
