@@ -41,4 +41,66 @@
     const target = event.target instanceof Element ? event.target : null;
     target?.closest('dialog button[data-close-dialog]')?.closest('dialog')?.close();
   });
+
+  // Long text is refused by the server, never cut: no maxlength (it drops pasted
+  // text silently); a counter beside the field instead, shown near the limit.
+  const NEAR = 0.8;
+  document.addEventListener('input', (event) => {
+    const field = event.target instanceof Element ? event.target.closest('[data-max]') : null;
+    if (!field?.id) return;
+    const max = Number(field.getAttribute('data-max'));
+    const used = [...field.value].length;
+    let counter = document.getElementById(`${field.id}-count`);
+    if (used < max * NEAR) {
+      counter?.remove();
+      return;
+    }
+    if (!counter) {
+      counter = document.createElement('p');
+      counter.id = `${field.id}-count`;
+      counter.className = 'hint counter';
+      counter.setAttribute('aria-live', 'polite');
+      field.insertAdjacentElement('afterend', counter);
+    }
+    const over = used - max;
+    counter.classList.toggle('over', over > 0);
+    counter.textContent =
+      over > 0
+        ? `${over.toLocaleString('en-US')} characters over the limit of ${max.toLocaleString('en-US')}; shorten it before saving.`
+        : `${used.toLocaleString('en-US')} of ${max.toLocaleString('en-US')} characters.`;
+  });
+
+  // A half-written ticket is not discarded by Escape or Close without asking.
+  const typedIn = (form) =>
+    [...(form?.elements ?? [])].some((el) => {
+      if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') return false;
+      if (el instanceof HTMLSelectElement) {
+        return [...el.options].some((o) => o.selected !== o.defaultSelected);
+      }
+      if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+      return 'value' in el && el.value !== el.defaultValue;
+    });
+  const keepTyped = (dialog) =>
+    typedIn(dialog.querySelector('#new-ticket-form')) &&
+    !window.confirm('Discard this ticket? What you typed will be lost.');
+  document.addEventListener(
+    'cancel',
+    (event) => {
+      const dialog = event.target;
+      if (
+        dialog instanceof HTMLDialogElement &&
+        dialog.id === 'ticket-dialog' &&
+        keepTyped(dialog)
+      ) {
+        event.preventDefault();
+      }
+    },
+    true,
+  );
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.method !== 'dialog') return;
+    const dialog = form.closest('dialog#ticket-dialog');
+    if (dialog && keepTyped(dialog)) event.preventDefault();
+  });
 })();

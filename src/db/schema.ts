@@ -56,6 +56,15 @@ export interface SessionTable {
   ip: string;
 }
 
+/** A ticket window's one-time token (hashed), bound to the person it was issued to. */
+export interface TicketFormTokenTable {
+  token_hash: string;
+  staff_id: number;
+  created_at: Generated<Timestamp>;
+  /** The ticket this window made; set in the same transaction as the ticket. */
+  ticket_id: number | null;
+}
+
 export interface SetupTokenTable {
   token_hash: string;
   created_at: Timestamp;
@@ -253,6 +262,7 @@ export interface Database {
   staff_directory_version: StaffDirectoryVersionTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
+  ticket_form_tokens: TicketFormTokenTable;
   password_reset_tokens: PasswordResetTokenTable;
   settings: SettingTable;
   audit_log: AuditLogTable;

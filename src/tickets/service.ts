@@ -231,16 +231,23 @@ export async function addNote(
   phi: PhiCipher,
   { ticketId, body, change }: NoteOptions,
 ): Promise<number> {
+  return db.transaction().execute((trx) => addNoteIn(trx, phi, { ticketId, body, change }));
+}
+
+/** Adds a note inside the caller's transaction: the ticket page's Save adds one with its change. */
+export async function addNoteIn(
+  trx: Db,
+  phi: PhiCipher,
+  { ticketId, body, change }: NoteOptions,
+): Promise<number> {
   const { actor, now } = change;
-  return db.transaction().execute(async (trx) => {
-    const noteId = await insertNote(trx, phi, ticketId, actor.id, body, now);
-    await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note', noteId }], now);
-    await auditChange(trx, change, 'note-added', ticketId);
-    await touchTicket(trx, ticketId, now);
-    // The message says a note was added and by whom; never what it says.
-    await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, change);
-    return noteId;
-  });
+  const noteId = await insertNote(trx, phi, ticketId, actor.id, body, now);
+  await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note', noteId }], now);
+  await auditChange(trx, change, 'note-added', ticketId);
+  await touchTicket(trx, ticketId, now);
+  // The message says a note was added and by whom; never what it says.
+  await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, change);
+  return noteId;
 }
 
 export type NoteEditCheck = 'ok' | 'missing' | 'not-author' | 'too-late';

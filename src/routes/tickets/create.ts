@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { claimTicketFormToken, findTicketMadeWith } from '../../repositories/ticket-form-tokens.js';
 import { sendToDeskIn } from '../../tickets/escalation.js';
-import { readOpenedFrom } from '../../tickets/opened-from.js';
+import { type OpenedFrom, readOpenedFrom } from '../../tickets/opened-from.js';
 import { createTicket } from '../../tickets/service.js';
 import { readTicketForm } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
 import { replyCreatedInHelpWindow } from '../../web/help/created.js';
+import { signedIn } from '../../web/signed-in.js';
 import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST } from '../../web/tickets/assignee-picker.js';
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
@@ -17,15 +19,30 @@ import {
 } from '../../web/tickets/new-ticket-window.js';
 import { auditConfirmedTitle } from '../../web/tickets/title-check.js';
 
-/** Close the dialog and say what happened where the person is. */
-function replyCreatedInDialog(
+/** A double click posts the window twice; the second post answers with the first's ticket. */
+class AlreadyMade extends Error {
+  constructor(readonly ticketId: number) {
+    super('this ticket window already made a ticket');
+  }
+}
+
+/** The window's one-time token as posted, or null when it is missing or malformed. */
+function readFormToken(body: Record<string, unknown>): string | null {
+  const token = body.form_token;
+  return typeof token === 'string' && /^[\w-]{20,100}$/.test(token) ? token : null;
+}
+
+/** "Ticket #N created", where the person saved it: the Help window, the dialog or a page. */
+function replyCreated(
   request: FastifyRequest,
   reply: FastifyReply,
-  id: number,
-  sentTo: string | null,
+  { id, from, sentTo }: { id: number; from: OpenedFrom; sentTo: string | null },
 ) {
+  // The Help window of another application says so in its own small window.
+  if (from.host) return replyCreatedInHelpWindow(request, reply, id);
   return replyAfterChange(request, reply, {
     redirect: `/tickets/${id}?created=1`,
+    // Close the dialog and say what happened where the person is.
     fragment: () =>
       reply
         .header('hx-retarget', '#flash')
@@ -52,6 +69,7 @@ const create: FastifyPluginAsync = async (app) => {
       body,
       from: readOpenedFrom(body.opened_from, body.opened_from_host),
       sendToDesk,
+      formToken: readFormToken(body),
     });
     const form = { fragment: 'tickets/_new-form' };
     // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
@@ -65,6 +83,10 @@ const create: FastifyPluginAsync = async (app) => {
     if (step) {
       return reply.page('tickets/new', await buildNewTicketWindow(app, context, { step }), form);
     }
+    const { formToken, from } = context;
+    const me = signedIn(request);
+    const made = formToken ? await findTicketMadeWith(app.db, formToken, me.id) : null;
+    if (made !== null) return replyCreated(request, reply, { id: made, from, sentTo: null });
     const check = await checkNewTicket(app, request, context);
     if (!check.ok) {
       const data = await buildNewTicketWindow(app, context, check);
@@ -72,19 +94,34 @@ const create: FastifyPluginAsync = async (app) => {
     }
     const { desk } = context.escalation;
     const change = changeOf(request);
-    const id = await createTicket(app.db, app.phi, {
-      ticket: check.ticket,
-      openedFrom: context.from,
-      change,
-      andThen: async (trx, ticketId) => {
-        await auditConfirmedTitle(trx, ticketId, check.titleDecision, change);
-        if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
-      },
-    });
+    let id: number;
+    try {
+      id = await createTicket(app.db, app.phi, {
+        ticket: check.ticket,
+        openedFrom: from,
+        change,
+        andThen: async (trx, ticketId) => {
+          if (formToken) {
+            const first = await claimTicketFormToken(trx, formToken, me.id, ticketId);
+            if (first !== null) throw new AlreadyMade(first);
+          }
+          await auditConfirmedTitle(trx, ticketId, check.titleDecision, change);
+          if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
+        },
+      });
+    } catch (error) {
+      // The rollback undid the second ticket; answer with the first.
+      if (error instanceof AlreadyMade) {
+        return replyCreated(request, reply, { id: error.ticketId, from, sentTo: null });
+      }
+      throw error;
+    }
     app.outbox.wake();
-    // The Help window of another application says so in its own small window.
-    if (context.from.host) return replyCreatedInHelpWindow(request, reply, id);
-    return replyCreatedInDialog(request, reply, id, sendToDesk ? (desk?.name ?? null) : null);
+    return replyCreated(request, reply, {
+      id,
+      from,
+      sentTo: sendToDesk ? (desk?.name ?? null) : null,
+    });
   });
 };
 

@@ -2,26 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { auditActorOf } from '../../change-context.js';
 import { recordAudit } from '../../repositories/audit.js';
 import { findNote } from '../../repositories/timeline.js';
-import { NOTE_EDIT_MINUTES, NOTE_MAX } from '../../tickets/model.js';
+import { NOTE_EDIT_MINUTES } from '../../tickets/model.js';
+import { checkNoteText as checkNote, readNoteText as readNote } from '../../tickets/note-text.js';
 import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { idParam } from '../params.js';
-
-function readNote(body: Record<string, unknown>): string {
-  return typeof body.note === 'string' ? body.note.replace(/\r\n?/g, '\n') : '';
-}
-
-function checkNote(text: string): string | null {
-  if (!text.trim()) return 'Write something in the note first.';
-  const length = [...text].length;
-  if (length > NOTE_MAX) {
-    return `A note can hold up to ${NOTE_MAX.toLocaleString('en-US')} characters; this one has ${length.toLocaleString('en-US')}.`;
-  }
-  return null;
-}
 
 const TOO_LATE = `Notes can be edited for ${NOTE_EDIT_MINUTES} minutes after they are written; this one now stands as written.`;
 

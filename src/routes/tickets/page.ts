@@ -8,7 +8,8 @@ import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
 import { alreadySentMessage, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { isStatus } from '../../tickets/model.js';
-import { type SaveResult, saveTicket, type TicketEdit } from '../../tickets/service.js';
+import { checkNoteText, readNoteText } from '../../tickets/note-text.js';
+import { addNoteIn, type SaveResult, saveTicket, type TicketEdit } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
@@ -50,6 +51,9 @@ const page: FastifyPluginAsync = async (app) => {
     }
     const form = readTicketForm(body);
     const base = readBase(body);
+    // A note typed before Save is added with the change, never dropped.
+    const noteText = readNoteText(body);
+    const kept = { noteText };
     const sendToDesk = wantsToSend(body);
     if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);
     const notSendable = sendToDesk ? await whyNotSendable(app, ticket.id) : null;
@@ -58,9 +62,8 @@ const page: FastifyPluginAsync = async (app) => {
       // in the form and the next Save applies it.
       reply.code(409);
       return renderTicketPage(app, request, reply, ticket, {
-        form,
-        base,
-        escalationMessage: notSendable,
+        ...{ form, base, escalationMessage: notSendable },
+        ...kept,
       });
     }
     const choices = await loadFormChoices(app);
@@ -74,7 +77,10 @@ const page: FastifyPluginAsync = async (app) => {
     }
     if (step) {
       const picker = await buildAssigneePicker(app, choices.directory, form, body, step);
-      return renderTicketPage(app, request, reply, ticket, { form, base, assigneePicker: picker });
+      return renderTicketPage(app, request, reply, ticket, {
+        ...{ form, base, assigneePicker: picker },
+        ...kept,
+      });
     }
     const result = validateTicket(form, {
       priorities: choices.priorities,
@@ -91,16 +97,17 @@ const page: FastifyPluginAsync = async (app) => {
     const titleDecision =
       errors.title || form.title === ticket.title ? null : await judgeTitle(app, form.title, body);
     if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
-    if (!result.ok || Object.keys(errors).length > 0) {
+    const noteError = noteText.trim() ? checkNoteText(noteText) : null;
+    if (!result.ok || Object.keys(errors).length > 0 || noteError) {
       reply.code(422);
       const picker = await buildAssigneePicker(app, choices.directory, form, body);
       return renderTicketPage(app, request, reply, ticket, {
         ...{ form, errors, base, sendToDesk, titleDecision },
-        assigneePicker: picker,
+        ...{ assigneePicker: picker, noteText, noteError: noteError ?? undefined },
       });
     }
     const edit = { edit: result.value, base, sendToDesk, titleDecision };
-    return saveAndAnswer(app, request, reply, { ...edit, form });
+    return saveAndAnswer(app, request, reply, { ...edit, form, noteText });
   });
 };
 
@@ -119,6 +126,8 @@ interface ValidEdit {
   base: { version: number; seenEventId: number };
   sendToDesk: boolean;
   titleDecision: TitleDecision | null;
+  /** The note box; added in the same transaction when not blank. */
+  noteText: string;
 }
 
 /**
@@ -129,12 +138,14 @@ async function saveAndAnswer(
   app: FastifyInstance,
   request: FastifyRequest,
   reply: FastifyReply,
-  { edit, form, base, sendToDesk, titleDecision }: ValidEdit,
+  { edit, form, base, sendToDesk, titleDecision, noteText }: ValidEdit,
 ) {
   const ticket = ticketOf(request);
   const change = changeOf(request);
   const desk = sendToDesk ? await getEscalationDesk(app.db) : null;
+  const withNote = noteText.trim() !== '';
   const andThen = async (trx: Db, ticketId: number) => {
+    if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
     await auditConfirmedTitle(trx, ticketId, titleDecision, change);
     if (desk && !(await sendToDeskIn(trx, { ticketId, desk, change }))) throw new SentMeanwhile();
   };
@@ -148,27 +159,32 @@ async function saveAndAnswer(
     if (!(error instanceof SentMeanwhile)) throw error;
     reply.code(409);
     const escalationMessage = (await whyNotSendable(app, ticket.id)) ?? undefined;
-    return renderTicketPage(app, request, reply, ticket, { form, base, escalationMessage });
+    return renderTicketPage(app, request, reply, ticket, {
+      ...{ form, base, escalationMessage },
+      noteText,
+    });
   }
   if (saved.kind !== 'conflict') app.outbox.wake();
   if (saved.kind === 'conflict') {
     reply.code(409);
     // The person's own input stays in the form; the next Save applies it knowingly.
     return renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-      ...{ form, conflict: saved.changes, sendToDesk, titleDecision },
+      ...{ form, conflict: saved.changes, sendToDesk, titleDecision, noteText },
     });
   }
   return replyAfterChange(request, reply, {
     redirect: `/tickets/${ticket.id}?${desk ? 'sent' : 'saved'}=1`,
     fragment: async () =>
       renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-        flash: savedFlash(saved.kind === 'saved', desk?.name ?? null),
+        flash: savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote),
       }),
   });
 }
 
-function savedFlash(changed: boolean, sentTo: string | null): string {
-  if (sentTo) return changed ? `Saved and sent to ${sentTo}.` : `Sent to ${sentTo}.`;
+function savedFlash(changed: boolean, sentTo: string | null, noted = false): string {
+  const note = noted ? ' Note added.' : '';
+  if (sentTo) return `${changed ? `Saved and sent to ${sentTo}.` : `Sent to ${sentTo}.`}${note}`;
+  if (noted) return changed ? 'Saved. Note added.' : 'Note added.';
   return changed ? 'Saved.' : 'Nothing to save: no field changed.';
 }
 
@@ -205,21 +221,33 @@ async function saveStatusOnly(
     });
   }
   const change: ChangeContext = changeOf(request);
+  const noteText = readNoteText(body);
+  const noteError = noteText.trim() ? checkNoteText(noteText) : null;
+  if (noteError) {
+    reply.code(422);
+    return renderTicketPage(app, request, reply, ticket, { form, base, noteText, noteError });
+  }
+  const withNote = noteText.trim() !== '';
   const saved = await saveTicket(app.db, app.phi, {
     ...{ current: ticket, edit: { status: body.status }, base, change },
     today: todayOf(app),
+    andThen: async (trx, ticketId) => {
+      if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
+    },
   });
-  if (saved.kind === 'saved') app.outbox.wake();
+  if (saved.kind !== 'conflict') app.outbox.wake();
   const fresh = await reloadTicket(app, request);
   if (saved.kind === 'conflict') {
     reply.code(409);
-    return renderTicketPage(app, request, reply, fresh, { form, conflict: saved.changes });
+    return renderTicketPage(app, request, reply, fresh, {
+      ...{ form, conflict: saved.changes, noteText },
+    });
   }
   return replyAfterChange(request, reply, {
     redirect: `/tickets/${ticket.id}?saved=1`,
     fragment: () =>
       renderTicketPage(app, request, reply, fresh, {
-        flash: savedFlash(saved.kind === 'saved', null),
+        flash: savedFlash(saved.kind === 'saved', null, withNote),
       }),
   });
 }

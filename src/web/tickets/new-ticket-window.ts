@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../forms/fields.js';
+import { issueTicketFormToken } from '../../repositories/ticket-form-tokens.js';
 import type { PickerStep } from '../../staff/picker.js';
 import { type EscalationView, escalationView, NO_DESK_MESSAGE } from '../../tickets/escalation.js';
 import type { OpenedFrom } from '../../tickets/opened-from.js';
@@ -27,12 +28,20 @@ export interface NewTicketContext {
   choices: FormChoices;
   escalation: EscalationView;
   sendToDesk: boolean;
+  /** The window's one-time token: a second post of the same window makes no second ticket. */
+  formToken: string | null;
 }
 
 export async function loadNewTicketContext(
   app: FastifyInstance,
   request: FastifyRequest,
-  input: { form: TicketForm; body: Record<string, unknown>; from: OpenedFrom; sendToDesk: boolean },
+  input: {
+    form: TicketForm;
+    body: Record<string, unknown>;
+    from: OpenedFrom;
+    sendToDesk: boolean;
+    formToken: string | null;
+  },
 ): Promise<NewTicketContext> {
   const choices = await loadFormChoices(app);
   const escalation = await escalationView(app.db, signedIn(request));
@@ -52,6 +61,7 @@ export async function buildNewTicketWindow(
   const { form, body, from, choices, escalation } = context;
   return {
     title: 'New ticket',
+    formToken: context.formToken,
     form,
     errors: shown.errors ?? {},
     openedFrom: from.path,
@@ -83,6 +93,7 @@ export async function loadNewTicketWindow(
     body: {},
     from,
     sendToDesk: false,
+    formToken: await issueTicketFormToken(app.db, signedIn(request).id, app.now()),
   });
   return buildNewTicketWindow(app, context);
 }
