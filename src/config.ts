@@ -8,6 +8,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** From DATABASE_URL: a PostgreSQL store; null keeps the SQLite file DATA_DIR/hushdesk.db. */
+  databaseUrl: string | null;
   baseUrl: string;
   /** True when BASE_URL is https: cookies get the __Host- prefix and Secure. */
   secureCookies: boolean;
@@ -87,6 +89,30 @@ function phiKey(env: Env): PhiKey | null {
   return key;
 }
 
+/**
+ * DATABASE_URL as `pg` takes it (sslmode and the other TLS options in the
+ * query string). Checked for shape here; whether the server answers is
+ * checked when the store is opened.
+ */
+function databaseUrl(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return null;
+  // `pg` also takes a Unix socket as postgres://user@/db?host=/run/postgresql, which
+  // WHATWG URLs refuse (credentials without a host): check it with a stand-in host.
+  const parsed = url('DATABASE_URL', raw.replace(/^([a-z]+:\/\/[^/?#]*@)(?=\/)/i, '$1localhost'), [
+    'postgres',
+    'postgresql',
+  ]);
+  const database = parsed.pathname.replace(/^\//, '');
+  if (!database) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'needs a database name: postgres://user:password@host:5432/hushdesk',
+    );
+  }
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -117,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     dataDir,
+    databaseUrl: databaseUrl(env),
     baseUrl: base.origin + base.pathname.replace(/\/$/, ''),
     secureCookies: base.protocol === 'https:',
     smtpUrl: smtpRaw || null,

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
+import { storeOf } from './dialect/store.js';
+import { createPostgresPool, HushdeskPostgresDialect, StoreUnreachableError } from './postgres.js';
 import type { Database } from './schema.js';
 import { HushdeskSqliteDialect, openSqlite, withStatementCache } from './sqlite.js';
 
@@ -9,9 +11,29 @@ export function databaseFile(dataDir: string): string {
   return join(dataDir, 'hushdesk.db');
 }
 
-export function createDb(dataDir: string): Db {
+/**
+ * The store: PostgreSQL when DATABASE_URL is set, else the SQLite file in
+ * DATA_DIR. Opening a pool does not connect: `checkStore` says whether the
+ * server answers.
+ */
+export function createDb(dataDir: string, databaseUrl: string | null = null): Db {
+  if (databaseUrl) {
+    return new Kysely<Database>({
+      dialect: new HushdeskPostgresDialect({ pool: createPostgresPool(databaseUrl) }),
+    });
+  }
   const sqlite = openSqlite(databaseFile(dataDir));
   return new Kysely<Database>({
     dialect: new HushdeskSqliteDialect({ database: withStatementCache(sqlite) }),
   });
+}
+
+/** Stops start-up with one line naming DATABASE_URL when the PostgreSQL server does not answer. */
+export async function checkStore(db: Db): Promise<void> {
+  if (storeOf(db) !== 'postgres') return;
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    throw new StoreUnreachableError((error as Error).message || String(error));
+  }
 }
