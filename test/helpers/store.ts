@@ -44,7 +44,9 @@ export async function createTestDatabase(
   await onServer(serverUrl, (c) => c.query(`create database ${name} template ${template}`));
   return {
     url: databaseUrl(serverUrl, name),
-    drop: () => onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)),
+    async drop() {
+      await onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+    },
   };
 }
 
