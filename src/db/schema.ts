@@ -223,6 +223,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** While `sending`: when the claiming process's hold ends and another may take the row over. */
+  lease_expires_at: Timestamp | null;
 }
 
 /** A staff member's choice for one kind; no row means the kind is on. */
