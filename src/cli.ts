@@ -57,8 +57,8 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-async function migrate(dataDir: string): Promise<string> {
-  const db = createDb(dataDir);
+async function migrate(config: Config): Promise<string> {
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
     const result = await migrateToLatest(db);
     const ran = result.results?.length ?? 0;
@@ -69,7 +69,7 @@ async function migrate(dataDir: string): Promise<string> {
 }
 
 async function addStaff(
-  dataDir: string,
+  config: Config,
   args: string[],
   stdin: NodeJS.ReadableStream,
 ): Promise<string> {
@@ -102,7 +102,7 @@ async function addStaff(
   const problems = Object.entries(errors).map(([field, message]) => `--${field}: ${message}`);
   if (problems.length > 0) throw new CliError(problems.join('\n'));
 
-  const db = createDb(dataDir);
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
     await migrateToLatest(db);
     if (await usernameTaken(db, fields.username)) {
@@ -145,9 +145,18 @@ function describeDatabase(report: DatabaseReport): string {
   ].join('\n');
 }
 
+/** PostgreSQL has its own tools for a consistent copy of a live database. */
+const POSTGRES_BACKUP = [
+  'DATABASE_URL is set: hushdesk keeps its data in PostgreSQL, which backs up with its own tools.',
+  'Back up:  pg_dump --format=custom --file=hushdesk.dump "$DATABASE_URL"',
+  'Restore:  pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" hushdesk.dump',
+  'PHI in the dump stays encrypted; keep the key file (or HUSHDESK_KEY) apart from the dumps.',
+].join('\n');
+
 async function backup(config: Config, args: string[]): Promise<string> {
   const [file, ...extra] = args;
   if (!file || extra.length > 0) throw new CliError('Usage: hushdesk backup FILE');
+  if (config.databaseUrl) throw new CliError(POSTGRES_BACKUP);
   const report = await backupDatabase(config.dataDir, file);
   return `Backed up.\n${describeDatabase(report)}\nCopy it off this machine, and keep the key file (${KEY_FILE}) somewhere else.`;
 }
@@ -155,6 +164,7 @@ async function backup(config: Config, args: string[]): Promise<string> {
 async function restore(config: Config, args: string[]): Promise<string> {
   const [file, ...extra] = args;
   if (!file || extra.length > 0) throw new CliError('Usage: hushdesk restore FILE');
+  if (config.databaseUrl) throw new CliError(POSTGRES_BACKUP);
   assertServerStopped(config.dataDir);
   const report = checkDatabaseFile(file);
   if (report.keyCheck) {
@@ -184,7 +194,7 @@ async function restore(config: Config, args: string[]): Promise<string> {
 
 async function rotateKey(config: Config): Promise<string> {
   assertServerStopped(config.dataDir);
-  const db = createDb(config.dataDir);
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
     await migrateToLatest(db);
     const report = await rotatePhiKey(
@@ -207,10 +217,10 @@ async function rotateKey(config: Config): Promise<string> {
   }
 }
 
-async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
+async function twoFactorOff(config: Config, args: string[]): Promise<string> {
   const { values } = parseArgs({ args, options: { username: { type: 'string' } }, strict: true });
   if (!values.username) throw new CliError('Give the person with --username.');
-  const db = createDb(dataDir);
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
     await migrateToLatest(db);
     const staff = await findStaffByUsername(db, values.username);
@@ -239,9 +249,9 @@ export async function runCli(
 ): Promise<string> {
   const config = loadConfig(env);
   const [command, sub, ...rest] = argv;
-  if (command === 'migrate') return migrate(config.dataDir);
-  if (command === 'staff' && sub === 'add') return addStaff(config.dataDir, rest, stdin);
-  if (command === 'two-factor' && sub === 'off') return twoFactorOff(config.dataDir, rest);
+  if (command === 'migrate') return migrate(config);
+  if (command === 'staff' && sub === 'add') return addStaff(config, rest, stdin);
+  if (command === 'two-factor' && sub === 'off') return twoFactorOff(config, rest);
   try {
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));
