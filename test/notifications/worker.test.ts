@@ -225,7 +225,11 @@ describe('polling', () => {
       await assignAll();
       expect(await statuses(app)).toEqual(['queued', 'queued', 'queued']);
       await vi.advanceTimersByTimeAsync(1000);
-      expect(await statuses(app)).toEqual(Array(3).fill('delivered_locally'));
+      // The pass's writes are acknowledged once committed (group commit, on a
+      // later turn of the event loop), so its result is waited for, not assumed.
+      await vi.waitFor(async () =>
+        expect(await statuses(app)).toEqual(Array(3).fill('delivered_locally')),
+      );
       await worker.stop();
       await assignAll();
       await vi.advanceTimersByTimeAsync(5000);
