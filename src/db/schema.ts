@@ -202,6 +202,13 @@ export type OutboxStatus =
   | 'dead'
   | 'delivered_locally';
 
+/** Failed sign-ins per throttle key (hashed), shared by every process. */
+export interface SignInFailureTable {
+  key_hash: string;
+  failures: number;
+  last_failure_at: Timestamp;
+}
+
 /** One email, composed when the change that caused it was saved; sent later by the worker. */
 export interface OutboxTable {
   id: Generated<number>;
@@ -257,6 +264,7 @@ export interface Database {
   role_permissions: RolePermissionTable;
   staff: StaffTable;
   staff_directory_version: StaffDirectoryVersionTable;
+  sign_in_failures: SignInFailureTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
   password_reset_tokens: PasswordResetTokenTable;
