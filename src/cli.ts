@@ -10,7 +10,9 @@ import {
   type DatabaseReport,
   restoreDatabase,
 } from './db/backup.js';
-import { createDb } from './db/index.js';
+import { CopyStoreError, copyStore } from './db/copy-store.js';
+import { checkStore, createDb, databaseFile } from './db/index.js';
+import { StoreUnreachableError } from './db/postgres.js';
 import { migrateToLatest } from './db/migrate.js';
 import { recordAudit } from './repositories/audit.js';
 import { EncryptedValueError } from './repositories/phi.js';
@@ -35,6 +37,10 @@ Commands:
                           The encryption key is NOT in it: keep your key file apart.
   restore FILE            Check a backup and put it in place of the database (stop the server first).
   rotate-key              Re-encrypt all PHI under a new key (stop the server first).
+  copy-store --to postgres://…   Copy this SQLite store into an empty PostgreSQL database.
+  copy-store --from postgres://… Copy a PostgreSQL store into DATA_DIR's SQLite file (empty).
+                          One transaction; row counts and a checksum per table are checked.
+                          Stop hushdesk first. PHI is copied encrypted, under the same key.
   two-factor off --username USERNAME
                           Turn off someone's two-step sign-in (lost phone and recovery codes).
 `;
@@ -241,6 +247,43 @@ async function twoFactorOff(config: Config, args: string[]): Promise<string> {
   }
 }
 
+async function copyStoreCommand(config: Config, args: string[]): Promise<string> {
+  const { values } = parseArgs({
+    args,
+    options: { to: { type: 'string' }, from: { type: 'string' } },
+    strict: true,
+  });
+  if (Boolean(values.to) === Boolean(values.from)) {
+    throw new CliError('Usage: hushdesk copy-store --to postgres://… | --from postgres://…');
+  }
+  const other = (values.to ?? values.from) as string;
+  let url: string;
+  try {
+    url = loadConfig({ DATABASE_URL: other }).databaseUrl as string;
+  } catch (error) {
+    const flag = values.to ? '--to' : '--from';
+    throw new CliError((error as Error).message.replace(/^DATABASE_URL/, flag));
+  }
+  assertServerStopped(config.dataDir);
+  const local = createDb(config.dataDir);
+  const remote = createDb(config.dataDir, url);
+  try {
+    await checkStore(remote);
+    const copies = values.to ? await copyStore(local, remote) : await copyStore(remote, local);
+    const width = Math.max(...copies.map((c) => c.name.length));
+    return [
+      `Copied ${values.to ? 'into PostgreSQL' : 'into ' + databaseFile(config.dataDir)}; every table's rows and checksum match:`,
+      ...copies.map((c) => `  ${c.name.padEnd(width)}  ${c.rows}  ${c.checksum.slice(0, 12)}`),
+      values.to
+        ? 'Set DATABASE_URL to it (and keep the same encryption key) to serve from PostgreSQL.'
+        : 'Unset DATABASE_URL (and keep the same encryption key) to serve from the SQLite file.',
+    ].join('\n');
+  } finally {
+    await local.destroy();
+    await remote.destroy();
+  }
+}
+
 /** Runs one command; returns what to print, or throws CliError with what went wrong. */
 export async function runCli(
   argv: string[],
@@ -256,9 +299,13 @@ export async function runCli(
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));
     if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
+    if (command === 'copy-store') return await copyStoreCommand(config, argv.slice(1));
   } catch (error) {
     if (
       error instanceof BackupError ||
+      error instanceof CopyStoreError ||
+      error instanceof StoreUnreachableError ||
+      error instanceof ConfigError ||
       error instanceof PhiKeyError ||
       error instanceof ServerRunningError
     ) {

@@ -10,8 +10,14 @@ import type { Store } from '../../src/db/dialect/store.js';
 export const testServerUrl = process.env.HUSHDESK_TEST_DATABASE_URL?.trim() || null;
 export const testStore: Store = testServerUrl ? 'postgres' : 'sqlite';
 
-/** Migrated once per run (test/helpers/global-setup.ts); each test's database is a copy. */
-export const TEMPLATE_DATABASE = 'hushdesk_test_template';
+/**
+ * Migrated once per run (test/helpers/global-setup.ts), which names it in the
+ * environment the test workers inherit, so two runs on one server keep apart;
+ * each test's database is a copy.
+ */
+export function templateDatabase(): string {
+  return process.env.HUSHDESK_TEST_TEMPLATE ?? 'hushdesk_test_template';
+}
 
 /** The server's URL with another database name (keeps ?host= for a Unix socket). */
 export function databaseUrl(serverUrl: string, database: string): string {
@@ -40,7 +46,7 @@ export async function createTestDatabase(
   const serverUrl = options.serverUrl ?? testServerUrl;
   if (!serverUrl) throw new Error('HUSHDESK_TEST_DATABASE_URL is not set');
   const name = `hushdesk_test_${randomBytes(6).toString('hex')}`;
-  const template = options.empty ? 'template0' : TEMPLATE_DATABASE;
+  const template = options.empty ? 'template0' : templateDatabase();
   await onServer(serverUrl, (c) => c.query(`create database ${name} template ${template}`));
   return {
     url: databaseUrl(serverUrl, name),
@@ -50,10 +56,13 @@ export async function createTestDatabase(
   };
 }
 
-/** Makes the template every test database is copied from. */
-export async function createTemplateDatabase(serverUrl: string): Promise<void> {
-  await onServer(serverUrl, async (c) => {
-    await c.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
-    await c.query(`create database ${TEMPLATE_DATABASE} template template0`);
-  });
+/** Makes the template every test database is copied from; returns its name. */
+export async function createTemplateDatabase(serverUrl: string): Promise<string> {
+  const name = `hushdesk_template_${randomBytes(6).toString('hex')}`;
+  await onServer(serverUrl, (c) => c.query(`create database ${name} template template0`));
+  return name;
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
 }
