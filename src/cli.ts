@@ -12,8 +12,8 @@ import {
 } from './db/backup.js';
 import { CopyStoreError, copyStore } from './db/copy-store.js';
 import { checkStore, createDb, databaseFile } from './db/index.js';
-import { StoreUnreachableError } from './db/postgres.js';
 import { migrateToLatest } from './db/migrate.js';
+import { StoreUnreachableError } from './db/postgres.js';
 import { recordAudit } from './repositories/audit.js';
 import { EncryptedValueError } from './repositories/phi.js';
 import {

@@ -110,8 +110,11 @@ export async function copyStore(source: Db, target: Db): Promise<TableCopy[]> {
     for (const table of [...TABLES].reverse()) await trx.deleteFrom(table.name).execute();
     for (const table of TABLES) {
       for await (const rows of readTable(source, table)) {
-        // biome-ignore lint/suspicious/noExplicitAny: rows are copied as read, whatever the table.
-        await trx.insertInto(table.name).values(rows as any).execute();
+        await trx
+          .insertInto(table.name)
+          // biome-ignore lint/suspicious/noExplicitAny: rows are copied as read, whatever the table.
+          .values(rows as any)
+          .execute();
       }
     }
     if (storeOf(trx) === 'postgres') {
