@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds release/hushdesk-<version>-linux-x64.tar.gz: everything hushdesk needs
 // to run on a Linux machine without Node.js (the compiled code, views, public
-// files, migrations, the production dependencies as installed here, with their
+// files, the Help button snippet, migrations, the production dependencies as installed here, with their
 // native modules built for the Node.js that is bundled: the one running this).
 //
 //   npm run release [-- --out DIR]
@@ -48,14 +48,14 @@ rmSync(stage, { recursive: true, force: true });
 rmSync(archive, { force: true });
 mkdirSync(stage, { recursive: true });
 
-step('copying code, views, public files and migrations');
+step('copying code, views, public files, the Help button snippet and migrations');
 const noMaps = (src) => !src.endsWith('.map');
 cpSync(join(root, 'dist', 'src'), join(stage, 'dist', 'src'), { recursive: true, filter: noMaps });
 cpSync(join(root, 'dist', 'migrations'), join(stage, 'dist', 'migrations'), {
   recursive: true,
   filter: noMaps,
 });
-for (const folder of ['views', 'public']) {
+for (const folder of ['views', 'public', 'snippet']) {
   cpSync(join(root, folder), join(stage, folder), { recursive: true });
 }
 mkdirSync(join(stage, 'bin'));
