@@ -1,11 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { claimTicketFormToken, findTicketMadeWith } from '../../repositories/ticket-form-tokens.js';
-import { sendToDeskIn } from '../../tickets/escalation.js';
+import { findTicketMadeWith } from '../../repositories/ticket-form-tokens.js';
 import { type OpenedFrom, readOpenedFrom } from '../../tickets/opened-from.js';
-import { createTicket } from '../../tickets/service.js';
 import { readTicketForm } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
-import { changeOf } from '../../web/change-context.js';
 import { replyCreatedInHelpWindow } from '../../web/help/created.js';
 import { signedIn } from '../../web/signed-in.js';
 import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
@@ -17,14 +14,7 @@ import {
   loadNewTicketContext,
   loadNewTicketWindow,
 } from '../../web/tickets/new-ticket-window.js';
-import { auditConfirmedTitle } from '../../web/tickets/title-check.js';
-
-/** A double click posts the window twice; the second post answers with the first's ticket. */
-class AlreadyMade extends Error {
-  constructor(readonly ticketId: number) {
-    super('this ticket window already made a ticket');
-  }
-}
+import { saveNewTicket } from '../../web/tickets/save-new-ticket.js';
 
 /** The window's one-time token as posted, or null when it is missing or malformed. */
 function readFormToken(body: Record<string, unknown>): string | null {
@@ -92,35 +82,14 @@ const create: FastifyPluginAsync = async (app) => {
       const data = await buildNewTicketWindow(app, context, check);
       return reply.code(422).page('tickets/new', data, form);
     }
-    const { desk } = context.escalation;
-    const change = changeOf(request);
-    let id: number;
-    try {
-      id = await createTicket(app.db, app.phi, {
-        ticket: check.ticket,
-        openedFrom: from,
-        change,
-        andThen: async (trx, ticketId) => {
-          if (formToken) {
-            const first = await claimTicketFormToken(trx, formToken, me.id, ticketId);
-            if (first !== null) throw new AlreadyMade(first);
-          }
-          await auditConfirmedTitle(trx, ticketId, check.titleDecision, change);
-          if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
-        },
-      });
-    } catch (error) {
-      // The rollback undid the second ticket; answer with the first.
-      if (error instanceof AlreadyMade) {
-        return replyCreated(request, reply, { id: error.ticketId, from, sentTo: null });
-      }
-      throw error;
-    }
+    const saved = await saveNewTicket(app, request, context, check);
+    if (!saved.first) return replyCreated(request, reply, { id: saved.id, from, sentTo: null });
     app.outbox.wake();
+    const { desk } = context.escalation;
     return replyCreated(request, reply, {
-      id,
+      id: saved.id,
       from,
-      sentTo: sendToDesk ? (desk?.name ?? null) : null,
+      sentTo: context.sendToDesk ? (desk?.name ?? null) : null,
     });
   });
 };
