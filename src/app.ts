@@ -44,6 +44,7 @@ import staffPicker from './routes/staff-picker/index.js';
 import tickets from './routes/tickets/index.js';
 import { limitExternalSupport } from './staff/external.js';
 import type { Permission } from './staff/permissions.js';
+import { addChangeContext } from './web/change-context.js';
 
 /** One route as registered, for the test that walks them all. */
 export interface RouteEntry {
@@ -104,6 +105,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', limitExternalSupport);
     signedIn.addHook('onRequest', requireTwoFactorEnrolment);
+    addChangeContext(signedIn);
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);

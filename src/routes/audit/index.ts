@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { csvRow } from '../../audit/csv.js';
 import { auditQueryString, parseAuditQuery } from '../../audit/filters.js';
+import { auditChange } from '../../change-context.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import {
@@ -10,9 +11,8 @@ import {
   listAuditActions,
   listAuditEntries,
   listStaffForAuditFilter,
-  recordAudit,
-  staffActor,
 } from '../../repositories/audit.js';
+import { changeOf } from '../../web/change-context.js';
 
 const PAGE_SIZE = 50;
 
@@ -78,8 +78,6 @@ const audit: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/audit/export.csv', async (request, reply) => {
-    const staff = request.staff;
-    if (!staff) return;
     const { values, filter, errors } = parseAuditQuery(
       request.query as Record<string, unknown>,
       app.config.timeZone,
@@ -90,16 +88,10 @@ const audit: FastifyPluginAsync = async (app) => {
       .filter(([, v]) => v !== '')
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    await recordAudit(
-      app.db,
-      {
-        actor: staffActor(staff),
-        action: 'audit-exported',
-        detail: `audit log as CSV; ${described ? `filters: ${described}` : 'no filters'}`,
-        ip: request.ip,
-      },
-      app.now(),
-    );
+    await auditChange(app.db, changeOf(request), {
+      action: 'audit-exported',
+      detail: `audit log as CSV; ${described ? `filters: ${described}` : 'no filters'}`,
+    });
     async function* lines() {
       // A byte-order mark, so spreadsheet programs read names with accents right.
       yield `\ufeff${csvRow(['id', 'at (UTC)', 'who', 'staff id', 'token id', 'action', 'ticket', 'detail', 'address'])}`;

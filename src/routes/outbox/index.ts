@@ -1,13 +1,14 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import type { OutboxStatus } from '../../db/schema.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
   findOutboxMessageById,
   listOutboxMessages,
   retryDeadOutboxMessage,
 } from '../../repositories/outbox.js';
+import { changeOf } from '../../web/change-context.js';
 
 const STATUSES: readonly OutboxStatus[] = [
   'queued',
@@ -89,17 +90,11 @@ const outbox: FastifyPluginAsync = async (app) => {
     const now = app.now();
     const retried = await app.db.transaction().execute(async (trx) => {
       if (!(await retryDeadOutboxMessage(trx, message.id, now))) return false;
-      await recordAudit(
-        trx,
-        {
-          actor: staffActor(staff),
-          action: 'outbox-retried',
-          ticketId: message.ticket_id,
-          detail: `outbox message ${message.id}`,
-          ip: request.ip,
-        },
-        now,
-      );
+      await auditChange(trx, changeOf(request), {
+        action: 'outbox-retried',
+        ticketId: message.ticket_id,
+        detail: `outbox message ${message.id}`,
+      });
       return true;
     });
     if (!retried) {

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import { keyFilePath, readKeyFile } from '../../crypto/key.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { allWell, runDoctor } from '../../ops/doctor.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { confirmKeyCopy } from '../../repositories/ops.js';
+import { changeOf } from '../../web/change-context.js';
 
 /**
  * Settings → System (manage_settings): the checks `hushdesk doctor` runs, each
@@ -42,16 +43,10 @@ const systemSettings: FastifyPluginAsync = async (app) => {
           { keyId: key.id, at: now.toISOString(), by: staff.name },
           staff.id,
         );
-        await recordAudit(
-          trx,
-          {
-            actor: staffActor(staff),
-            action: 'key-copy-confirmed',
-            detail: `key ${key.id}`,
-            ip: request.ip,
-          },
-          now,
-        );
+        await auditChange(trx, changeOf(request), {
+          action: 'key-copy-confirmed',
+          detail: `key ${key.id}`,
+        });
       });
     }
     return reply.redirect('/settings/system?saved=1', 303);

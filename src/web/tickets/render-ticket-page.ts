@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import type { FieldErrors } from '../../forms/fields.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findEscalation } from '../../repositories/escalation.js';
 import { listAssociatedStaff, type TicketDetail } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
@@ -12,6 +12,7 @@ import { flagTicket } from '../../tickets/row-flags.js';
 import { isNoteEditable } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import type { TicketForm } from '../../tickets/validate.js';
+import { changeOf } from '../change-context.js';
 import { signedIn } from '../signed-in.js';
 import { buildAssigneePicker } from './assignee-picker.js';
 import { type AssociatedForm, buildAssociatedForm } from './associated-form.js';
@@ -78,11 +79,7 @@ export async function renderTicketPage(
     findEscalation(app.db, ticket.id),
   ]);
   // Every view of a description or notes is audited (HIPAA 164.312(b)).
-  await recordAudit(
-    app.db,
-    { actor: staffActor(me), action: 'ticket-viewed', ticketId: ticket.id, ip: request.ip },
-    app.now(),
-  );
+  await auditChange(app.db, changeOf(request), { action: 'ticket-viewed', ticketId: ticket.id });
   const now = app.now();
   const form = state.form ?? formFromTicket(ticket, me.id);
   return reply.page(
