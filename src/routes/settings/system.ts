@@ -4,6 +4,7 @@ import { keyFilePath, readKeyFile } from '../../crypto/key.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { allWell, runDoctor } from '../../ops/doctor.js';
+import { summarizeChecks } from '../../ops/doctor-check.js';
 import { confirmKeyCopy } from '../../repositories/ops.js';
 import { changeOf } from '../../web/change-context.js';
 
@@ -25,7 +26,7 @@ const systemSettings: FastifyPluginAsync = async (app) => {
     });
     return reply.page('settings/system', {
       title: 'System',
-      checks,
+      ...summarizeChecks(checks),
       allWell: allWell(checks),
       saved: (request.query as Record<string, unknown>).saved === '1',
     });

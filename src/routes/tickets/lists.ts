@@ -11,6 +11,7 @@ import { flagTicket } from '../../tickets/row-flags.js';
 import { rendered } from '../../views/html.js';
 import { dueDatesOf } from '../../web/agency-today.js';
 import { viewerOf } from '../../web/signed-in.js';
+import { describeListCount } from '../../web/tickets/list-summary.js';
 
 /**
  * The Assigned To filter's options, one per active staff member: rendered once
@@ -61,6 +62,10 @@ async function renderList(
     viewer.externalOnly ? '' : staffDirectory(app.db).then((d) => assigneeFilterOptions(app, d)),
   ]);
   const now = app.now();
+  // A capped count knows no last page: a full page offers the next one.
+  const pages = capped
+    ? filters.page + (rows.length === PAGE_SIZE ? 1 : 0)
+    : Math.max(1, Math.ceil(total / PAGE_SIZE));
   const base = scope === 'all' ? '/tickets' : '/';
   const tab = extra.tab && extra.tab !== 'assigned' ? extra.tab : '';
   return reply.page(
@@ -76,10 +81,8 @@ async function renderList(
       rows: rows.map((row) => ({ row, flags: flagTicket(row, dates.today, now) })),
       total,
       capped,
-      // A capped count knows no last page: a full page offers the next one.
-      pages: capped
-        ? filters.page + (rows.length === PAGE_SIZE ? 1 : 0)
-        : Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      pages,
+      summary: describeListCount({ total, capped, page: filters.page, pages }),
       priorities,
       assigneeOptions: rendered(markSelected(assigneeOptions, filters.assignee)),
       statuses: STATUSES,
