@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { addStaff, type Browser, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 import { lastAudit, roleId } from '../helpers/db.js';
 
 let t: TestApp;
 let admin: Browser;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
   admin = await signIn(t.app, 'ann');
 });
 afterAll(() => t.close());

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -13,8 +19,7 @@ function numbers(body: string): number[] {
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'champion' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'champion' } });
   boId = (await addStaff(t.app, 'bo', { name: 'Bo Chen' })).id;
   ann = await signIn(t.app, 'ann');
   const bo = await signIn(t.app, 'bo');

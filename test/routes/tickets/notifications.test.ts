@@ -1,6 +1,12 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { TestSmtpServer } from '../../helpers/smtp.js';
 import { createTicket, saveTicket } from '../../helpers/tickets.js';
 
@@ -13,8 +19,10 @@ const MARKER = 'PHI-MARKER-7f3a9c';
 
 beforeAll(async () => {
   smtp = await TestSmtpServer.start();
-  t = await createTestApp({ SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' });
-  await addStaff(t.app, 'ann', { name: 'Ann Lee' });
+  t = await createTestAppWith(
+    { ann: { name: 'Ann Lee' } },
+    { SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' },
+  );
   boId = (await addStaff(t.app, 'bo', { name: 'Bo Chen' })).id;
   await addStaff(t.app, 'cy', { name: 'Cy Diaz' });
   ann = await signIn(t.app, 'ann');
