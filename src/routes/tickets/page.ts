@@ -33,6 +33,35 @@ function readBase(body: Record<string, unknown>) {
   return { version: int(body.version), seenEventId: int(body.seen_event) };
 }
 
+/** Search or Pick list pressed without JavaScript: the page again with the picker's answer. */
+async function answerPickerStep(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: {
+    ticket: TicketDetail;
+    form: TicketForm;
+    base: ReturnType<typeof readBase>;
+    body: Record<string, unknown>;
+    choices: Awaited<ReturnType<typeof loadFormChoices>>;
+    step: NonNullable<ReturnType<typeof pickerStep>>;
+    kept: { noteText: string };
+  },
+) {
+  const { ticket, form, base, body, choices, step, kept } = state;
+  if (step === 'pick-list') {
+    return renderPickListPage(reply, choices.directory, body, {
+      ...ASSIGNEE_PICK_LIST,
+      action: `/tickets/${ticket.id}`,
+    });
+  }
+  const picker = await buildAssigneePicker(app, choices.directory, form, body, step);
+  return renderTicketPage(app, request, reply, ticket, {
+    ...{ form, base, assigneePicker: picker },
+    ...kept,
+  });
+}
+
 /** Raised inside the save's transaction when the ticket was sent meanwhile: nothing is kept. */
 class SentMeanwhile extends Error {}
 
@@ -69,19 +98,16 @@ const page: FastifyPluginAsync = async (app) => {
     const choices = await loadFormChoices(app);
     // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
     const step = pickerStep(body, 'assignee');
-    if (step === 'pick-list') {
-      return renderPickListPage(reply, choices.directory, body, {
-        ...ASSIGNEE_PICK_LIST,
-        action: `/tickets/${ticket.id}`,
+    if (step)
+      return answerPickerStep(app, request, reply, {
+        ticket,
+        form,
+        base,
+        body,
+        choices,
+        step,
+        kept,
       });
-    }
-    if (step) {
-      const picker = await buildAssigneePicker(app, choices.directory, form, body, step);
-      return renderTicketPage(app, request, reply, ticket, {
-        ...{ form, base, assigneePicker: picker },
-        ...kept,
-      });
-    }
     const result = validateTicket(form, {
       priorities: choices.priorities,
       assignable: choices.directory.ids,
