@@ -23,7 +23,10 @@
     for (const dialog of root.querySelectorAll?.('dialog[data-open]') ?? []) {
       dialog.removeAttribute('data-open');
       if (!dialog.open) dialog.showModal();
-      dialog.addEventListener('close', () => dialog.remove(), { once: true });
+      // A dialog kept aside while a session ended (session.js) comes back later.
+      dialog.addEventListener('close', () => {
+        if (!dialog.hasAttribute('data-kept')) dialog.remove();
+      });
     }
   };
   // A ticket saved from the dialog: the server says so, and the dialog closes.

@@ -34,6 +34,7 @@ export default fp(async (app) => {
         csrfToken: request.session?.csrfToken ?? '',
         path: request.url.split('?')[0],
         agencyName: agencyName(app),
+        sessionIdleSeconds: app.config.sessionIdleMinutes * 60,
         fmt: {
           date: formatDate,
           dateTime: (timestamp: string | null) => formatDateTime(timestamp, agencyTimeZone(app)),
