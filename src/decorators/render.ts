@@ -35,6 +35,7 @@ export default fp(async (app) => {
         path: request.url.split('?')[0],
         agencyName: agencyName(app),
         sessionIdleSeconds: app.config.sessionIdleMinutes * 60,
+        timeZone: agencyTimeZone(app),
         fmt: {
           date: formatDate,
           dateTime: (timestamp: string | null) => formatDateTime(timestamp, agencyTimeZone(app)),

@@ -172,7 +172,7 @@ describe('Assigned To without JavaScript: the pick list', () => {
     expect(carried.assignee).toBeUndefined();
     expect(carried.assignee_return).toEqual(['1']);
     // Grouped by department, each person a button that returns with them.
-    const groups = [...page.body.matchAll(/<h3 id="[^"]+">([^<]*)<\/h3>/g)].map((m) => m[1]);
+    const groups = [...page.body.matchAll(/<h2 id="[^"]+">([^<]*)<\/h2>/g)].map((m) => m[1]);
     expect(groups).toEqual(['Billing', 'Clinical', 'Intake', 'No department']);
     expect(page.body).toContain(
       `<button type="submit" name="assignee" value="${ids.cy}" class="pick">Cy Diaz</button>`,
