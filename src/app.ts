@@ -32,6 +32,7 @@ import twoFactorProfile from './routes/profile/two-factor.js';
 import reportRoutes from './routes/reports/index.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
+import sessionRoutes from './routes/session/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import applicationNames from './routes/settings/applications.js';
 import settings from './routes/settings/index.js';
@@ -123,6 +124,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(help);
     await signedIn.register(applicationNames);
     await signedIn.register(systemSettings);
+    await signedIn.register(sessionRoutes);
   });
 };
 

@@ -125,11 +125,15 @@ export async function signInAs(page: Page, url: string, username: string, passwo
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 }
 
+/** The axe violations on the page as it stands, one line each: rule and where. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
 /** Zero axe violations on the page as it stands; `what` names it in a failure. */
 export async function expectNoAxeViolations(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(
-    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    what,
-  ).toEqual([]);
+  expect(await axeViolations(page), what).toEqual([]);
 }

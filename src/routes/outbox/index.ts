@@ -8,6 +8,7 @@ import {
   listOutboxMessages,
   retryDeadOutboxMessage,
 } from '../../repositories/outbox.js';
+import { formatDateTime } from '../../tickets/dates.js';
 import { changeOf } from '../../web/change-context.js';
 
 const STATUSES: readonly OutboxStatus[] = [
@@ -29,21 +30,12 @@ function idParam(request: FastifyRequest): number | null {
   return /^\d{1,15}$/.test(raw) ? Number(raw) : null;
 }
 
-/** "2026-11-27 09:00" in the agency's time zone. */
-function localTime(iso: string | null, timeZone: string): string {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    dateStyle: 'short',
-    timeStyle: 'short',
-  }).format(new Date(iso));
-}
-
 /** Administrators read what hushdesk sent (or would have sent) and retry dead messages. */
 const outbox: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'manage_settings');
   const notFound = { title: 'Not found', message: 'There is no such message in the outbox.' };
-  const time = (iso: string | null) => localTime(iso, agencyTimeZone(app));
+  // The agency's time zone and format, as on every other page.
+  const time = (iso: string | null) => formatDateTime(iso, agencyTimeZone(app));
 
   app.get('/outbox', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
