@@ -11,7 +11,12 @@ export interface NewEvent {
     | 'note_edited'
     | 'associated_added'
     | 'associated_removed'
-    | 'escalated';
+    | 'escalated'
+    // Links and merges: new_value holds the other ticket's number, shown only to who may see it.
+    | 'linked'
+    | 'unlinked'
+    | 'merged_into'
+    | 'merged_from';
   field?: string | null;
   /** Display values (labels and names), never PHI: a description edit has none. */
   oldValue?: string | null;

@@ -3,6 +3,7 @@ import { buildChangeContext } from '../../web/change-context.js';
 import create from './create.js';
 import lists from './lists.js';
 import oneTicket from './one-ticket.js';
+import similar from './similar.js';
 
 /** Every ticket route; those that name a ticket sit behind one visibility hook. */
 const tickets: FastifyPluginAsync = async (app) => {
@@ -13,6 +14,7 @@ const tickets: FastifyPluginAsync = async (app) => {
   });
   await app.register(lists);
   await app.register(create);
+  await app.register(similar);
   await app.register(oneTicket);
 };
 
