@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FILL_REPORT_TIMES } from '../../../migrations/0080_reports.js';
 import { setSetting } from '../../../src/repositories/settings.js';
@@ -45,12 +44,8 @@ beforeEach(async () => {
   smtp.received.length = 0;
 });
 
-async function delivered() {
-  await t.app.outbox.runOnce();
-  const arrived = smtp.received.splice(0);
-  return Promise.all(
-    arrived.map(async (m) => ({ to: m.envelopeTo, raw: m.raw, mail: await simpleParser(m.raw) })),
-  );
+function delivered() {
+  return smtp.deliveredBy(t.app.outbox);
 }
 
 const link = (browser: Browser, id: number, other: string, kind = 'related') =>
