@@ -108,8 +108,7 @@ const page: FastifyPluginAsync = async (app) => {
       });
     }
     const edit = { edit: result.value, base, sendToDesk, titleDecision };
-    const completeChildren = body.complete_children === 'yes';
-    return saveAndAnswer(app, request, reply, { ...edit, form, noteText, completeChildren });
+    return saveAndAnswer(app, request, reply, { ...edit, form, noteText });
   });
 };
 
@@ -130,8 +129,6 @@ interface ValidEdit {
   titleDecision: TitleDecision | null;
   /** The note box; added in the same transaction when not blank. */
   noteText: string;
-  /** "Complete them too": the open tickets waiting on this one, when this Save completes it. */
-  completeChildren: boolean;
 }
 
 /**
@@ -142,12 +139,14 @@ async function saveAndAnswer(
   app: FastifyInstance,
   request: FastifyRequest,
   reply: FastifyReply,
-  { edit, form, base, sendToDesk, titleDecision, noteText, completeChildren }: ValidEdit,
+  { edit, form, base, sendToDesk, titleDecision, noteText }: ValidEdit,
 ) {
   const ticket = ticketOf(request);
   const change = changeOf(request);
   const desk = sendToDesk ? await getEscalationDesk(app.db) : null;
   const withNote = noteText.trim() !== '';
+  // "Complete them too": the open tickets waiting on this one, when this Save completes it.
+  const completeChildren = (request.body as Record<string, unknown>).complete_children === 'yes';
   const completing = completeChildren && edit.status === 'complete' && ticket.status !== 'complete';
   let children: number[] = [];
   const andThen = async (trx: Db, ticketId: number) => {
