@@ -120,6 +120,22 @@ export interface TicketTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The ticket this one was merged into (it is Cancelled then); null when it was not. */
+  merged_into: Generated<number | null>;
+  /** When the ticket last entered Waiting; null while it is not waiting. */
+  waiting_since: Generated<Timestamp | null>;
+  /** Time spent in Waiting before `waiting_since`: it does not count toward the response target. */
+  waited_seconds: Generated<number>;
+}
+
+/** A link between two tickets; `waiting_on`: `ticket_id` waits on `linked_id`. */
+export interface TicketLinkTable {
+  id: Generated<number>;
+  ticket_id: number;
+  linked_id: number;
+  kind: 'related' | 'waiting_on';
+  created_by: number;
+  created_at: Timestamp;
 }
 
 export interface TicketAssociatedStaffTable {
@@ -249,6 +265,7 @@ export interface Database {
   ticket_notes: TicketNoteTable;
   ticket_events: TicketEventTable;
   ticket_escalations: TicketEscalationTable;
+  ticket_links: TicketLinkTable;
   ticket_report_times: TicketReportTimesTable;
   staff_open_counts: StaffOpenCountTable;
   staff_two_factor: StaffTwoFactorTable;

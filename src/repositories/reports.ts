@@ -75,8 +75,10 @@ export function countOpenTickets(
       't.priority_id',
       ageCase.as('age'),
       sql<number>`count(*)`.as('count'),
+      // Time in Waiting does not count: a waiting ticket's clock stopped when it began to wait.
       sql<number>`coalesce(sum(p.response_minutes is not null and t.created_at <
-        strftime('%Y-%m-%dT%H:%M:%fZ', ${at.now}, '-' || p.response_minutes || ' minutes')), 0)`.as(
+        strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(t.waiting_since, ${at.now}),
+          '-' || (p.response_minutes * 60 + t.waited_seconds) || ' seconds')), 0)`.as(
         'past_target',
       ),
       sql<number>`coalesce(sum(t.due_date < ${at.today}), 0)`.as('overdue'),

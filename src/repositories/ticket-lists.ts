@@ -45,6 +45,8 @@ export interface TicketRow {
   priority_name: string;
   priority_rank: number;
   response_minutes: number | null;
+  waiting_since: string | null;
+  waited_seconds: number;
   /** True (1 in SQLite) once the ticket was sent to the escalation desk. */
   sent_to_desk: SqlBool;
   /** The other application the ticket was opened from: its name, or its host without one. */
@@ -246,6 +248,8 @@ function selectRows(db: Db) {
       'p.name as priority_name',
       'p.rank as priority_rank',
       'p.response_minutes',
+      'tickets.waiting_since',
+      'tickets.waited_seconds',
       sentToDesk,
       (eb) => eb.fn.coalesce('app.name', 'tickets.opened_from_host').as('opened_from_app'),
     ]);

@@ -6,6 +6,7 @@ import associated from './associated.js';
 import escalation from './escalation.js';
 import notes from './notes.js';
 import page from './page.js';
+import related from './related.js';
 import status from './status.js';
 
 /**
@@ -28,6 +29,7 @@ const oneTicket: FastifyPluginAsync = async (app) => {
   await app.register(notes);
   await app.register(escalation);
   await app.register(associated);
+  await app.register(related);
 };
 
 export default oneTicket;

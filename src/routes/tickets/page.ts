@@ -6,6 +6,7 @@ import type { FieldErrors } from '../../forms/fields.js';
 import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
 import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
+import { completeWaitingChildrenIn } from '../../tickets/complete-children.js';
 import { alreadySentMessage, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { isStatus } from '../../tickets/model.js';
 import { checkNoteText, readNoteText } from '../../tickets/note-text.js';
@@ -15,7 +16,7 @@ import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/v
 import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
 import { changeOf } from '../../web/change-context.js';
-import { signedIn } from '../../web/signed-in.js';
+import { signedIn, viewerOf } from '../../web/signed-in.js';
 import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
@@ -170,8 +171,21 @@ async function saveAndAnswer(
   const change = changeOf(request);
   const desk = sendToDesk ? await getEscalationDesk(app.db) : null;
   const withNote = noteText.trim() !== '';
+  // "Complete them too": the open tickets waiting on this one, when this Save completes it.
+  const completeChildren = (request.body as Record<string, unknown>).complete_children === 'yes';
+  const completing = completeChildren && edit.status === 'complete' && ticket.status !== 'complete';
+  let children: number[] = [];
   const andThen = async (trx: Db, ticketId: number) => {
     if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
+    if (completing) {
+      const options = {
+        parentId: ticketId,
+        viewer: viewerOf(request),
+        change,
+        today: todayOf(app),
+      };
+      children = await completeWaitingChildrenIn(trx, app.phi, options);
+    }
     await auditConfirmedTitle(trx, ticketId, titleDecision, change);
     if (desk && !(await sendToDeskIn(trx, { ticketId, desk, change }))) throw new SentMeanwhile();
   };
@@ -202,7 +216,7 @@ async function saveAndAnswer(
     redirect: `/tickets/${ticket.id}?${desk ? 'sent' : 'saved'}=1`,
     fragment: async () =>
       renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-        flash: savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote),
+        flash: `${savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote)}${completedFlash(children)}`,
       }),
   });
 }
@@ -212,6 +226,11 @@ function savedFlash(changed: boolean, sentTo: string | null, noted = false): str
   if (sentTo) return `${changed ? `Saved and sent to ${sentTo}.` : `Sent to ${sentTo}.`}${note}`;
   if (noted) return changed ? 'Saved. Note added.' : 'Note added.';
   return changed ? 'Saved.' : 'Nothing to save: no field changed.';
+}
+
+function completedFlash(children: number[]): string {
+  if (children.length === 0) return '';
+  return ` Also completed ${children.map((n) => `#${n}`).join(', ')}, which waited on it.`;
 }
 
 const OTHER_FIELDS = ['title', 'due_date', 'priority', 'description', 'assignee', 'send_to_desk'];

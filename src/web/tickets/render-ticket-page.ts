@@ -13,10 +13,11 @@ import { isNoteEditable } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import type { TicketForm } from '../../tickets/validate.js';
 import { changeOf } from '../change-context.js';
-import { signedIn } from '../signed-in.js';
+import { signedIn, viewerOf } from '../signed-in.js';
 import { buildAssigneePicker } from './assignee-picker.js';
 import { type AssociatedForm, buildAssociatedForm } from './associated-form.js';
 import { loadFormChoices } from './form-choices.js';
+import { loadRelatedView, type RelatedFormState } from './related-view.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
   return {
@@ -45,6 +46,8 @@ export interface TicketPageState {
   associatedForm?: AssociatedForm;
   /** The title guard's answer on a changed title, for the message and the confirm box. */
   titleDecision?: TitleDecision | null;
+  /** The link and merge forms after a refusal. */
+  related?: RelatedFormState;
 }
 
 /**
@@ -82,6 +85,8 @@ export async function renderTicketPage(
   await auditChange(app.db, changeOf(request), { action: 'ticket-viewed', ticketId: ticket.id });
   const now = app.now();
   const form = state.form ?? formFromTicket(ticket, me.id);
+  const viewer = { ...viewerOf(request), mayMerge: me.permissions.has('merge_tickets') };
+  const related = await loadRelatedView(app, ticket, viewer, timeline, now);
   return reply.page(
     'tickets/show',
     {
@@ -93,7 +98,9 @@ export async function renderTicketPage(
       flash: state.flash ?? null,
       base: state.base ?? { version: ticket.version, seenEventId },
       associated,
-      timeline: timeline.map((entry) => describeForViewer(entry, me.id, now)),
+      timeline: related.timeline.map((entry) => describeForViewer(entry, me.id, now)),
+      related,
+      relatedForm: state.related ?? {},
       flags: flagTicket(ticket, choices.today, now),
       noteText: state.noteText ?? '',
       noteError: state.noteError ?? null,
@@ -122,6 +129,9 @@ const FLASH: Record<string, (ticketId: number) => string> = {
   noted: () => 'Note added.',
   sent: () => 'Sent to the escalation desk.',
   associated: () => 'Associated staff updated.',
+  linked: () => 'Links updated.',
+  merged: () => 'Merged into this ticket.',
+  joined: () => 'You were added to this ticket’s associated staff.',
 };
 
 export function flashFromQuery(

@@ -1,4 +1,3 @@
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   addStaff,
@@ -36,12 +35,8 @@ beforeEach(() => {
 });
 
 /** Runs the outbox and returns what arrived since the last call. */
-async function delivered() {
-  await t.app.outbox.runOnce();
-  const arrived = smtp.received.splice(0);
-  return Promise.all(
-    arrived.map(async (m) => ({ to: m.envelopeTo, raw: m.raw, mail: await simpleParser(m.raw) })),
-  );
+function delivered() {
+  return smtp.deliveredBy(t.app.outbox);
 }
 
 describe('mail from the ticket screens', () => {
