@@ -14,6 +14,7 @@ import sso from './decorators/sso.js';
 import metrics from './metrics/index.js';
 import requestsSeen from './ops/requests-seen.js';
 import forms from './plugins/forms.js';
+import multipart from './plugins/multipart.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
@@ -34,6 +35,7 @@ import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import applicationNames from './routes/settings/applications.js';
+import attachmentSettings from './routes/settings/attachments.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import signInSettings from './routes/settings/sign-in.js';
@@ -72,6 +74,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(securityHeaders);
   await fastify.register(forms);
+  await fastify.register(multipart);
   await fastify.register(staticFiles);
   await fastify.register(view);
 
@@ -121,6 +124,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(help);
     await signedIn.register(applicationNames);
     await signedIn.register(systemSettings);
+    await signedIn.register(attachmentSettings);
   });
 };
 

@@ -12,9 +12,18 @@ export const ENCRYPTED_COLUMNS = [
   { table: 'ticket_notes', key: 'id', column: 'body' },
   { table: 'staff_two_factor', key: 'staff_id', column: 'secret' },
   { table: 'sso_provider', key: 'id', column: 'client_secret' },
+  { table: 'ticket_attachments', key: 'id', column: 'name' },
 ] as const;
 
-export type EncryptedColumn = (typeof ENCRYPTED_COLUMNS)[number];
+/** Columns of bytes encrypted with the PHI key (attachments); rotation re-encrypts these too. */
+export const ENCRYPTED_BYTE_COLUMNS = [
+  { table: 'ticket_attachments', key: 'id', column: 'data' },
+  { table: 'ticket_attachments', key: 'id', column: 'thumbnail' },
+] as const;
+
+export type EncryptedColumn =
+  | (typeof ENCRYPTED_COLUMNS)[number]
+  | (typeof ENCRYPTED_BYTE_COLUMNS)[number];
 
 const BATCH = 500;
 
@@ -67,6 +76,39 @@ export async function rewriteEncryptedColumn(
     count += rows.length;
     const last = rows.at(-1);
     if (!last || rows.length < BATCH) return count;
+    after = last.id;
+  }
+}
+
+/** Files are up to megabytes each: a few rows at a time keeps memory small. */
+const BYTES_BATCH = 4;
+
+/** As rewriteEncryptedColumn, for a column of encrypted bytes. */
+export async function rewriteEncryptedBytes(
+  trx: Db,
+  c: (typeof ENCRYPTED_BYTE_COLUMNS)[number],
+  change: (stored: Uint8Array) => Buffer,
+): Promise<number> {
+  let after = -1;
+  let count = 0;
+  for (;;) {
+    const { rows } = await sql<{ id: number; value: Uint8Array }>`
+      select ${sql.ref(c.key)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)}
+      where ${sql.ref(c.column)} is not null and ${sql.ref(c.key)} > ${after}
+      order by ${sql.ref(c.key)} limit ${BYTES_BATCH}`.execute(trx);
+    for (const row of rows) {
+      let changed: Buffer;
+      try {
+        changed = change(row.value);
+      } catch (error) {
+        throw new EncryptedValueError(c, row.id, (error as Error).message);
+      }
+      await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${changed}
+        where ${sql.ref(c.key)} = ${row.id}`.execute(trx);
+    }
+    count += rows.length;
+    const last = rows.at(-1);
+    if (!last || rows.length < BYTES_BATCH) return count;
     after = last.id;
   }
 }

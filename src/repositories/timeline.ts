@@ -11,7 +11,8 @@ export interface NewEvent {
     | 'note_edited'
     | 'associated_added'
     | 'associated_removed'
-    | 'escalated';
+    | 'escalated'
+    | 'attached';
   field?: string | null;
   /** Display values (labels and names), never PHI: a description edit has none. */
   oldValue?: string | null;
