@@ -230,6 +230,7 @@ describe('no copy of PHI pages in the browser', () => {
     expect([...layout.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual([
       '/vendor/htmx/htmx.min.js',
       '/static/js/app.js',
+      '/static/js/attachments.js',
       '/static/js/staff-picker.js',
     ]);
     for (const file of [...filesUnder(join(ROOT, 'views')), ...filesUnder(join(ROOT, 'public'))]) {
