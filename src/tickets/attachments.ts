@@ -1,7 +1,7 @@
 import { auditActorOf, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import { insertAttachments, type SealedAttachment } from '../repositories/attachments.js';
-import { recordAudit } from '../repositories/audit.js';
+import { type AuditActor, recordAudit } from '../repositories/audit.js';
 import { touchTicket } from '../repositories/tickets.js';
 import { recordEvents } from '../repositories/timeline.js';
 
@@ -17,6 +17,8 @@ export async function attachFilesIn(
     noteId: number | null;
     files: readonly SealedAttachment[];
     change: ChangeContext;
+    /** Who the audit row names, when not the change's actor (an API token). */
+    auditActor?: AuditActor;
   },
 ): Promise<void> {
   const { ticketId, noteId, files, change } = options;
@@ -33,7 +35,7 @@ export async function attachFilesIn(
   await recordAudit(
     trx,
     {
-      actor: auditActorOf(change),
+      actor: options.auditActor ?? auditActorOf(change),
       action: 'attachment-added',
       ticketId,
       detail: noteId === null ? count : `${count} with note ${noteId}`,
