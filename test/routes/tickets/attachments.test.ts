@@ -167,12 +167,36 @@ describe('adding files in the ticket window', () => {
     );
   });
 
-  it('keeps a path out of the name', async () => {
+  it('keeps a path out of the name, and any language in it', async () => {
     const response = await newTicketWithFiles(ann, [
       { name: '../../etc/passwd', bytes: Buffer.from('x') },
+      { name: 'Überweisung 日本.pdf', bytes: Buffer.from('y') },
     ]);
     const id = createdId(response.headers.location);
-    expect((await ann.get(`/tickets/${id}`)).body).toMatch(/class="file-name">passwd</);
+    const page = (await ann.get(`/tickets/${id}`)).body;
+    expect(page).toMatch(/class="file-name">passwd</);
+    expect(page).toContain('class="file-name">Überweisung 日本.pdf<');
+  });
+
+  it('lets External support see the files of a ticket sent to the desk, and no other', async () => {
+    await addStaff(t.app, 'desk', { role: 'external' });
+    const desk = await signIn(t.app, 'desk');
+    const response = await newTicketWithFiles(ann, [{ name: 'e.png', bytes: await makeImage() }]);
+    const id = createdId(response.headers.location);
+    const [file] = await attachmentsOf(id);
+    const url = `/tickets/${id}/attachments/${file?.id}/thumbnail`;
+    expect((await desk.get(url)).statusCode).toBe(404);
+    await t.app.db
+      .insertInto('ticket_escalations')
+      .values({
+        ticket_id: id,
+        desk_name: 'Procentive Support',
+        desk_email: 'support@vendor.example',
+        sent_by: 1,
+        sent_at: t.app.now().toISOString(),
+      })
+      .execute();
+    expect((await desk.get(url)).statusCode).toBe(200);
   });
 });
 
