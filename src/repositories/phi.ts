@@ -46,58 +46,46 @@ export async function findAnyEncryptedValue(db: Db): Promise<string | undefined>
   return undefined;
 }
 
+/** Files are up to megabytes each: a few rows at a time keeps memory small. */
+const BYTES_BATCH = 4;
+
 /**
  * Rewrites every value of one column through `change`, in batches by key. Run
  * it inside a transaction: a value that fails to change (a wrong key) throws,
  * and the transaction leaves the column as it was.
  */
-export async function rewriteEncryptedColumn(
+export function rewriteEncryptedColumn(
   trx: Db,
-  c: EncryptedColumn,
+  c: (typeof ENCRYPTED_COLUMNS)[number],
   change: (stored: string) => string,
 ): Promise<number> {
-  let after = -1;
-  let count = 0;
-  for (;;) {
-    const { rows } = await sql<{ id: number; value: string }>`
-      select ${sql.ref(c.key)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)}
-      where ${sql.ref(c.column)} is not null and ${sql.ref(c.key)} > ${after}
-      order by ${sql.ref(c.key)} limit ${BATCH}`.execute(trx);
-    for (const row of rows) {
-      let changed: string;
-      try {
-        changed = change(row.value);
-      } catch (error) {
-        throw new EncryptedValueError(c, row.id, (error as Error).message);
-      }
-      await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${changed}
-        where ${sql.ref(c.key)} = ${row.id}`.execute(trx);
-    }
-    count += rows.length;
-    const last = rows.at(-1);
-    if (!last || rows.length < BATCH) return count;
-    after = last.id;
-  }
+  return rewriteColumn(trx, c, change, BATCH);
 }
 
-/** Files are up to megabytes each: a few rows at a time keeps memory small. */
-const BYTES_BATCH = 4;
-
 /** As rewriteEncryptedColumn, for a column of encrypted bytes. */
-export async function rewriteEncryptedBytes(
+export function rewriteEncryptedBytes(
   trx: Db,
   c: (typeof ENCRYPTED_BYTE_COLUMNS)[number],
-  change: (stored: Uint8Array) => Buffer,
+  change: (stored: Uint8Array) => Uint8Array,
+): Promise<number> {
+  return rewriteColumn(trx, c, change, BYTES_BATCH);
+}
+
+async function rewriteColumn<T>(
+  trx: Db,
+  c: EncryptedColumn,
+  change: (stored: T) => T,
+  batch: number,
 ): Promise<number> {
   let after = -1;
   let count = 0;
   for (;;) {
-    const { rows } = await sql<{ id: number; value: Uint8Array }>`
+    const { rows } = await sql<{ id: number; value: T }>`
       select ${sql.ref(c.key)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)}
       where ${sql.ref(c.column)} is not null and ${sql.ref(c.key)} > ${after}
-      order by ${sql.ref(c.key)} limit ${BYTES_BATCH}`.execute(trx);
+      order by ${sql.ref(c.key)} limit ${batch}`.execute(trx);
     for (const row of rows) {
-      let changed: Buffer;
+      let changed: T;
       try {
         changed = change(row.value);
       } catch (error) {
@@ -108,7 +96,7 @@ export async function rewriteEncryptedBytes(
     }
     count += rows.length;
     const last = rows.at(-1);
-    if (!last || rows.length < BYTES_BATCH) return count;
+    if (!last || rows.length < batch) return count;
     after = last.id;
   }
 }

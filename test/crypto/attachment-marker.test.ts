@@ -6,26 +6,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDatabase } from '../../src/db/backup.js';
 import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { markerEncodings } from '../helpers/marker.js';
 import { postFiles } from '../helpers/multipart.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 
-/** The marker as it could sit in a file: text in two encodings, base64 at each alignment, hex. */
-function needlesOf(marker: string): Buffer[] {
-  const base64 = [0, 1, 2].map((shift) => {
-    const encoded = Buffer.concat([Buffer.alloc(shift, 0x41), Buffer.from(marker)]).toString(
-      'base64',
-    );
-    const skip = Math.ceil((shift * 4) / 3) + (shift === 0 ? 0 : 1);
-    return Buffer.from(encoded.slice(skip, encoded.length - 4));
-  });
-  return [
-    Buffer.from(marker, 'utf8'),
-    Buffer.from(marker, 'utf16le'),
-    Buffer.from(encodeURIComponent(marker)),
-    ...base64,
-    Buffer.from(Buffer.from(marker).toString('hex')),
-  ];
-}
+/** The marker as it could sit in a file, also percent-encoded (a header's filename*). */
+const needlesOf = (marker: string): Buffer[] => [
+  ...Object.values(markerEncodings(marker)).flat(),
+  Buffer.from(encodeURIComponent(marker)),
+];
 
 function filesUnder(dir: string, since = 0): string[] {
   let names: string[];
