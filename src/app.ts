@@ -14,6 +14,7 @@ import sso from './decorators/sso.js';
 import metrics from './metrics/index.js';
 import requestsSeen from './ops/requests-seen.js';
 import forms from './plugins/forms.js';
+import multipart from './plugins/multipart.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
@@ -35,6 +36,7 @@ import roles from './routes/roles/index.js';
 import sessionRoutes from './routes/session/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import applicationNames from './routes/settings/applications.js';
+import attachmentSettings from './routes/settings/attachments.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import signInSettings from './routes/settings/sign-in.js';
@@ -74,6 +76,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(securityHeaders);
   await fastify.register(forms);
+  await fastify.register(multipart);
   await fastify.register(staticFiles);
   await fastify.register(view);
 
@@ -125,6 +128,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(applicationNames);
     await signedIn.register(systemSettings);
     await signedIn.register(sessionRoutes);
+    await signedIn.register(attachmentSettings);
   });
 };
 

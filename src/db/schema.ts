@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TicketAttachmentTable } from './attachment-schema.js';
 import type {
   ApiTokenTable,
   PendingSignInTable,
@@ -266,6 +267,7 @@ export interface Database {
   ticket_events: TicketEventTable;
   ticket_escalations: TicketEscalationTable;
   ticket_links: TicketLinkTable;
+  ticket_attachments: TicketAttachmentTable;
   ticket_report_times: TicketReportTimesTable;
   staff_open_counts: StaffOpenCountTable;
   staff_two_factor: StaffTwoFactorTable;

@@ -12,6 +12,7 @@ export interface NewEvent {
     | 'associated_added'
     | 'associated_removed'
     | 'escalated'
+    | 'attached'
     // Links and merges: new_value holds the other ticket's number, shown only to who may see it.
     | 'linked'
     | 'unlinked'

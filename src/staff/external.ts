@@ -23,6 +23,8 @@ export const EXTERNAL_ROUTES: ReadonlySet<string> = new Set([
   'POST /tickets/:id/notes',
   'GET /tickets/:id/notes/:noteId/edit',
   'POST /tickets/:id/notes/:noteId',
+  'GET /tickets/:id/attachments/:attachmentId',
+  'GET /tickets/:id/attachments/:attachmentId/thumbnail',
   'GET /profile',
   'POST /profile/password',
   'GET /profile/notifications',

@@ -27,6 +27,12 @@ import {
   renderTicketPage,
 } from '../../web/tickets/render-ticket-page.js';
 import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
+import {
+  ACCEPTS_FILES,
+  attachUploadsIn,
+  fileCount,
+  filesProblemOf,
+} from '../../web/tickets/uploads.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 
 function readBase(body: Record<string, unknown>) {
@@ -73,7 +79,7 @@ const page: FastifyPluginAsync = async (app) => {
     return renderTicketPage(app, request, reply, ticket, { flash });
   });
 
-  app.post('/tickets/:id', async (request, reply) => {
+  app.post('/tickets/:id', ACCEPTS_FILES, async (request, reply) => {
     const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     if (isExternalSupport(signedIn(request))) {
@@ -125,12 +131,15 @@ const page: FastifyPluginAsync = async (app) => {
       errors.title || form.title === ticket.title ? null : await judgeTitle(app, form.title, body);
     if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
     const noteError = noteText.trim() ? checkNoteText(noteText) : null;
+    const filesProblem = filesProblemOf(request);
+    if (filesProblem) errors.files = filesProblem;
     if (!result.ok || Object.keys(errors).length > 0 || noteError) {
       reply.code(422);
       const picker = await buildAssigneePicker(app, choices.directory, form, body);
       return renderTicketPage(app, request, reply, ticket, {
         ...{ form, errors, base, sendToDesk, titleDecision },
         ...{ assigneePicker: picker, noteText, noteError: noteError ?? undefined },
+        filesError: filesProblem ?? undefined,
       });
     }
     const edit = { edit: result.value, base, sendToDesk, titleDecision };
@@ -176,7 +185,10 @@ async function saveAndAnswer(
   const completing = completeChildren && edit.status === 'complete' && ticket.status !== 'complete';
   let children: number[] = [];
   const andThen = async (trx: Db, ticketId: number) => {
-    if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
+    const noteId = withNote
+      ? await addNoteIn(trx, app.phi, { ticketId, body: noteText, change })
+      : null;
+    await attachUploadsIn(trx, request, { ticketId, noteId });
     if (completing) {
       const options = {
         parentId: ticketId,
@@ -216,12 +228,16 @@ async function saveAndAnswer(
     redirect: `/tickets/${ticket.id}?${desk ? 'sent' : 'saved'}=1`,
     fragment: async () =>
       renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-        flash: `${savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote)}${completedFlash(children)}`,
+        flash: `${savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote, fileCount(request))}${completedFlash(children)}`,
       }),
   });
 }
 
-function savedFlash(changed: boolean, sentTo: string | null, noted = false): string {
+function savedFlash(changed: boolean, sentTo: string | null, noted = false, files = 0): string {
+  if (files > 0 && !noted && !sentTo) {
+    const added = `${files === 1 ? 'File' : 'Files'} added.`;
+    return changed ? `Saved. ${added}` : added;
+  }
   const note = noted ? ' Note added.' : '';
   if (sentTo) return `${changed ? `Saved and sent to ${sentTo}.` : `Sent to ${sentTo}.`}${note}`;
   if (noted) return changed ? 'Saved. Note added.' : 'Note added.';
@@ -268,16 +284,22 @@ async function saveStatusOnly(
   const change: ChangeContext = changeOf(request);
   const noteText = readNoteText(body);
   const noteError = noteText.trim() ? checkNoteText(noteText) : null;
-  if (noteError) {
+  const filesError = filesProblemOf(request) ?? undefined;
+  if (noteError || filesError) {
     reply.code(422);
-    return renderTicketPage(app, request, reply, ticket, { form, base, noteText, noteError });
+    return renderTicketPage(app, request, reply, ticket, {
+      ...{ form, base, noteText, noteError: noteError ?? undefined, filesError },
+    });
   }
   const withNote = noteText.trim() !== '';
   const saved = await saveTicket(app.db, app.phi, {
     ...{ current: ticket, edit: { status: body.status }, base, change },
     today: todayOf(app),
     andThen: async (trx, ticketId) => {
-      if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
+      const noteId = withNote
+        ? await addNoteIn(trx, app.phi, { ticketId, body: noteText, change })
+        : null;
+      await attachUploadsIn(trx, request, { ticketId, noteId });
     },
   });
   if (saved.kind !== 'conflict') app.outbox.wake();
@@ -292,7 +314,7 @@ async function saveStatusOnly(
     redirect: `/tickets/${ticket.id}?saved=1`,
     fragment: () =>
       renderTicketPage(app, request, reply, fresh, {
-        flash: savedFlash(saved.kind === 'saved', null, withNote),
+        flash: savedFlash(saved.kind === 'saved', null, withNote, fileCount(request)),
       }),
   });
 }

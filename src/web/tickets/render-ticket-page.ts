@@ -18,6 +18,7 @@ import { buildAssigneePicker } from './assignee-picker.js';
 import { type AssociatedForm, buildAssociatedForm } from './associated-form.js';
 import { loadFormChoices } from './form-choices.js';
 import { loadRelatedView, type RelatedFormState } from './related-view.js';
+import { loadTicketFiles } from './ticket-files.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
   return {
@@ -38,6 +39,8 @@ export interface TicketPageState {
   base?: { version: number; seenEventId: number };
   noteText?: string;
   noteError?: string;
+  /** Why the files were not added (a limit); the rest of the form is kept. */
+  filesError?: string;
   /** The "Send to <desk>" checkbox as the person left it. */
   sendToDesk?: boolean;
   /** Why the ticket was not sent (already sent, or no desk set up). */
@@ -73,14 +76,16 @@ export async function renderTicketPage(
   state: TicketPageState = {},
 ) {
   const me = signedIn(request);
-  const [choices, associated, timeline, seenEventId, escalation, escalated] = await Promise.all([
-    loadFormChoices(app),
-    listAssociatedStaff(app.db, ticket.id),
-    listTimeline(app.db, app.phi, ticket.id),
-    lastEventId(app.db, ticket.id),
-    escalationView(app.db, me),
-    findEscalation(app.db, ticket.id),
-  ]);
+  const [choices, associated, timeline, seenEventId, escalation, escalated, files] =
+    await Promise.all([
+      loadFormChoices(app),
+      listAssociatedStaff(app.db, ticket.id),
+      listTimeline(app.db, app.phi, ticket.id),
+      lastEventId(app.db, ticket.id),
+      escalationView(app.db, me),
+      findEscalation(app.db, ticket.id),
+      loadTicketFiles(app, ticket.id),
+    ]);
   // Every view of a description or notes is audited (HIPAA 164.312(b)).
   await auditChange(app.db, changeOf(request), { action: 'ticket-viewed', ticketId: ticket.id });
   const now = app.now();
@@ -104,6 +109,7 @@ export async function renderTicketPage(
       flags: flagTicket(ticket, choices.today, now),
       noteText: state.noteText ?? '',
       noteError: state.noteError ?? null,
+      files: { ...files, error: state.filesError ?? state.errors?.files ?? null },
       noteEditMinutes: NOTE_EDIT_MINUTES,
       statuses: STATUSES,
       ...choices,
@@ -125,6 +131,7 @@ export async function renderTicketPage(
 /** What a page reached by a 303 after a change says, keyed by the query the change added. */
 const FLASH: Record<string, (ticketId: number) => string> = {
   created: (id) => `Ticket #${id} created.`,
+  attached: () => 'Files added.',
   saved: () => 'Saved.',
   noted: () => 'Note added.',
   sent: () => 'Sent to the escalation desk.',
