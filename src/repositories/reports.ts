@@ -26,12 +26,12 @@ export interface ReportWindow extends ReportScope {
 }
 
 /** The staff of a department: the creators whose tickets a department filter keeps. */
-function staffOf(db: Db, department: string) {
+export function staffOf(db: Db, department: string) {
   return db.selectFrom('staff').select('staff.id').where('staff.department', '=', department);
 }
 
-/** A bucket number for a timestamp column against ascending boundaries: 0 before the first. */
-function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
+/** A bucket number for a column against ascending boundaries: 0 before the first. */
+export function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
   if (bounds.length === 0) return sql<number>`0`;
   const whens = bounds.map((bound, i) => sql`when ${sql.ref(column)} < ${bound} then ${i}`);
   return sql<number>`case ${sql.join(whens, sql` `)} else ${bounds.length} end`;
@@ -109,66 +109,6 @@ export function countOpenTicketsByAssignee(
     .groupBy('t.assignee_id')
     .orderBy('count', 'desc')
     .orderBy('s.name')
-    .execute();
-}
-
-export interface CreatedRow {
-  week: number;
-  priority_id: number;
-  /** Minutes from creation to the first response by someone else; null when none yet. */
-  response_minutes: number | null;
-}
-
-/** Tickets created in the window: their week (by `weekBounds`), priority and first-response time. */
-export function listCreatedInWindow(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CreatedRow[]> {
-  const { department } = window;
-  return db
-    .selectFrom('ticket_report_times as r')
-    .where('r.created_at', '>=', window.from)
-    .where('r.created_at', '<', window.to)
-    .$if(department !== null, (q) =>
-      q.where('r.created_by', 'in', staffOf(db, department as string)),
-    )
-    .select([
-      bucketOf('r.created_at', weekBounds).as('week'),
-      'r.priority_id',
-      sql<number | null>`(julianday(r.first_response_at) - julianday(r.created_at)) * 1440`.as(
-        'response_minutes',
-      ),
-    ])
-    .execute();
-}
-
-export interface CompletedRow {
-  week: number;
-  priority_id: number;
-  /** Minutes from creation to Complete. */
-  minutes: number;
-}
-
-/** Tickets that became Complete in the window: week, priority and time to complete. */
-export function listCompletedInWindow(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CompletedRow[]> {
-  const { department } = window;
-  return db
-    .selectFrom('ticket_report_times as r')
-    .where('r.completed_at', '>=', window.from)
-    .where('r.completed_at', '<', window.to)
-    .$if(department !== null, (q) =>
-      q.where('r.created_by', 'in', staffOf(db, department as string)),
-    )
-    .select([
-      bucketOf('r.completed_at', weekBounds).as('week'),
-      'r.priority_id',
-      sql<number>`(julianday(r.completed_at) - julianday(r.created_at)) * 1440`.as('minutes'),
-    ])
     .execute();
 }
 
