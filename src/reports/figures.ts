@@ -136,9 +136,18 @@ export async function loadFigures(
   await ensureReportCalendar(db, timeZone, now);
   const priorities = byUrgency(await listPriorities(db));
   const open = await countOpenTickets(db, scope, {
-    now: now.toISOString(),
     today: agencyToday(now, timeZone),
     ageBounds,
+    pastTarget: priorities.flatMap((p) =>
+      p.response_minutes === null
+        ? []
+        : [
+            {
+              priorityId: p.id,
+              before: new Date(now.getTime() - p.response_minutes * 60_000).toISOString(),
+            },
+          ],
+    ),
   });
   const byAssignee = await countOpenTicketsByAssignee(db, scope);
   const perWeek = await countPerWeek(db, days);

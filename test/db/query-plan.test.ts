@@ -99,6 +99,23 @@ const QUERIES: Record<string, Entry> = {
     run: (c) => listTickets(c.db, 'all', seeAll(c), filters({ status: 'any' }), DATES),
     boundedScan: 'the newest tickets by last update, stopping at the page or the count cap',
   },
+  'My tickets: a later page, after a cursor (keyset)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ page: 200, after: CURSOR }), DATES),
+  'All tickets: a later page, after and before a cursor (keyset)': async (c) => {
+    await listTickets(c.db, 'all', seeAll(c), filters({ page: 200, after: CURSOR }), DATES);
+    await listTickets(c.db, 'all', seeAll(c), filters({ page: 199, before: CURSOR }), DATES);
+  },
+  'All tickets: any status, a later page after a cursor (keyset)': {
+    run: (c) =>
+      listTickets(
+        c.db,
+        'all',
+        seeAll(c),
+        filters({ status: 'any', page: 200, after: CURSOR }),
+        DATES,
+      ),
+    boundedScan: 'by last update from the cursor on, stopping at the page or the count cap',
+  },
   'All tickets: open, high priority, with count': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
   'All tickets: overdue, by due date': (c) =>
@@ -165,9 +182,12 @@ const QUERIES: Record<string, Entry> = {
 
 const DAY_MS = 86_400_000;
 const REPORT_NOW = {
-  now: new Date().toISOString(),
   today: new Date().toISOString().slice(0, 10),
   ageBounds: [1, 7, 30].map((d) => new Date(Date.now() - d * DAY_MS).toISOString()),
+  pastTarget: [1, 2, 3].map((priorityId) => ({
+    priorityId,
+    before: new Date(Date.now() - priorityId * 60 * 60_000).toISOString(),
+  })),
 };
 const WEEK_BOUNDS = Array.from({ length: 11 }, (_, i) =>
   new Date(Date.now() - (77 - 7 * i) * DAY_MS).toISOString(),
@@ -193,6 +213,8 @@ const PLAIN = {
 } as PhiCipher;
 
 const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
+/** Where page 200 of a list by last update might start: a moment and a ticket number. */
+const CURSOR = '2026-06-01T12:00:00.000Z~50000';
 function filters(over: Partial<TicketFilters> = {}): TicketFilters {
   return {
     status: 'open',
@@ -202,6 +224,8 @@ function filters(over: Partial<TicketFilters> = {}): TicketFilters {
     q: '',
     sort: 'updated',
     page: 1,
+    after: '',
+    before: '',
     ...over,
   };
 }
@@ -313,6 +337,25 @@ describe('query plans on realistic data', () => {
         .execute(),
     );
     expect(search.flatMap((s) => fullScans(s.sql, s.plan))).toEqual([]);
+  });
+
+  it('a later page enters the index at its cursor: page 200 reads what page 1 reads', async () => {
+    const statements = await plansOf(async (c) => {
+      await listTickets(c.db, 'all', seeAll(c), filters({ page: 200, after: CURSOR }), DATES);
+      await listTickets(
+        c.db,
+        'assigned',
+        staffViewer(c),
+        filters({ page: 200, after: CURSOR }),
+        DATES,
+      );
+    });
+    const pages = statements.filter((s) => /\blimit\b/i.test(s.sql) && !/count\(/i.test(s.sql));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const { sql, plan } of pages) {
+      const details = plan.map((r) => r.detail).join(' | ');
+      expect(details, sql).toMatch(/USING (COVERING )?INDEX \w+ \([^)]*updated_at<\?\)/);
+    }
   });
 
   it('Reports read no ticket row: the open-ticket, per-day and report-times queries walk covering indexes', async () => {
