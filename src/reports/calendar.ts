@@ -93,40 +93,31 @@ async function rebuildReportCalendar(db: Db, timeZone: string, today: string): P
         .execute();
     }
     await trx.deleteFrom('report_daily').execute();
-    await trx
-      .insertInto('report_daily')
-      .columns(['measure', 'day', 'priority_id', 'band', 'n'])
-      .expression(
-        trx
-          .selectFrom('ticket_report_times as r')
-          .select([
-            sql<number>`1`.as('measure'),
-            dayOf('r.created_at').as('day'),
-            'r.priority_id',
-            sql<number>`coalesce(r.response_band, -1)`.as('band'),
-            sql<number>`count(*)`.as('n'),
-          ])
-          .groupBy([sql`2`, sql`3`, sql`4`]),
-      )
-      .execute();
-    await trx
-      .insertInto('report_daily')
-      .columns(['measure', 'day', 'priority_id', 'band', 'n'])
-      .expression(
-        trx
-          .selectFrom('ticket_report_times as r')
-          .where('r.completed_at', 'is not', null)
-          .where('r.complete_band', 'is not', null)
-          .select([
-            sql<number>`2`.as('measure'),
-            dayOf('r.completed_at').as('day'),
-            'r.priority_id',
-            sql<number>`r.complete_band`.as('band'),
-            sql<number>`count(*)`.as('n'),
-          ])
-          .groupBy([sql`2`, sql`3`, sql`4`]),
-      )
-      .execute();
+    for (const measure of [1, 2] as const) {
+      const [at, band] =
+        measure === 1
+          ? (['r.created_at', sql<number>`coalesce(r.response_band, -1)`] as const)
+          : (['r.completed_at', sql<number>`r.complete_band`] as const);
+      await trx
+        .insertInto('report_daily')
+        .columns(['measure', 'day', 'priority_id', 'band', 'n'])
+        .expression(
+          trx
+            .selectFrom('ticket_report_times as r')
+            .$if(measure === 2, (q) =>
+              q.where('r.completed_at', 'is not', null).where('r.complete_band', 'is not', null),
+            )
+            .select([
+              sql<number>`${sql.lit(measure)}`.as('measure'),
+              dayOf(at).as('day'),
+              'r.priority_id',
+              band.as('band'),
+              sql<number>`count(*)`.as('n'),
+            ])
+            .groupBy([sql`2`, sql`3`, sql`4`]),
+        )
+        .execute();
+    }
     await trx.deleteFrom('report_calendar').execute();
     await trx
       .insertInto('report_calendar')

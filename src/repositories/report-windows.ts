@@ -28,6 +28,25 @@ export interface DayWindow extends ReportWindow {
 /** 1: created (by when they were created); 2: completed (by when they became Complete). */
 export type Measure = 1 | 2;
 
+/** One department's report rows in the window, by when they were created (1) or completed (2). */
+function departmentRows(db: Db, window: DayWindow, measure: Measure, department: string) {
+  const at = measure === 1 ? 'r.created_at' : 'r.completed_at';
+  return db
+    .selectFrom('ticket_report_times as r')
+    .where(at, '>=', window.from)
+    .where(at, '<', window.to)
+    .where('r.created_by', 'in', staffOf(db, department));
+}
+
+/** Everyone's per-day counts over the window's days. */
+function dailyRows(db: Db, window: DayWindow) {
+  return db
+    .selectFrom('report_daily as d')
+    .where('d.measure', 'in', [1, 2])
+    .where('d.day', '>=', window.fromDay)
+    .where('d.day', '<=', window.toDay);
+}
+
 export interface WeekCountRow {
   measure: Measure;
   week: number;
@@ -38,11 +57,7 @@ export interface WeekCountRow {
 export async function countPerWeek(db: Db, window: DayWindow): Promise<WeekCountRow[]> {
   const { department } = window;
   if (department === null) {
-    return db
-      .selectFrom('report_daily as d')
-      .where('d.measure', 'in', [1, 2])
-      .where('d.day', '>=', window.fromDay)
-      .where('d.day', '<=', window.toDay)
+    return dailyRows(db, window)
       .select([
         'd.measure',
         bucketOf('d.day', window.weekDays).as('week'),
@@ -51,29 +66,21 @@ export async function countPerWeek(db: Db, window: DayWindow): Promise<WeekCount
       .groupBy(['d.measure', 'week'])
       .execute();
   }
-  const created = db
-    .selectFrom('ticket_report_times as r')
-    .where('r.created_at', '>=', window.from)
-    .where('r.created_at', '<', window.to)
-    .where('r.created_by', 'in', staffOf(db, department))
-    .select([
-      sql<Measure>`1`.as('measure'),
-      bucketOf('r.created_at', window.weekBounds).as('week'),
-      sql<number>`count(*)`.as('n'),
-    ])
-    .groupBy('week');
-  const completed = db
-    .selectFrom('ticket_report_times as r')
-    .where('r.completed_at', '>=', window.from)
-    .where('r.completed_at', '<', window.to)
-    .where('r.created_by', 'in', staffOf(db, department))
-    .select([
-      sql<Measure>`2`.as('measure'),
-      bucketOf('r.completed_at', window.weekBounds).as('week'),
-      sql<number>`count(*)`.as('n'),
-    ])
-    .groupBy('week');
-  return [...(await created.execute()), ...(await completed.execute())];
+  const rows: WeekCountRow[] = [];
+  for (const measure of [1, 2] as const) {
+    const at = measure === 1 ? 'r.created_at' : 'r.completed_at';
+    rows.push(
+      ...(await departmentRows(db, window, measure, department)
+        .select([
+          sql<Measure>`${sql.lit(measure)}`.as('measure'),
+          bucketOf(at, window.weekBounds).as('week'),
+          sql<number>`count(*)`.as('n'),
+        ])
+        .groupBy('week')
+        .execute()),
+    );
+  }
+  return rows;
 }
 
 export interface BandCountRow {
@@ -92,41 +99,29 @@ export interface BandCountRow {
 export async function countPerBand(db: Db, window: DayWindow): Promise<BandCountRow[]> {
   const { department } = window;
   if (department === null) {
-    return db
-      .selectFrom('report_daily as d')
-      .where('d.measure', 'in', [1, 2])
-      .where('d.day', '>=', window.fromDay)
-      .where('d.day', '<=', window.toDay)
+    return dailyRows(db, window)
       .select(['d.measure', 'd.priority_id', 'd.band', sql<number>`sum(d.n)`.as('n')])
       .groupBy(['d.measure', 'd.priority_id', 'd.band'])
       .having(sql<number>`sum(d.n)`, '>', 0)
       .execute();
   }
-  const created = db
-    .selectFrom('ticket_report_times as r')
-    .where('r.created_at', '>=', window.from)
-    .where('r.created_at', '<', window.to)
-    .where('r.created_by', 'in', staffOf(db, department))
-    .select([
-      sql<Measure>`1`.as('measure'),
-      'r.priority_id',
-      sql<number>`coalesce(r.response_band, -1)`.as('band'),
-      sql<number>`count(*)`.as('n'),
-    ])
-    .groupBy(['r.priority_id', 'band']);
-  const completed = db
-    .selectFrom('ticket_report_times as r')
-    .where('r.completed_at', '>=', window.from)
-    .where('r.completed_at', '<', window.to)
-    .where('r.created_by', 'in', staffOf(db, department))
-    .select([
-      sql<Measure>`2`.as('measure'),
-      'r.priority_id',
-      sql<number>`r.complete_band`.as('band'),
-      sql<number>`count(*)`.as('n'),
-    ])
-    .groupBy(['r.priority_id', 'band']);
-  return [...(await created.execute()), ...(await completed.execute())];
+  const rows: BandCountRow[] = [];
+  for (const measure of [1, 2] as const) {
+    const band =
+      measure === 1 ? sql<number>`coalesce(r.response_band, -1)` : sql<number>`r.complete_band`;
+    rows.push(
+      ...(await departmentRows(db, window, measure, department)
+        .select([
+          sql<Measure>`${sql.lit(measure)}`.as('measure'),
+          'r.priority_id',
+          band.as('band'),
+          sql<number>`count(*)`.as('n'),
+        ])
+        .groupBy(['r.priority_id', 'band'])
+        .execute()),
+    );
+  }
+  return rows;
 }
 
 /**
@@ -140,35 +135,23 @@ export async function minutesAt(
   at: { measure: Measure; priorityId: number; band: number; offset: number },
 ): Promise<number | null> {
   const { department } = window;
-  const row =
+  const [when, band, minutes] =
     at.measure === 1
-      ? await db
-          .selectFrom('ticket_report_times as r')
-          .where('r.priority_id', '=', at.priorityId)
-          .where('r.response_band', '=', at.band)
-          .where('r.created_at', '>=', window.from)
-          .where('r.created_at', '<', window.to)
-          .$if(department !== null, (q) =>
-            q.where('r.created_by', 'in', staffOf(db, department as string)),
-          )
-          .select('r.response_minutes as minutes')
-          .orderBy('r.response_minutes')
-          .limit(1)
-          .offset(at.offset)
-          .executeTakeFirst()
-      : await db
-          .selectFrom('ticket_report_times as r')
-          .where('r.priority_id', '=', at.priorityId)
-          .where('r.complete_band', '=', at.band)
-          .where('r.completed_at', '>=', window.from)
-          .where('r.completed_at', '<', window.to)
-          .$if(department !== null, (q) =>
-            q.where('r.created_by', 'in', staffOf(db, department as string)),
-          )
-          .select('r.complete_minutes as minutes')
-          .orderBy('r.complete_minutes')
-          .limit(1)
-          .offset(at.offset)
-          .executeTakeFirst();
+      ? (['r.created_at', 'r.response_band', 'r.response_minutes'] as const)
+      : (['r.completed_at', 'r.complete_band', 'r.complete_minutes'] as const);
+  const row = await db
+    .selectFrom('ticket_report_times as r')
+    .where('r.priority_id', '=', at.priorityId)
+    .where(band, '=', at.band)
+    .where(when, '>=', window.from)
+    .where(when, '<', window.to)
+    .$if(department !== null, (q) =>
+      q.where('r.created_by', 'in', staffOf(db, department as string)),
+    )
+    .select(sql<number | null>`${sql.ref(minutes)}`.as('minutes'))
+    .orderBy(minutes)
+    .limit(1)
+    .offset(at.offset)
+    .executeTakeFirst();
   return row?.minutes ?? null;
 }
