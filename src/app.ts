@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { requireTwoFactorEnrolment } from './auth/two-factor.js';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
-import agency from './decorators/agency.js';
+import agency, { agencyTimeZone } from './decorators/agency.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
 import housekeeping from './decorators/housekeeping.js';
@@ -18,6 +18,7 @@ import multipart from './plugins/multipart.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import { ensureReportCalendar } from './reports/calendar.js';
 import api from './routes/api/index.js';
 import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
@@ -82,6 +83,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(db, { db: options.db });
   await fastify.register(agency);
+  // The Reports counts' days, before any write files a ticket under one.
+  await ensureReportCalendar(fastify.db, agencyTimeZone(fastify), fastify.now());
   await fastify.register(phi);
   await fastify.register(sso);
   await fastify.register(render);

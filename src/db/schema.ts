@@ -1,6 +1,12 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { TicketAttachmentTable } from './attachment-schema.js';
 import type {
+  ReportCalendarTable,
+  ReportDailyTable,
+  ReportDaysTable,
+  TicketReportTimesTable,
+} from './report-schema.js';
+import type {
   ApiTokenTable,
   PendingSignInTable,
   SsoProviderTable,
@@ -178,18 +184,6 @@ export interface TicketEscalationTable {
   desk_email: string;
 }
 
-/** Kept by triggers (migration 0080) so Reports never reads ticket rows or walks timelines. */
-export interface TicketReportTimesTable {
-  ticket_id: number;
-  priority_id: number;
-  created_by: number;
-  created_at: Timestamp;
-  /** The first note or status change by someone other than the creator. */
-  first_response_at: Timestamp | null;
-  /** When the ticket became Complete; null while it is not. */
-  completed_at: Timestamp | null;
-}
-
 export type OutboxStatus =
   | 'queued'
   | 'sending'
@@ -269,6 +263,9 @@ export interface Database {
   ticket_links: TicketLinkTable;
   ticket_attachments: TicketAttachmentTable;
   ticket_report_times: TicketReportTimesTable;
+  report_days: ReportDaysTable;
+  report_calendar: ReportCalendarTable;
+  report_daily: ReportDailyTable;
   staff_open_counts: StaffOpenCountTable;
   staff_two_factor: StaffTwoFactorTable;
   staff_recovery_codes: StaffRecoveryCodeTable;

@@ -26,12 +26,12 @@ export interface ReportWindow extends ReportScope {
 }
 
 /** The staff of a department: the creators whose tickets a department filter keeps. */
-function staffOf(db: Db, department: string) {
+export function staffOf(db: Db, department: string) {
   return db.selectFrom('staff').select('staff.id').where('staff.department', '=', department);
 }
 
-/** A bucket number for a timestamp column against ascending boundaries: 0 before the first. */
-function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
+/** A bucket number for a column against ascending boundaries: 0 before the first. */
+export function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
   if (bounds.length === 0) return sql<number>`0`;
   const whens = bounds.map((bound, i) => sql`when ${sql.ref(column)} < ${bound} then ${i}`);
   return sql<number>`case ${sql.join(whens, sql` `)} else ${bounds.length} end`;
@@ -49,23 +49,43 @@ export interface OpenCountRow {
 /**
  * Open tickets by priority and age, with how many are past their priority's
  * response target and past their due date. `ageBounds` are instants, newest
- * first. The unary `+` keeps the planner off the narrower open-by-priority
- * list index (migration 0110), which is not covering and would read every open
- * ticket's row; the open-report index answers by status alone.
+ * first; `pastTarget` gives, per priority with a target, the instant before
+ * which an open ticket is past it (worked out once by the caller, not per row).
+ * The unary `+` keeps the planner off the narrower open-by-priority list index
+ * (migration 0110), which is not covering and would read every open ticket's
+ * row; the open-report index answers by status alone.
  */
 export function countOpenTickets(
   db: Db,
   scope: ReportScope,
-  at: { now: string; today: string; ageBounds: readonly string[] },
+  at: {
+    today: string;
+    ageBounds: readonly string[];
+    now: string;
+    pastTarget: readonly { priorityId: number; minutes: number; before: string }[];
+  },
 ): Promise<OpenCountRow[]> {
   const { department } = scope;
   const ageCase = sql<number>`case ${sql.join(
     at.ageBounds.map((bound, i) => sql`when t.created_at >= ${bound} then ${i}`),
     sql` `,
   )} else ${at.ageBounds.length} end`;
+  const pastCase =
+    at.pastTarget.length === 0
+      ? sql<number>`0`
+      : sql<number>`case ${sql.join(
+          at.pastTarget.map(
+            // Time in Waiting does not count: a ticket that has waited has its clock
+            // stopped at `waiting_since` and moved on by the seconds it waited before.
+            (p) => sql`when t.priority_id = ${p.priorityId} then (case
+              when t.waiting_since is null and t.waited_seconds = 0 then t.created_at < ${p.before}
+              else t.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(t.waiting_since, ${at.now}),
+                '-' || (${p.minutes * 60} + t.waited_seconds) || ' seconds') end)`,
+          ),
+          sql` `,
+        )} else 0 end`;
   return db
     .selectFrom('tickets as t')
-    .innerJoin('priorities as p', 'p.id', 't.priority_id')
     .where(IS_OPEN)
     .where(sql<SqlBool>`+t.priority_id in (select id from priorities)`)
     .$if(department !== null, (q) =>
@@ -75,12 +95,7 @@ export function countOpenTickets(
       't.priority_id',
       ageCase.as('age'),
       sql<number>`count(*)`.as('count'),
-      // Time in Waiting does not count: a waiting ticket's clock stopped when it began to wait.
-      sql<number>`coalesce(sum(p.response_minutes is not null and t.created_at <
-        strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(t.waiting_since, ${at.now}),
-          '-' || (p.response_minutes * 60 + t.waited_seconds) || ' seconds')), 0)`.as(
-        'past_target',
-      ),
+      sql<number>`coalesce(sum(${pastCase}), 0)`.as('past_target'),
       sql<number>`coalesce(sum(t.due_date < ${at.today}), 0)`.as('overdue'),
     ])
     .groupBy(['t.priority_id', 'age'])
@@ -111,66 +126,6 @@ export function countOpenTicketsByAssignee(
     .groupBy('t.assignee_id')
     .orderBy('count', 'desc')
     .orderBy('s.name')
-    .execute();
-}
-
-export interface CreatedRow {
-  week: number;
-  priority_id: number;
-  /** Minutes from creation to the first response by someone else; null when none yet. */
-  response_minutes: number | null;
-}
-
-/** Tickets created in the window: their week (by `weekBounds`), priority and first-response time. */
-export function listCreatedInWindow(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CreatedRow[]> {
-  const { department } = window;
-  return db
-    .selectFrom('ticket_report_times as r')
-    .where('r.created_at', '>=', window.from)
-    .where('r.created_at', '<', window.to)
-    .$if(department !== null, (q) =>
-      q.where('r.created_by', 'in', staffOf(db, department as string)),
-    )
-    .select([
-      bucketOf('r.created_at', weekBounds).as('week'),
-      'r.priority_id',
-      sql<number | null>`(julianday(r.first_response_at) - julianday(r.created_at)) * 1440`.as(
-        'response_minutes',
-      ),
-    ])
-    .execute();
-}
-
-export interface CompletedRow {
-  week: number;
-  priority_id: number;
-  /** Minutes from creation to Complete. */
-  minutes: number;
-}
-
-/** Tickets that became Complete in the window: week, priority and time to complete. */
-export function listCompletedInWindow(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CompletedRow[]> {
-  const { department } = window;
-  return db
-    .selectFrom('ticket_report_times as r')
-    .where('r.completed_at', '>=', window.from)
-    .where('r.completed_at', '<', window.to)
-    .$if(department !== null, (q) =>
-      q.where('r.created_by', 'in', staffOf(db, department as string)),
-    )
-    .select([
-      bucketOf('r.completed_at', weekBounds).as('week'),
-      'r.priority_id',
-      sql<number>`(julianday(r.completed_at) - julianday(r.created_at)) * 1440`.as('minutes'),
-    ])
     .execute();
 }
 

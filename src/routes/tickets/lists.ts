@@ -1,7 +1,14 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
-import { type ListScope, listTickets, PAGE_SIZE } from '../../repositories/ticket-lists.js';
+import { cursorOf } from '../../repositories/ticket-keyset.js';
+import {
+  type ListScope,
+  listTickets,
+  PAGE_SIZE,
+  type TicketFilters,
+  type TicketRow,
+} from '../../repositories/ticket-lists.js';
 import { countMyTickets } from '../../repositories/ticket-scopes.js';
 import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
@@ -37,6 +44,30 @@ function markSelected(options: string, assignee: string): string {
   if (!/^\d+$/.test(assignee)) return options;
   const option = `<option value="${assignee}">`;
   return options.replace(option, `<option value="${assignee}" selected>`);
+}
+
+/**
+ * Previous and Next: each carries the cursor of the row its page starts after
+ * (or ends before) and the page number it shows, so both work from the address
+ * bar and with Back; page 1 needs no cursor.
+ */
+function pagerLinks(
+  filters: TicketFilters,
+  rows: readonly TicketRow[],
+  link: (replace: Partial<TicketFilters>) => string,
+): { prevLink: string; nextLink: string } {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const prevPage = Math.max(1, filters.page - 1);
+  return {
+    prevLink:
+      prevPage === 1 || !first
+        ? link({ page: 1, after: '', before: '' })
+        : link({ page: prevPage, after: '', before: cursorOf(filters.sort, first) }),
+    nextLink: last
+      ? link({ page: filters.page + 1, after: cursorOf(filters.sort, last), before: '' })
+      : link({ page: filters.page + 1, after: '', before: '' }),
+  };
 }
 
 async function renderList(
@@ -91,6 +122,11 @@ async function renderList(
       returnTo: `${base}${filterQuery(filters, { tab })}`,
       link: (replace: Record<string, string | number>) =>
         `${base}${filterQuery(filters, { tab, ...replace })}`,
+      ...pagerLinks(
+        filters,
+        rows,
+        (replace) => `${base}${filterQuery(filters, { tab, ...replace })}`,
+      ),
     },
     { fragment: 'tickets/_list' },
   );
