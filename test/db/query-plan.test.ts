@@ -183,9 +183,11 @@ const QUERIES: Record<string, Entry> = {
 const DAY_MS = 86_400_000;
 const REPORT_NOW = {
   today: new Date().toISOString().slice(0, 10),
+  now: new Date().toISOString(),
   ageBounds: [1, 7, 30].map((d) => new Date(Date.now() - d * DAY_MS).toISOString()),
   pastTarget: [1, 2, 3].map((priorityId) => ({
     priorityId,
+    minutes: priorityId * 60,
     before: new Date(Date.now() - priorityId * 60 * 60_000).toISOString(),
   })),
 };
