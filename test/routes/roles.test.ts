@@ -74,7 +74,7 @@ describe('renaming a role', () => {
     await admin.get(`/roles/${id}`);
     const saved = await admin.post(`/roles/${id}`, {
       name: 'Super user',
-      permissions: ['see_all_tickets', 'send_to_desk', 'see_reports'],
+      permissions: ['see_all_tickets', 'send_to_desk', 'merge_tickets', 'see_reports'],
     });
     expect(saved.statusCode).toBe(303);
     const role = await t.app.db
@@ -90,7 +90,7 @@ describe('renaming a role', () => {
     expect(await lastAudit(t.app, 'role-permissions-changed')).toBeUndefined();
     await admin.post(`/roles/${id}`, {
       name: 'Champion',
-      permissions: ['see_all_tickets', 'send_to_desk', 'see_reports'],
+      permissions: ['see_all_tickets', 'send_to_desk', 'merge_tickets', 'see_reports'],
     });
   });
 
