@@ -138,7 +138,7 @@ describe.runIf(haveChromium)(
         expect(errors).toEqual([]);
         await context.close();
       }
-    }, 120_000);
+    }, 300_000);
 
     it('works without JavaScript: a picked file is saved with the ticket and shown on its page', async () => {
       const context = await browser.newContext({ javaScriptEnabled: false });
@@ -157,6 +157,6 @@ describe.runIf(haveChromium)(
       await loaded(page, '.files-list img');
       expect(await page.locator('.files-list .file-name').textContent()).toBe('label.png');
       await context.close();
-    }, 60_000);
+    }, 120_000);
   },
 );
