@@ -16,6 +16,9 @@ export default fp(async (app) => {
   });
   app.decorateRequest('uploads', null);
   app.addHook('preValidation', async (request, reply) => {
+    // A GET carries no body: htmx sends a multipart form's enctype with the
+    // searches made inside it (quick search, pick list), and those are fine.
+    if (request.method === 'GET' || request.method === 'HEAD') return;
     if (isMultipart(request) && !request.routeOptions.config.multipart) {
       return reply.code(415).send({ error: 'This address takes no files.' });
     }
