@@ -27,6 +27,7 @@ describe('/profile/notifications', () => {
       'status_changed',
       'note_added',
       'escalated',
+      'merged',
     ]);
   });
 
@@ -42,7 +43,7 @@ describe('/profile/notifications', () => {
     expect(checked(page.body)).toEqual(['assigned', 'overdue']);
 
     const cy = await signIn(t.app, 'cy');
-    expect(checked((await cy.get('/profile/notifications')).body)).toHaveLength(7);
+    expect(checked((await cy.get('/profile/notifications')).body)).toHaveLength(8);
 
     await bo.post('/profile/notifications', {});
     expect(checked((await bo.get('/profile/notifications')).body)).toEqual([]);

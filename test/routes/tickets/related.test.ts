@@ -417,3 +417,24 @@ describe('merging duplicates', () => {
     await expectCountsMatchRecount();
   });
 });
+
+describe('External support', () => {
+  it('reads a sent ticket’s links but is offered no link, unlink or completing form, and is refused them', async () => {
+    const now = t.app.now();
+    await setSetting(t.app.db, 'escalation_desk_name', 'Vendor Support', null, now);
+    await setSetting(t.app.db, 'escalation_desk_email', 'desk@vendor.example', null, now);
+    await addStaff(t.app, 'desk', { name: 'Desk Person', role: 'external' });
+    const desk = await signIn(t.app, 'desk');
+    const sent = await createTicket(champ, { title: 'Sent parent', send_to_desk: '1' });
+    const child = await createTicket(champ, { title: 'Local child' });
+    await link(champ, child, String(sent), 'waiting_on');
+    const page = await desk.get(`/tickets/${sent}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/Waited on by\s*<em>a ticket you cannot see<\/em>/);
+    expect(page.body).not.toContain('Local child');
+    expect(page.body).not.toContain(`action="/tickets/${sent}/links"`);
+    expect(page.body).not.toContain('/remove"');
+    expect(page.body).not.toContain('complete_children');
+    expect((await link(desk, sent, String(child))).statusCode).toBe(403);
+  });
+});
