@@ -71,6 +71,8 @@ describe.runIf(haveChromium)(
     it('pastes a screenshot into the ticket window, shows it before Save, removes one, and the ticket page shows its thumbnail', async () => {
       for (const width of [1280, 390]) {
         const context = await browser.newContext({ viewport: { width, height: 900 } });
+        // Two cores shared by many test runs: give each step more than the default 30 s.
+        context.setDefaultTimeout(90_000);
         const page = await context.newPage();
         const errors: string[] = [];
         page.on('pageerror', (e) => errors.push(e.message));
