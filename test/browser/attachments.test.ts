@@ -43,12 +43,22 @@ async function dropFile(page: Page, selector: string, bytes: Buffer, name: strin
   await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
 }
 
-/** The image's pixels arrived: it decoded in the page. */
+/**
+ * The image's pixels arrived: it decoded in the page. Polled from the test with
+ * page.evaluate, not waitForFunction: a string predicate polled inside the page
+ * is evaluated there, which the page's CSP (no 'unsafe-eval') rightly refuses.
+ */
 const loaded = (page: Page, selector: string) =>
-  page.waitForFunction(`(() => {
-    const img = document.querySelector(${JSON.stringify(selector)});
-    return img?.complete && img.naturalWidth > 0;
-  })()`);
+  expect
+    .poll(
+      () =>
+        page.evaluate(`(() => {
+          const img = document.querySelector(${JSON.stringify(selector)});
+          return Boolean(img?.complete && img.naturalWidth > 0);
+        })()`),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
 
 describe.runIf(haveChromium)(
   'in Chromium: files in the ticket window and on the ticket page',
