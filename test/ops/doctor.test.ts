@@ -292,8 +292,12 @@ describe('hushdesk doctor', () => {
       'localhost',
       new Date(),
     );
-    await t.app.db.updateTable('outbox').set({ status: 'sending' }).where('id', '=', id).execute();
-    await markOutboxFailed(t.app.db, id, { error: '550 no', retryAt: null });
+    await t.app.db
+      .updateTable('outbox')
+      .set({ status: 'sending', attempts: 1 })
+      .where('id', '=', id)
+      .execute();
+    await markOutboxFailed(t.app.db, { id, attempts: 1 }, { error: '550 no', retryAt: null });
     const dead = await checkOutbox(context());
     expect(dead.verdict).toBe('fail');
     expect(dead.detail).toBe('1 notification(s) gave up (dead letters)');
