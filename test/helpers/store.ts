@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Store } from '../../src/db/dialect/store.js';
+import { createDb, type Db } from '../../src/db/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 /**
  * Which store the suite runs on. `npm test` runs SQLite; `npm run test:pg` sets
@@ -65,4 +70,32 @@ export async function createTemplateDatabase(serverUrl: string): Promise<string>
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+}
+
+/**
+ * A migrated store on its own, without an app, on the store the suite runs on:
+ * a fresh SQLite file, or a PostgreSQL database copied from the template.
+ */
+export async function openTestStore(): Promise<{ db: Db; close(): Promise<void> }> {
+  if (testServerUrl) {
+    const database = await createTestDatabase();
+    const db = createDb('', database.url);
+    return {
+      db,
+      async close() {
+        await db.destroy();
+        await database.drop();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hushdesk-store-'));
+  const db = createDb(dir);
+  await migrateToLatest(db);
+  return {
+    db,
+    async close() {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
