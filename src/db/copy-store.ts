@@ -12,12 +12,23 @@ import type { Database } from './schema.js';
  * PHI stays ciphertext under the same key, and the target never sees clear text.
  */
 
-/** Every table, parents before children (foreign keys). The migration table is the target's own. */
-const TABLES: { name: keyof Database; key: string[]; identity?: boolean }[] = [
+/**
+ * Every table, parents before children (foreign keys). `derived` tables are
+ * kept by triggers as rows arrive in the others: they are emptied after the
+ * copy and then copied as they were, so the target holds the source's rows.
+ * A table a migration adds must be listed here: test/db/copy-store.test.ts
+ * compares this list with the store's own.
+ */
+export const TABLES: {
+  name: keyof Database;
+  key: string[];
+  identity?: boolean;
+  derived?: boolean;
+}[] = [
   { name: 'roles', key: ['id'], identity: true },
   { name: 'role_permissions', key: ['role_id', 'permission'] },
   { name: 'staff', key: ['id'], identity: true },
-  { name: 'staff_directory_version', key: ['id'] },
+  { name: 'staff_directory_version', key: ['id'], derived: true },
   { name: 'sessions', key: ['id'] },
   { name: 'setup_tokens', key: ['token_hash'] },
   { name: 'password_reset_tokens', key: ['token_hash'] },
@@ -29,6 +40,9 @@ const TABLES: { name: keyof Database; key: string[]; identity?: boolean }[] = [
   { name: 'ticket_notes', key: ['id'], identity: true },
   { name: 'ticket_events', key: ['id'], identity: true },
   { name: 'ticket_escalations', key: ['ticket_id'] },
+  { name: 'ticket_report_times', key: ['ticket_id'], derived: true },
+  { name: 'staff_open_counts', key: ['staff_id'], derived: true },
+  { name: 'ticket_form_tokens', key: ['token_hash'] },
   { name: 'staff_two_factor', key: ['staff_id'] },
   { name: 'staff_recovery_codes', key: ['id'], identity: true },
   { name: 'pending_sign_ins', key: ['id'] },
@@ -36,7 +50,33 @@ const TABLES: { name: keyof Database; key: string[]; identity?: boolean }[] = [
   { name: 'notification_preferences', key: ['staff_id', 'kind'] },
   { name: 'api_tokens', key: ['id'], identity: true },
   { name: 'sign_in_failures', key: ['key_hash'] },
+  { name: 'sso_provider', key: ['id'] },
+  { name: 'staff_sso_identities', key: ['issuer', 'subject'] },
+  { name: 'sso_sessions', key: ['session_id'] },
+  { name: 'application_names', key: ['host'] },
 ];
+
+/**
+ * Tables of the store that are not hushdesk's data: the migrator's own, and
+ * SQLite's full-text indexes (kept by triggers from the tickets' titles).
+ */
+export function isBookkeepingTable(name: string): boolean {
+  return name.startsWith('kysely_migration') || /^tickets_(open_)?title_fts/.test(name);
+}
+
+/** The tables the store holds, whatever the migrations made. */
+export async function storeTables(db: Db): Promise<string[]> {
+  const { rows } =
+    storeOf(db) === 'postgres'
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db)
+      : await sql<{ name: string }>`select name from sqlite_master
+          where type = 'table' and name not like 'sqlite_%'`.execute(db);
+  return rows
+    .map((r) => r.name)
+    .filter((name) => !isBookkeepingTable(name))
+    .sort();
+}
 
 const BATCH = 1000;
 
@@ -100,6 +140,10 @@ async function isUnused(db: Db): Promise<boolean> {
 export async function copyStore(source: Db, target: Db): Promise<TableCopy[]> {
   await migrateToLatest(source);
   await migrateToLatest(target);
+  const unlisted = (await storeTables(source)).filter((n) => !TABLES.some((t) => t.name === n));
+  if (unlisted.length > 0) {
+    throw new CopyStoreError(`this release does not know how to copy ${unlisted.join(', ')}.`);
+  }
   if (!(await isUnused(target))) {
     throw new CopyStoreError(
       'the target already holds staff, tickets or audit rows; copy only into an empty database.',
@@ -108,7 +152,7 @@ export async function copyStore(source: Db, target: Db): Promise<TableCopy[]> {
   await target.transaction().execute(async (trx) => {
     // The migrations' own rows (built-in roles, priorities, the directory version) make way.
     for (const table of [...TABLES].reverse()) await trx.deleteFrom(table.name).execute();
-    for (const table of TABLES) {
+    const copy = async (table: (typeof TABLES)[number]) => {
       for await (const rows of readTable(source, table)) {
         await trx
           .insertInto(table.name)
@@ -116,6 +160,12 @@ export async function copyStore(source: Db, target: Db): Promise<TableCopy[]> {
           .values(rows as any)
           .execute();
       }
+    };
+    for (const table of TABLES.filter((t) => !t.derived)) await copy(table);
+    // What the triggers made from the copied rows gives way to the source's own.
+    for (const table of TABLES.filter((t) => t.derived)) {
+      await trx.deleteFrom(table.name).execute();
+      await copy(table);
     }
     if (storeOf(trx) === 'postgres') {
       // Ids were copied as they were: the next new row must follow the largest.

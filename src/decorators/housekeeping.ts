@@ -6,6 +6,7 @@ import { lastOccurrence } from '../ops/schedule.js';
 import { pruneAuditLog, recordAudit } from '../repositories/audit.js';
 import { purgeDeliveredOutboxMessages } from '../repositories/outbox.js';
 import { getAuditRetentionYears } from '../repositories/security-settings.js';
+import { forgetSignInFailures } from '../repositories/sign-in-failures.js';
 import { agencyTimeZone } from './agency.js';
 
 const MINUTE = 60_000;
@@ -71,6 +72,8 @@ export async function runHousekeeping(
   const lastPurge = state.lastOutboxPurge ?? null;
   if (lastPurge === null || now.getTime() - lastPurge >= DAY) {
     await purgeOutbox(app, now);
+    // Failed sign-ins a day old count for nothing (the throttle forgets after an hour).
+    await forgetSignInFailures(app.db, new Date(now.getTime() - DAY));
     state.lastOutboxPurge = now.getTime();
   }
   // The nightly backup copies DATA_DIR's SQLite file; PostgreSQL is backed up with pg_dump.

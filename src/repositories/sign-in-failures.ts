@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FailureStore } from '../auth/throttle.js';
 import type { Db } from '../db/index.js';
 
 /**
@@ -59,6 +60,32 @@ export async function recordSignInFailure(
     .returning('failures')
     .executeTakeFirstOrThrow();
   return row.failures;
+}
+
+/** One counted attempt turned out right: taken back, and the row gone at none. */
+export async function forgiveSignInFailure(db: Db, key: string): Promise<void> {
+  await db
+    .updateTable('sign_in_failures')
+    .set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('key_hash', '=', keyHash(key))
+    .execute();
+  await db
+    .deleteFrom('sign_in_failures')
+    .where('key_hash', '=', keyHash(key))
+    .where('failures', '<=', 0)
+    .execute();
+}
+
+/** The throttle's store (src/auth/throttle.ts) over this table. */
+export function signInFailureStore(db: Db): FailureStore {
+  return {
+    find: (key, since) => findSignInFailures(db, key, since),
+    record: async (key, now, since) => {
+      await recordSignInFailure(db, key, now, since);
+    },
+    forgive: (key) => forgiveSignInFailure(db, key),
+    clear: (key) => clearSignInFailures(db, key),
+  };
 }
 
 export async function clearSignInFailures(db: Db, key: string): Promise<void> {
