@@ -30,8 +30,34 @@ export class StoreUnreachableError extends Error {
   }
 }
 
+/**
+ * PostgreSQL refuses a NUL character in text, where SQLite keeps it. Whatever
+ * reaches a query with one (a search typed with a control character, a
+ * crafted filter) matches nothing rather than failing the request: each NUL in
+ * a text parameter becomes U+FFFD, as an invalid character is shown.
+ */
+function withoutNul(value: unknown): unknown {
+  return typeof value === 'string' && value.includes('\0')
+    ? value.replaceAll('\0', '\uFFFD')
+    : value;
+}
+
+class HushdeskClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; all are passed on.
+  override query(config: any, values?: any, callback?: any): any {
+    const params = Array.isArray(values) ? values.map(withoutNul) : values;
+    return super.query(config, params, callback);
+  }
+}
+
 export function createPostgresPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types,
+    connectionTimeoutMillis: 10_000,
+    Client: HushdeskClient,
+  });
   // An idle client losing its server (a restart, a failover) must not end the process;
   // the pool drops it and the next query opens a new one.
   pool.on('error', () => {});

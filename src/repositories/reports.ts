@@ -1,4 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { daysBetween, minutesBefore, minutesBetween } from '../db/dialect/date-math.js';
+import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 
@@ -75,11 +77,13 @@ export function countOpenTickets(
       't.priority_id',
       ageCase.as('age'),
       sql<number>`count(*)`.as('count'),
-      sql<number>`coalesce(sum(p.response_minutes is not null and t.created_at <
-        strftime('%Y-%m-%dT%H:%M:%fZ', ${at.now}, '-' || p.response_minutes || ' minutes')), 0)`.as(
+      sql<number>`coalesce(sum(case when p.response_minutes is not null and t.created_at <
+        ${minutesBefore(storeOf(db), at.now, sql.ref('p.response_minutes'))} then 1 else 0 end), 0)`.as(
         'past_target',
       ),
-      sql<number>`coalesce(sum(t.due_date < ${at.today}), 0)`.as('overdue'),
+      sql<number>`coalesce(sum(case when t.due_date < ${at.today} then 1 else 0 end), 0)`.as(
+        'overdue',
+      ),
     ])
     .groupBy(['t.priority_id', 'age'])
     .execute();
@@ -106,7 +110,7 @@ export function countOpenTicketsByAssignee(
       q.where('t.created_by', 'in', staffOf(db, department as string)),
     )
     .select(['t.assignee_id', 's.name', sql<number>`count(*)`.as('count')])
-    .groupBy('t.assignee_id')
+    .groupBy(['t.assignee_id', 's.name'])
     .orderBy('count', 'desc')
     .orderBy('s.name')
     .execute();
@@ -136,7 +140,7 @@ export function listCreatedInWindow(
     .select([
       bucketOf('r.created_at', weekBounds).as('week'),
       'r.priority_id',
-      sql<number | null>`(julianday(r.first_response_at) - julianday(r.created_at)) * 1440`.as(
+      minutesBetween(storeOf(db), sql.ref('r.created_at'), sql.ref('r.first_response_at')).as(
         'response_minutes',
       ),
     ])
@@ -167,7 +171,7 @@ export function listCompletedInWindow(
     .select([
       bucketOf('r.completed_at', weekBounds).as('week'),
       'r.priority_id',
-      sql<number>`(julianday(r.completed_at) - julianday(r.created_at)) * 1440`.as('minutes'),
+      minutesBetween(storeOf(db), sql.ref('r.created_at'), sql.ref('r.completed_at')).as('minutes'),
     ])
     .execute();
 }
@@ -196,11 +200,11 @@ export function listSentToDeskInWindow(db: Db, window: ReportWindow): Promise<De
     )
     .select([
       IS_OPEN.as('open'),
-      sql<
-        number | null
-      >`case when t.status = 'complete' then julianday(r.completed_at) - julianday(e.sent_at) end`.as(
-        'days_to_complete',
-      ),
+      sql<number | null>`case when t.status = 'complete' then ${daysBetween(
+        storeOf(db),
+        sql.ref('e.sent_at'),
+        sql.ref('r.completed_at'),
+      )} end`.as('days_to_complete'),
     ])
     .execute();
 }
