@@ -45,6 +45,11 @@ function targetText(target: Target): string {
 
 /** "met", or "missed" with each shortfall and by how much. */
 export function verdict(target: Target, m: Measurement, floor: Measurement): string {
+  if (!target.floorRatio && !target.rps && !target.p99Ms) return '—';
+  // No answer at all (every request timed out or failed) leaves no latency to
+  // compare: NaN is never over a target, so it must not read as met.
+  const answered = m.requests - m.failures;
+  if (answered <= 0 || !Number.isFinite(m.p99)) return '**missed**: no answers';
   const misses: string[] = [];
   const pct = (a: number, b: number) => `${Math.round((Math.abs(a - b) / b) * 100)}%`;
   const ratio = m.rps / floor.rps;
@@ -56,7 +61,6 @@ export function verdict(target: Target, m: Measurement, floor: Measurement): str
   if (target.p99Ms && m.p99 > target.p99Ms) {
     misses.push(`p99 ${ms(m.p99)} ms, ${pct(m.p99, target.p99Ms)} over`);
   }
-  if (!target.floorRatio && !target.rps && !target.p99Ms) return '—';
   return misses.length ? `**missed**: ${misses.join('; ')}` : 'met';
 }
 

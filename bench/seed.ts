@@ -3,9 +3,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { FILL_REPORT_TIMES } from '../migrations/0080_reports.js';
+import { FILL_REPORT_MINUTES } from '../migrations/0180_report_daily.js';
 import { hashPassword } from '../src/auth/passwords.js';
 import { createDb, databaseFile } from '../src/db/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { ensureReportCalendar } from '../src/reports/calendar.js';
 import { CODE_DIR } from '../src/root.js';
 import { parseOptions } from './options.js';
 import { createPhiSealer } from './phi.js';
@@ -17,7 +19,13 @@ import { seedTickets } from './seed-tickets.js';
 export const BENCH_PASSWORD = 'bench password 2026';
 
 /** The big tables whose indexes are dropped during the load and built once at the end. */
-const BULK_TABLES = ['tickets', 'ticket_notes', 'ticket_events', 'ticket_associated_staff'];
+const BULK_TABLES = [
+  'tickets',
+  'ticket_notes',
+  'ticket_events',
+  'ticket_associated_staff',
+  'ticket_report_times',
+];
 
 export interface SeedOptions {
   dataDir: string;
@@ -181,14 +189,24 @@ export async function seedDataDir(options: SeedOptions): Promise<Manifest> {
 
   for (const index of indexes) sqlite.exec(index.sql);
   fillTitleIndexes(sqlite);
-  // What the Reports triggers would have written (migration 0080).
+  // What the Reports triggers would have written (migrations 0080 and 0180);
+  // the per-day counts follow once the database is closed (they need the zone).
   sqlite.exec(FILL_REPORT_TIMES);
+  sqlite.exec(FILL_REPORT_MINUTES);
   fillOpenCounts(sqlite);
   for (const trigger of triggers) sqlite.exec(trigger.sql);
   log(`  indexes built (${seconds(started)} s)`);
   analyze(sqlite);
   sqlite.pragma('journal_mode = WAL');
   sqlite.close();
+  // The server's zone when TZ is not set is this process's own (src/config.ts).
+  const counted = createDb(dataDir);
+  await ensureReportCalendar(
+    counted,
+    Intl.DateTimeFormat().resolvedOptions().timeZone,
+    new Date(now),
+  );
+  await counted.destroy();
 
   const find = (role: string, id?: number) => {
     const member = staff.find((s) => (id ? s.id === id : s.role === role && s.active));

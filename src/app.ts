@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { requireTwoFactorEnrolment } from './auth/two-factor.js';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
-import agency from './decorators/agency.js';
+import agency, { agencyTimeZone } from './decorators/agency.js';
 import auth, { requireSignIn } from './decorators/auth.js';
 import db from './decorators/db.js';
 import housekeeping from './decorators/housekeeping.js';
@@ -14,9 +14,11 @@ import sso from './decorators/sso.js';
 import metrics from './metrics/index.js';
 import requestsSeen from './ops/requests-seen.js';
 import forms from './plugins/forms.js';
+import multipart from './plugins/multipart.js';
 import securityHeaders from './plugins/security-headers.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import { ensureReportCalendar } from './reports/calendar.js';
 import api from './routes/api/index.js';
 import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
@@ -32,8 +34,10 @@ import twoFactorProfile from './routes/profile/two-factor.js';
 import reportRoutes from './routes/reports/index.js';
 import passwordReset from './routes/reset/index.js';
 import roles from './routes/roles/index.js';
+import sessionRoutes from './routes/session/index.js';
 import apiTokens from './routes/settings/api-tokens.js';
 import applicationNames from './routes/settings/applications.js';
+import attachmentSettings from './routes/settings/attachments.js';
 import settings from './routes/settings/index.js';
 import securitySettings from './routes/settings/security.js';
 import signInSettings from './routes/settings/sign-in.js';
@@ -44,6 +48,7 @@ import staffPicker from './routes/staff-picker/index.js';
 import tickets from './routes/tickets/index.js';
 import { limitExternalSupport } from './staff/external.js';
 import type { Permission } from './staff/permissions.js';
+import { addChangeContext } from './web/change-context.js';
 
 /** One route as registered, for the test that walks them all. */
 export interface RouteEntry {
@@ -72,11 +77,14 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(securityHeaders);
   await fastify.register(forms);
+  await fastify.register(multipart);
   await fastify.register(staticFiles);
   await fastify.register(view);
 
   await fastify.register(db, { db: options.db });
   await fastify.register(agency);
+  // The Reports counts' days, before any write files a ticket under one.
+  await ensureReportCalendar(fastify.db, agencyTimeZone(fastify), fastify.now());
   await fastify.register(phi);
   await fastify.register(sso);
   await fastify.register(render);
@@ -104,6 +112,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     signedIn.addHook('onRequest', requireSignIn);
     signedIn.addHook('onRequest', limitExternalSupport);
     signedIn.addHook('onRequest', requireTwoFactorEnrolment);
+    addChangeContext(signedIn);
     await signedIn.register(tickets);
     await signedIn.register(profile);
     await signedIn.register(staff);
@@ -121,6 +130,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     await signedIn.register(help);
     await signedIn.register(applicationNames);
     await signedIn.register(systemSettings);
+    await signedIn.register(sessionRoutes);
+    await signedIn.register(attachmentSettings);
   });
 };
 

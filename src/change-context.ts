@@ -1,4 +1,5 @@
-import { type AuditActor, staffActor } from './repositories/audit.js';
+import type { Db } from './db/index.js';
+import { type AuditActor, recordAudit, staffActor } from './repositories/audit.js';
 
 /** Who made a change: the signed-in person, or the staff row an API token stands for. */
 export interface Actor {
@@ -24,4 +25,25 @@ export interface ChangeContext {
 /** The actor as an audit row names them. */
 export function auditActorOf(context: ChangeContext): AuditActor {
   return staffActor(context.actor);
+}
+
+/** What a change writes to the audit log beside who, from where and when. */
+export interface AuditedChange {
+  action: string;
+  ticketId?: number | null;
+  /** Plain words, never PHI. */
+  detail?: string | null;
+}
+
+/** Appends the audit row of a change, naming the context's actor, address and moment. */
+export async function auditChange(
+  db: Db,
+  change: ChangeContext,
+  { action, ticketId, detail }: AuditedChange,
+): Promise<void> {
+  await recordAudit(
+    db,
+    { actor: auditActorOf(change), action, ticketId, detail, ip: change.ip },
+    change.now,
+  );
 }

@@ -44,6 +44,8 @@ const PUBLIC: Record<string, string> = {
 const BEARER: Record<string, string> = {
   'POST /api/v1/tickets': 'an automated process opens a ticket with its API token',
   'GET /api/v1/tickets/:number': 'an automated process reads a ticket its token created',
+  'POST /api/v1/tickets/:number/attachments':
+    'an automated process adds files to a ticket its token created',
 };
 
 /**
@@ -230,6 +232,8 @@ describe('no copy of PHI pages in the browser', () => {
     expect([...layout.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual([
       '/vendor/htmx/htmx.min.js',
       '/static/js/app.js',
+      '/static/js/session.js',
+      '/static/js/attachments.js',
       '/static/js/staff-picker.js',
     ]);
     for (const file of [...filesUnder(join(ROOT, 'views')), ...filesUnder(join(ROOT, 'public'))]) {

@@ -23,13 +23,75 @@
     for (const dialog of root.querySelectorAll?.('dialog[data-open]') ?? []) {
       dialog.removeAttribute('data-open');
       if (!dialog.open) dialog.showModal();
-      dialog.addEventListener('close', () => dialog.remove(), { once: true });
+      // The browser focuses the first thing it can (Close); a form's first field is where work starts.
+      if (!dialog.querySelector('[autofocus]')) {
+        dialog
+          .querySelector(
+            'form:not([method="dialog"]) :is(input:not([type="hidden"]), select, textarea)',
+          )
+          ?.focus();
+      }
+      // A dialog kept aside while a session ended (session.js) comes back later.
+      dialog.addEventListener('close', () => {
+        if (!dialog.hasAttribute('data-kept')) dialog.remove();
+      });
     }
   };
-  // A ticket saved from the dialog: the server says so, and the dialog closes.
+  // A ticket saved from the dialog: the server says so, the dialog closes (focus
+  // goes back to what opened it, the browser's own), and the list behind it and
+  // its tab counts show the new ticket.
   document.addEventListener('hd:ticket-created', () => {
     for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
+    if (document.getElementById('ticket-list')) {
+      window.htmx?.ajax('GET', location.pathname + location.search, {
+        target: '#ticket-list',
+        swap: 'outerHTML',
+      });
+    }
+    refreshTabCounts();
   });
+  const refreshTabCounts = async () => {
+    const counts = [...document.querySelectorAll('.tabs .count')];
+    if (counts.length === 0) return;
+    const response = await fetch(location.pathname + location.search).catch(() => null);
+    if (!response?.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const latest = [...fresh.querySelectorAll('.tabs .count')];
+    if (latest.length !== counts.length) return;
+    counts.forEach((count, i) => {
+      count.textContent = latest[i].textContent;
+      count.setAttribute('aria-label', latest[i].getAttribute('aria-label') ?? '');
+    });
+  };
+
+  // A refused save: the first field in error takes focus (its message is read with
+  // it), in the dialog on top or on the page. Otherwise, if the swap took away the
+  // focused element, focus goes to the message the answer carries, never <body>.
+  const focusFirstError = (root) => {
+    const field = root?.querySelector('[aria-invalid="true"]');
+    if (!field) return false;
+    field.focus();
+    field.scrollIntoView({ block: 'center' });
+    return true;
+  };
+  document.addEventListener('htmx:after:swap', (event) => {
+    const ctx = event.detail?.ctx;
+    const scope =
+      [...document.querySelectorAll('dialog[open]')].pop() ?? document.getElementById('main');
+    if (/aria-invalid="?true/.test(ctx?.text ?? '') && focusFirstError(scope)) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const around = ctx?.target?.isConnected ? ctx.target : event.target;
+    const message = around?.querySelector?.('[role="status"], [role="alert"]') ?? null;
+    const place =
+      message ?? (around instanceof HTMLElement && around !== document.body ? around : null);
+    if (!place) return;
+    if (!place.matches('a, button, input, select, textarea, [tabindex]')) place.tabIndex = -1;
+    place.focus();
+  });
+  document.addEventListener('DOMContentLoaded', () =>
+    focusFirstError(document.getElementById('main')),
+  );
 
   document.addEventListener('htmx:after:settle', (event) =>
     openDialogs(event.target.parentElement ?? document),

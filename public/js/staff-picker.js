@@ -65,6 +65,13 @@
     for (const group of dialog.querySelectorAll('.pick-group')) {
       group.hidden = !group.querySelector('li[data-key]:not([hidden])');
     }
+    // While a filter is typed, [self] comes after the matches: the first match is the first choice.
+    const self = dialog.querySelector('button[data-pick="self"]')?.parentElement;
+    const groups = dialog.querySelector('[data-pick-groups]');
+    if (self && groups) {
+      if (words.length) groups.after(self);
+      else groups.before(self);
+    }
     const count = dialog.querySelector('[data-pick-count]');
     if (count) {
       count.textContent =
@@ -120,8 +127,9 @@
       if (event.key === 'ArrowDown') move(0);
       else if (event.key === 'Enter') {
         event.preventDefault();
+        // Enter after a filter picks the first match (never [self] ahead of the matches).
         const people = entries.filter((b) => b.dataset.pick !== 'self');
-        if (people.length === 1) pick(people[0]);
+        if (target.value.trim() && people[0]) pick(people[0]);
         else entries[0]?.focus();
       }
     } else if (at >= 0) {

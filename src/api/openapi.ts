@@ -81,6 +81,62 @@ export function openApiDocument(baseUrl: string): object {
           },
         },
       },
+      '/api/v1/tickets/{number}/attachments': {
+        post: {
+          operationId: 'attachFiles',
+          summary: 'Add files to a ticket this token created',
+          description:
+            'Files in the multipart field "files" (one or more). Limits are those in Settings → Attachments (by default 10 MB a file, 10 files and 50 MB a ticket). Names and bytes are encrypted in hushdesk; PNG, JPEG, WebP and GIF images are re-encoded without their metadata; every other file is kept for download only. No email carries a file or its name.',
+          parameters: [
+            {
+              name: 'number',
+              in: 'path',
+              required: true,
+              schema: { type: 'integer', minimum: 1 },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['files'],
+                  properties: {
+                    files: { type: 'array', items: { type: 'string', format: 'binary' } },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '201': {
+              description: 'Added.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['number', 'files'],
+                    properties: {
+                      number: { type: 'integer' },
+                      files: { type: 'integer', description: 'How many files were added.' },
+                    },
+                  },
+                },
+              },
+            },
+            '401': error('No token, an unknown one, or a revoked one.'),
+            '404': error('No such ticket created by this token.'),
+            '415': error('The body was not multipart/form-data.'),
+            '422': {
+              description: 'Nothing added: no file, or a limit passed (the message says which).',
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/ValidationErrors' } },
+              },
+            },
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {

@@ -1,4 +1,5 @@
 import { hashToken, randomToken } from '../auth/tokens.js';
+import { auditChange, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import {
   findApiTokenById,
@@ -6,8 +7,6 @@ import {
   liveTokenNameTaken,
   revokeApiToken,
 } from '../repositories/api-tokens.js';
-import { recordAudit } from '../repositories/audit.js';
-import type { ChangedBy } from '../staff/administration.js';
 
 /** Every token starts so: easy to recognise in a config file or a secret scanner. */
 export const TOKEN_PREFIX = 'hd_';
@@ -33,23 +32,18 @@ export function validateTokenName(name: string): string | null {
  */
 export async function issueApiToken(
   db: Db,
-  name: string,
-  by: ChangedBy,
-  now: Date,
+  { name, change }: { name: string; change: ChangeContext },
 ): Promise<{ id: number; token: string }> {
+  const { actor, now } = change;
   const token = `${TOKEN_PREFIX}${randomToken()}`;
   return db.transaction().execute(async (trx) => {
     if (await liveTokenNameTaken(trx, name)) throw new TokenNameTakenError();
     const { id } = await insertApiToken(
       trx,
-      { name, tokenHash: hashToken(token), createdBy: by.actor.staffId ?? null },
+      { name, tokenHash: hashToken(token), createdBy: actor.id },
       now,
     );
-    await recordAudit(
-      trx,
-      { actor: by.actor, action: 'api-token-created', detail: `API token “${name}”`, ip: by.ip },
-      now,
-    );
+    await auditChange(trx, change, { action: 'api-token-created', detail: `API token “${name}”` });
     return { id, token };
   });
 }
@@ -57,23 +51,16 @@ export async function issueApiToken(
 /** Revokes a token at once: its next request is refused. False if it already was. */
 export async function withdrawApiToken(
   db: Db,
-  id: number,
-  by: ChangedBy,
-  now: Date,
+  { id, change }: { id: number; change: ChangeContext },
 ): Promise<boolean> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
     const token = await findApiTokenById(trx, id);
-    if (!token || !(await revokeApiToken(trx, id, by.actor.staffId ?? null, now))) return false;
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'api-token-revoked',
-        detail: `API token “${token.name}”`,
-        ip: by.ip,
-      },
-      now,
-    );
+    if (!token || !(await revokeApiToken(trx, id, actor.id, now))) return false;
+    await auditChange(trx, change, {
+      action: 'api-token-revoked',
+      detail: `API token “${token.name}”`,
+    });
     return true;
   });
 }

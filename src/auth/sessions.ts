@@ -28,13 +28,27 @@ export type SessionState =
   | { kind: 'active'; staff: SignedInStaff; sessionId: string; csrfToken: string };
 
 export function sessionHasEnded(row: SessionWithStaff, config: Config, now: Date): boolean {
-  const idleMs = now.getTime() - Date.parse(row.last_seen_at);
-  const ageMs = now.getTime() - Date.parse(row.created_at);
-  return (
-    row.active !== 1 ||
-    idleMs >= config.sessionIdleMinutes * 60_000 ||
-    ageMs >= config.sessionMaxHours * 3_600_000
-  );
+  return row.active !== 1 || msLeftInSession(row, config, now) <= 0;
+}
+
+/** Time until the session ends, by idle time or by its absolute limit, whichever comes first. */
+function msLeftInSession(
+  row: Pick<SessionWithStaff, 'last_seen_at' | 'created_at'>,
+  config: Config,
+  now: Date,
+): number {
+  const idleEnds = Date.parse(row.last_seen_at) + config.sessionIdleMinutes * 60_000;
+  const ageEnds = Date.parse(row.created_at) + config.sessionMaxHours * 3_600_000;
+  return Math.min(idleEnds, ageEnds) - now.getTime();
+}
+
+/** Whole seconds left in the session, for the page's warning before it ends. */
+export function secondsLeftInSession(
+  row: Pick<SessionWithStaff, 'last_seen_at' | 'created_at'>,
+  config: Config,
+  now: Date,
+): number {
+  return Math.max(0, Math.floor(msLeftInSession(row, config, now) / 1000));
 }
 
 export async function loadSession(

@@ -1,7 +1,12 @@
 import { rmSync } from 'node:fs';
 import type { Db } from '../db/index.js';
 import { recordAudit } from '../repositories/audit.js';
-import { ENCRYPTED_COLUMNS, rewriteEncryptedColumn } from '../repositories/phi.js';
+import {
+  ENCRYPTED_BYTE_COLUMNS,
+  ENCRYPTED_COLUMNS,
+  rewriteEncryptedBytes,
+  rewriteEncryptedColumn,
+} from '../repositories/phi.js';
 import {
   installNewKeyFile,
   KEY_FILE,
@@ -12,7 +17,7 @@ import {
   syncFolder,
   writeKeyFile,
 } from './key.js';
-import { decryptPhi, encryptPhi, PhiKey } from './phi.js';
+import { decryptPhi, decryptPhiBytes, encryptPhi, encryptPhiBytes, PhiKey } from './phi.js';
 
 export interface RotationReport {
   oldKeyId: string;
@@ -55,6 +60,11 @@ export async function rotatePhiKey(
     for (const c of ENCRYPTED_COLUMNS) {
       counts[`${c.table}.${c.column}`] = await rewriteEncryptedColumn(trx, c, (stored) =>
         encryptPhi(next, decryptPhi(current, stored)),
+      );
+    }
+    for (const c of ENCRYPTED_BYTE_COLUMNS) {
+      counts[`${c.table}.${c.column}`] = await rewriteEncryptedBytes(trx, c, (stored) =>
+        encryptPhiBytes(next, decryptPhiBytes(current, stored)),
       );
     }
     await setKeyCheck(trx, next, now);

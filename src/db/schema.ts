@@ -1,4 +1,11 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TicketAttachmentTable } from './attachment-schema.js';
+import type {
+  ReportCalendarTable,
+  ReportDailyTable,
+  ReportDaysTable,
+  TicketReportTimesTable,
+} from './report-schema.js';
 import type {
   ApiTokenTable,
   PendingSignInTable,
@@ -120,6 +127,22 @@ export interface TicketTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The ticket this one was merged into (it is Cancelled then); null when it was not. */
+  merged_into: Generated<number | null>;
+  /** When the ticket last entered Waiting; null while it is not waiting. */
+  waiting_since: Generated<Timestamp | null>;
+  /** Time spent in Waiting before `waiting_since`: it does not count toward the response target. */
+  waited_seconds: Generated<number>;
+}
+
+/** A link between two tickets; `waiting_on`: `ticket_id` waits on `linked_id`. */
+export interface TicketLinkTable {
+  id: Generated<number>;
+  ticket_id: number;
+  linked_id: number;
+  kind: 'related' | 'waiting_on';
+  created_by: number;
+  created_at: Timestamp;
 }
 
 export interface TicketAssociatedStaffTable {
@@ -159,18 +182,6 @@ export interface TicketEscalationTable {
   /** The desk's name and address as they were when it was sent. */
   desk_name: string;
   desk_email: string;
-}
-
-/** Kept by triggers (migration 0080) so Reports never reads ticket rows or walks timelines. */
-export interface TicketReportTimesTable {
-  ticket_id: number;
-  priority_id: number;
-  created_by: number;
-  created_at: Timestamp;
-  /** The first note or status change by someone other than the creator. */
-  first_response_at: Timestamp | null;
-  /** When the ticket became Complete; null while it is not. */
-  completed_at: Timestamp | null;
 }
 
 export type OutboxStatus =
@@ -259,7 +270,12 @@ export interface Database {
   ticket_notes: TicketNoteTable;
   ticket_events: TicketEventTable;
   ticket_escalations: TicketEscalationTable;
+  ticket_links: TicketLinkTable;
+  ticket_attachments: TicketAttachmentTable;
   ticket_report_times: TicketReportTimesTable;
+  report_days: ReportDaysTable;
+  report_calendar: ReportCalendarTable;
+  report_daily: ReportDailyTable;
   staff_open_counts: StaffOpenCountTable;
   staff_two_factor: StaffTwoFactorTable;
   staff_recovery_codes: StaffRecoveryCodeTable;

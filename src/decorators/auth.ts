@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isMultipart } from '../attachments/upload.js';
 import { formTokenCookieName, setCookie } from '../auth/cookies.js';
 import { safeReturnPath } from '../auth/safe-redirect.js';
 import { loadSession } from '../auth/sessions.js';
@@ -47,6 +48,8 @@ export default fp(async (app) => {
 
   app.addHook('preHandler', async (request, reply) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config.skipCsrf) return;
+    // A multipart form's token is checked as the form is read, before any file (readMultipartForm).
+    if (request.routeOptions.config.multipart && isMultipart(request)) return;
     const body = request.body as Record<string, unknown> | undefined;
     const sent = request.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
     const expected = request.session?.csrfToken ?? request.cookies[formTokenCookieName(app.config)];

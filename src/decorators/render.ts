@@ -34,6 +34,8 @@ export default fp(async (app) => {
         csrfToken: request.session?.csrfToken ?? '',
         path: request.url.split('?')[0],
         agencyName: agencyName(app),
+        sessionIdleSeconds: app.config.sessionIdleMinutes * 60,
+        timeZone: agencyTimeZone(app),
         fmt: {
           date: formatDate,
           dateTime: (timestamp: string | null) => formatDateTime(timestamp, agencyTimeZone(app)),

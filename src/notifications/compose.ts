@@ -34,7 +34,9 @@ interface EventBase {
 
 export type NotificationEvent =
   | (EventBase & { kind: 'status_changed'; status: TicketStatus })
-  | (EventBase & { kind: Exclude<NotificationKind, 'status_changed'> });
+  /** `into`: the number of the ticket it carries on in, never its title or anything else. */
+  | (EventBase & { kind: 'merged'; into: number })
+  | (EventBase & { kind: Exclude<NotificationKind, 'status_changed' | 'merged'> });
 
 export interface MailContext {
   /** BASE_URL: links point here and Message-IDs use its host. */
@@ -84,6 +86,8 @@ function headline(event: NotificationEvent): string {
       return `${who} added a note to ticket ${n}.`;
     case 'escalated':
       return `${who} sent ticket ${n} to the support desk.`;
+    case 'merged':
+      return `${who} merged ticket ${n} into ticket #${event.into}, where it carries on.`;
   }
 }
 
@@ -158,6 +162,7 @@ export function pickRecipients(audience: TicketAudience, kind: NotificationKind)
   if (KIND_AUDIENCE[kind] === 'assignee') {
     return audience.assigneeId === null ? [] : [audience.assigneeId];
   }
+  if (KIND_AUDIENCE[kind] === 'creator') return [audience.creatorId];
   return [...new Set([audience.creatorId, ...audience.associatedIds])];
 }
 

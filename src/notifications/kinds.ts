@@ -7,6 +7,7 @@ export const NOTIFICATION_KINDS = [
   'status_changed',
   'note_added',
   'escalated',
+  'merged',
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -19,7 +20,10 @@ export function isNotificationKind(value: unknown): value is NotificationKind {
  * Who a kind goes to: the assignee hears about assignment and due dates;
  * the creator and associated staff hear about what happens to the ticket after.
  */
-export const KIND_AUDIENCE: Record<NotificationKind, 'assignee' | 'creator_and_associated'> = {
+export const KIND_AUDIENCE: Record<
+  NotificationKind,
+  'assignee' | 'creator' | 'creator_and_associated'
+> = {
   assigned: 'assignee',
   auto_assigned: 'assignee',
   due_today: 'assignee',
@@ -27,6 +31,8 @@ export const KIND_AUDIENCE: Record<NotificationKind, 'assignee' | 'creator_and_a
   status_changed: 'creator_and_associated',
   note_added: 'creator_and_associated',
   escalated: 'creator_and_associated',
+  // The duplicate's creator learns where their ticket went; its followers join the survivor.
+  merged: 'creator',
 };
 
 /** How the profile page names each kind, from the reader's side. */
@@ -38,4 +44,5 @@ export const KIND_LABELS: Record<NotificationKind, string> = {
   status_changed: 'The status changes on a ticket I opened or am associated with',
   note_added: 'Someone adds a note to a ticket I opened or am associated with',
   escalated: 'A ticket I opened or am associated with is sent to the support desk',
+  merged: 'A ticket I opened is merged into another ticket',
 };

@@ -60,3 +60,19 @@ export function hoursAgo(now: Date, at: Date): string {
   const hours = (now.getTime() - at.getTime()) / HOUR;
   return hours < 1 ? `${Math.round(hours * 60)} minutes ago` : `${hours.toFixed(1)} hours ago`;
 }
+
+const RANK: Record<Verdict, number> = { fail: 0, warn: 1, ok: 2 };
+
+/** Settings → System's view of the checks: what needs doing first, with counts and a tone. */
+export function summarizeChecks(checks: readonly Check[]) {
+  const counts: Record<Verdict, number> = { fail: 0, warn: 0, ok: 0 };
+  for (const check of checks) counts[check.verdict] += 1;
+  let tone: 'error' | 'warn' | 'success' = 'success';
+  if (counts.fail > 0) tone = 'error';
+  else if (counts.warn > 0) tone = 'warn';
+  return {
+    checks: [...checks].sort((a, b) => RANK[a.verdict] - RANK[b.verdict]),
+    counts,
+    tone,
+  };
+}

@@ -3,15 +3,22 @@ import type { Db } from '../db/index.js';
 import type { Priority } from '../db/schema.js';
 import { listPriorities } from '../repositories/priorities.js';
 import {
+  type BandCountRow,
+  countPerBand,
+  countPerWeek,
+  type DayWindow,
+  type Measure,
+  minutesAt,
+} from '../repositories/report-windows.js';
+import {
   countOpenTickets,
   countOpenTicketsByAssignee,
-  listCompletedInWindow,
-  listCreatedInWindow,
   listSentToDeskInWindow,
 } from '../repositories/reports.js';
 import { getBillingCoordinatorId } from '../repositories/settings.js';
 import { findStaffById } from '../repositories/staff.js';
 import { addDays, agencyToday, formatDate } from '../tickets/dates.js';
+import { ensureReportCalendar } from './calendar.js';
 import type { ReportFilter } from './filters.js';
 import { formatMinutes, percentile, round1 } from './minutes.js';
 import type { Cell, ReportKey, ReportTable } from './tables.js';
@@ -57,8 +64,42 @@ export interface TimeStats {
   p90: number | null;
 }
 
-function statsOf(sorted: readonly number[] = []): TimeStats {
-  return { count: sorted.length, median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9) };
+const NO_TIMES: TimeStats = { count: 0, median: null, p90: null };
+
+/**
+ * Median and 90th percentile (nearest rank, as `percentile` takes them) of one
+ * priority's durations: the band counts say which band holds each rank, one
+ * read of that band says its minutes.
+ */
+async function timeStatsOf(
+  db: Db,
+  window: DayWindow,
+  measure: Measure,
+  priorityId: number,
+  bands: readonly BandCountRow[],
+): Promise<TimeStats> {
+  const rows = bands
+    .filter((b) => b.measure === measure && b.priority_id === priorityId && b.band >= 0)
+    .sort((a, b) => a.band - b.band);
+  const count = rows.reduce((sum, r) => sum + r.n, 0);
+  if (count === 0) return NO_TIMES;
+  const at = async (q: number): Promise<number | null> => {
+    const rank = Math.max(1, Math.ceil(q * count));
+    let before = 0;
+    for (const row of rows) {
+      if (before + row.n >= rank) {
+        return minutesAt(db, window, {
+          measure,
+          priorityId,
+          band: row.band,
+          offset: rank - before - 1,
+        });
+      }
+      before += row.n;
+    }
+    return null;
+  };
+  return { count, median: await at(0.5), p90: await at(0.9) };
 }
 
 /** Everything the Reports page shows, as tables; the charts are drawn from the same rows. */
@@ -82,20 +123,37 @@ export async function loadFigures(
   const scope = { department: filter.department };
   const window = { ...scope, from: filter.from, to: filter.to };
   const weeks = weeksOf(filter);
-  const weekBounds = weeks
-    .slice(1)
-    .map((w) => (startOfDay(w.start, timeZone) ?? now).toISOString());
+  const weekStarts = weeks.slice(1).map((w) => w.start);
+  const days: DayWindow = {
+    ...window,
+    fromDay: filter.fromDay,
+    toDay: filter.toDay,
+    weekDays: weekStarts,
+    weekBounds: weekStarts.map((day) => (startOfDay(day, timeZone) ?? now).toISOString()),
+  };
   const ageBounds = AGE_DAYS.map((days) => new Date(now.getTime() - days * DAY_MS).toISOString());
 
+  await ensureReportCalendar(db, timeZone, now);
   const priorities = byUrgency(await listPriorities(db));
   const open = await countOpenTickets(db, scope, {
-    now: now.toISOString(),
     today: agencyToday(now, timeZone),
     ageBounds,
+    now: now.toISOString(),
+    pastTarget: priorities.flatMap((p) =>
+      p.response_minutes === null
+        ? []
+        : [
+            {
+              priorityId: p.id,
+              minutes: p.response_minutes,
+              before: new Date(now.getTime() - p.response_minutes * 60_000).toISOString(),
+            },
+          ],
+    ),
   });
   const byAssignee = await countOpenTicketsByAssignee(db, scope);
-  const created = await listCreatedInWindow(db, window, weekBounds);
-  const completed = await listCompletedInWindow(db, window, weekBounds);
+  const perWeek = await countPerWeek(db, days);
+  const bands = await countPerBand(db, days);
   const desk = await listSentToDeskInWindow(db, window);
   const coordinatorId = await getBillingCoordinatorId(db);
   const coordinator = coordinatorId === null ? undefined : await findStaffById(db, coordinatorId);
@@ -112,33 +170,24 @@ export async function loadFigures(
     flagged.set(row.priority_id, f);
   }
 
-  const perWeek = (rows: { week: number }[]) => {
+  const weekly = (measure: Measure) => {
     const counts = weeks.map(() => 0);
-    for (const r of rows) counts[r.week] = (counts[r.week] ?? 0) + 1;
+    for (const r of perWeek)
+      if (r.measure === measure) counts[r.week] = (counts[r.week] ?? 0) + r.n;
     return counts;
   };
-  const createdPerWeek = perWeek(created);
-  const completedPerWeek = perWeek(completed);
-
-  const durations = (rows: { priority_id: number; minutes: number | null }[]) => {
-    const map = new Map<number, number[]>();
-    for (const r of rows) {
-      if (r.minutes === null) continue;
-      const list = map.get(r.priority_id) ?? [];
-      list.push(r.minutes);
-      map.set(r.priority_id, list);
-    }
-    for (const list of map.values()) list.sort((a, b) => a - b);
-    return map;
-  };
-  const toComplete = durations(completed);
-  const toRespond = durations(
-    created.map((r) => ({ priority_id: r.priority_id, minutes: r.response_minutes })),
-  );
+  const createdPerWeek = weekly(1);
+  const completedPerWeek = weekly(2);
   const awaiting = new Map<number, number>();
-  for (const r of created) {
-    if (r.response_minutes === null)
-      awaiting.set(r.priority_id, (awaiting.get(r.priority_id) ?? 0) + 1);
+  for (const r of bands) {
+    if (r.measure === 1 && r.band === -1)
+      awaiting.set(r.priority_id, (awaiting.get(r.priority_id) ?? 0) + r.n);
+  }
+  const timeToComplete: TimeStats[] = [];
+  const timeToRespond: TimeStats[] = [];
+  for (const p of priorities) {
+    timeToComplete.push(await timeStatsOf(db, days, 2, p.id, bands));
+    timeToRespond.push(await timeStatsOf(db, days, 1, p.id, bands));
   }
 
   const deskDays = desk
@@ -153,8 +202,6 @@ export async function loadFigures(
   const others = named.slice(TOP_ASSIGNEES).reduce((sum, r) => sum + r.count, 0);
 
   const within = `Tickets raised ${formatDate(filter.fromDay)} to ${formatDate(filter.toDay)}`;
-  const timeToComplete = priorities.map((p) => statsOf(toComplete.get(p.id)));
-  const timeToRespond = priorities.map((p) => statsOf(toRespond.get(p.id)));
   const timeRow = (p: Priority, stats: TimeStats, extra: Cell[] = []): Cell[] => [
     p.name,
     stats.count,
@@ -204,7 +251,7 @@ export async function loadFigures(
       title: 'Time to complete',
       description: `Median and 90th percentile time from opening to Complete, by priority, for tickets completed ${formatDate(filter.fromDay)} to ${formatDate(filter.toDay)}, against each priority’s response target.`,
       columns: ['Priority', 'Completed', 'Median', '90th percentile', 'Response target'],
-      rows: priorities.map((p, i) => timeRow(p, timeToComplete[i] ?? statsOf())),
+      rows: priorities.map((p, i) => timeRow(p, timeToComplete[i] ?? NO_TIMES)),
     },
     'first-response': {
       key: 'first-response',
@@ -219,7 +266,7 @@ export async function loadFigures(
         'Not answered yet',
       ],
       rows: priorities.map((p, i) =>
-        timeRow(p, timeToRespond[i] ?? statsOf(), [awaiting.get(p.id) ?? 0]),
+        timeRow(p, timeToRespond[i] ?? NO_TIMES, [awaiting.get(p.id) ?? 0]),
       ),
     },
     'outside-desk': {

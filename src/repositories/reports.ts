@@ -1,5 +1,5 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import { daysBetween, minutesBefore, minutesBetween } from '../db/dialect/date-math.js';
+import { daysBetween, secondsBefore } from '../db/dialect/date-math.js';
 import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
@@ -28,12 +28,12 @@ export interface ReportWindow extends ReportScope {
 }
 
 /** The staff of a department: the creators whose tickets a department filter keeps. */
-function staffOf(db: Db, department: string) {
+export function staffOf(db: Db, department: string) {
   return db.selectFrom('staff').select('staff.id').where('staff.department', '=', department);
 }
 
-/** A bucket number for a timestamp column against ascending boundaries: 0 before the first. */
-function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
+/** A bucket number for a column against ascending boundaries: 0 before the first. */
+export function bucketOf(column: string, bounds: readonly string[]): RawBuilder<number> {
   if (bounds.length === 0) return sql<number>`0`;
   const whens = bounds.map((bound, i) => sql`when ${sql.ref(column)} < ${bound} then ${i}`);
   return sql<number>`case ${sql.join(whens, sql` `)} else ${bounds.length} end`;
@@ -51,23 +51,47 @@ export interface OpenCountRow {
 /**
  * Open tickets by priority and age, with how many are past their priority's
  * response target and past their due date. `ageBounds` are instants, newest
- * first. The unary `+` keeps the planner off the narrower open-by-priority
- * list index (migration 0110), which is not covering and would read every open
- * ticket's row; the open-report index answers by status alone.
+ * first; `pastTarget` gives, per priority with a target, the instant before
+ * which an open ticket is past it (worked out once by the caller, not per row).
+ * The unary `+` keeps the planner off the narrower open-by-priority list index
+ * (migration 0110), which is not covering and would read every open ticket's
+ * row; the open-report index answers by status alone.
  */
 export function countOpenTickets(
   db: Db,
   scope: ReportScope,
-  at: { now: string; today: string; ageBounds: readonly string[] },
+  at: {
+    today: string;
+    ageBounds: readonly string[];
+    now: string;
+    pastTarget: readonly { priorityId: number; minutes: number; before: string }[];
+  },
 ): Promise<OpenCountRow[]> {
   const { department } = scope;
+  const store = storeOf(db);
   const ageCase = sql<number>`case ${sql.join(
     at.ageBounds.map((bound, i) => sql`when t.created_at >= ${bound} then ${i}`),
     sql` `,
   )} else ${at.ageBounds.length} end`;
+  const pastCase =
+    at.pastTarget.length === 0
+      ? sql<number>`0`
+      : sql<number>`case ${sql.join(
+          at.pastTarget.map(
+            // Time in Waiting does not count: a ticket that has waited has its clock
+            // stopped at `waiting_since` and moved on by the seconds it waited before.
+            (p) => sql`when t.priority_id = ${p.priorityId} and (case
+              when t.waiting_since is null and t.waited_seconds = 0 then t.created_at < ${p.before}
+              else t.created_at < ${secondsBefore(
+                store,
+                sql`coalesce(t.waiting_since, ${at.now})`,
+                sql`(${p.minutes * 60} + t.waited_seconds)`,
+              )} end) then 1`,
+          ),
+          sql` `,
+        )} else 0 end`;
   return db
     .selectFrom('tickets as t')
-    .innerJoin('priorities as p', 'p.id', 't.priority_id')
     .where(IS_OPEN)
     .where(sql<SqlBool>`+t.priority_id in (select id from priorities)`)
     .$if(department !== null, (q) =>
@@ -77,10 +101,7 @@ export function countOpenTickets(
       't.priority_id',
       ageCase.as('age'),
       sql<number>`count(*)`.as('count'),
-      sql<number>`coalesce(sum(case when p.response_minutes is not null and t.created_at <
-        ${minutesBefore(storeOf(db), at.now, sql.ref('p.response_minutes'))} then 1 else 0 end), 0)`.as(
-        'past_target',
-      ),
+      sql<number>`coalesce(sum(${pastCase}), 0)`.as('past_target'),
       sql<number>`coalesce(sum(case when t.due_date < ${at.today} then 1 else 0 end), 0)`.as(
         'overdue',
       ),
@@ -113,66 +134,6 @@ export function countOpenTicketsByAssignee(
     .groupBy(['t.assignee_id', 's.name'])
     .orderBy('count', 'desc')
     .orderBy('s.name')
-    .execute();
-}
-
-export interface CreatedRow {
-  week: number;
-  priority_id: number;
-  /** Minutes from creation to the first response by someone else; null when none yet. */
-  response_minutes: number | null;
-}
-
-/** Tickets created in the window: their week (by `weekBounds`), priority and first-response time. */
-export function listCreatedInWindow(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CreatedRow[]> {
-  const { department } = window;
-  return db
-    .selectFrom('ticket_report_times as r')
-    .where('r.created_at', '>=', window.from)
-    .where('r.created_at', '<', window.to)
-    .$if(department !== null, (q) =>
-      q.where('r.created_by', 'in', staffOf(db, department as string)),
-    )
-    .select([
-      bucketOf('r.created_at', weekBounds).as('week'),
-      'r.priority_id',
-      minutesBetween(storeOf(db), sql.ref('r.created_at'), sql.ref('r.first_response_at')).as(
-        'response_minutes',
-      ),
-    ])
-    .execute();
-}
-
-export interface CompletedRow {
-  week: number;
-  priority_id: number;
-  /** Minutes from creation to Complete. */
-  minutes: number;
-}
-
-/** Tickets that became Complete in the window: week, priority and time to complete. */
-export function listCompletedInWindow(
-  db: Db,
-  window: ReportWindow,
-  weekBounds: readonly string[],
-): Promise<CompletedRow[]> {
-  const { department } = window;
-  return db
-    .selectFrom('ticket_report_times as r')
-    .where('r.completed_at', '>=', window.from)
-    .where('r.completed_at', '<', window.to)
-    .$if(department !== null, (q) =>
-      q.where('r.created_by', 'in', staffOf(db, department as string)),
-    )
-    .select([
-      bucketOf('r.completed_at', weekBounds).as('week'),
-      'r.priority_id',
-      minutesBetween(storeOf(db), sql.ref('r.created_at'), sql.ref('r.completed_at')).as('minutes'),
-    ])
     .execute();
 }
 

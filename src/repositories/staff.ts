@@ -225,8 +225,8 @@ export interface StaffOption {
   role_name: string;
 }
 
-/** Everyone who can be assigned a ticket, by name. */
-export function listActiveStaff(db: Db): Promise<StaffOption[]> {
+/** Active staff as a choice in a list: name, username, department and role. */
+function selectActiveStaffOptions(db: Db) {
   return db
     .selectFrom('staff')
     .innerJoin('roles', 'roles.id', 'staff.role_id')
@@ -237,10 +237,12 @@ export function listActiveStaff(db: Db): Promise<StaffOption[]> {
       'staff.department',
       'roles.name as role_name',
     ])
-    .where('staff.active', '=', 1)
-    .orderBy('staff.name')
-    .orderBy('staff.id')
-    .execute();
+    .where('staff.active', '=', 1);
+}
+
+/** Everyone who can be assigned a ticket, by name. */
+export function listActiveStaff(db: Db): Promise<StaffOption[]> {
+  return selectActiveStaffOptions(db).orderBy('staff.name').orderBy('staff.id').execute();
 }
 
 /**
@@ -249,17 +251,7 @@ export function listActiveStaff(db: Db): Promise<StaffOption[]> {
  * desk (being assigned or associated would show them any ticket).
  */
 export function listAssignableStaff(db: Db): Promise<StaffOption[]> {
-  return db
-    .selectFrom('staff')
-    .innerJoin('roles', 'roles.id', 'staff.role_id')
-    .select([
-      'staff.id',
-      'staff.name',
-      'staff.username',
-      'staff.department',
-      'roles.name as role_name',
-    ])
-    .where('staff.active', '=', 1)
+  return selectActiveStaffOptions(db)
     .where((eb) => eb.or([eb('roles.key', 'is', null), eb('roles.key', '!=', 'external')]))
     .execute();
 }

@@ -6,6 +6,7 @@ import type { Database, TicketStatus } from '../db/schema.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { cleanSearchText, searchWordsOf } from '../tickets/search-words.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
+import { orderTermsOf, parseCursor, pastCursor } from './ticket-keyset.js';
 import { applyScope, countMyTickets, isOpen, type TicketQuery } from './ticket-scopes.js';
 
 /** 'sent': tickets sent to the escalation desk, External support's only list. */
@@ -22,6 +23,9 @@ export interface TicketFilters {
   q: string;
   sort: SortKey;
   page: number;
+  /** Keyset paging: the cursor of the row the page starts after, or ends before (ticket-keyset.ts). */
+  after: string;
+  before: string;
 }
 
 export interface DueDates {
@@ -46,6 +50,8 @@ export interface TicketRow {
   priority_name: string;
   priority_rank: number;
   response_minutes: number | null;
+  waiting_since: string | null;
+  waited_seconds: number;
   /** True (1 in SQLite) once the ticket was sent to the escalation desk. */
   sent_to_desk: SqlBool;
   /** The other application the ticket was opened from: its name, or its host without one. */
@@ -184,17 +190,29 @@ export async function listTickets(
 ): Promise<{ rows: TicketRow[] } & ListTotal> {
   const base = baseQuery(db, scope, viewer, filters, dates);
   const page = Math.max(1, filters.page);
+  // After a cursor (Next) or before one (Previous); a page number without one
+  // (a link from before keyset paging) still works, by OFFSET.
+  const after = filters.after ? parseCursor(filters.sort, filters.after) : null;
+  const before = !after && filters.before ? parseCursor(filters.sort, filters.before) : null;
+  const cursor = after ?? before;
   // The page's tickets are chosen from the indexes alone; only those 50 rows are
   // then read, each a page of its own (the encrypted description lives in it).
   // The priority is joined only to sort by it: the other orders read the index alone.
-  const pageIds = applySort(
+  let chosen =
     filters.sort === 'priority'
       ? base.innerJoin('priorities as p', 'p.id', 'tickets.priority_id').select('tickets.id')
-      : base.select('tickets.id'),
-    filters.sort,
+      : base.select('tickets.id');
+  if (cursor) chosen = chosen.where(pastCursor(filters.sort, cursor, before !== null));
+  const pageIds = (
+    before
+      ? orderTermsOf(filters.sort, true).reduce(
+          (q, term) => q.orderBy(term.expr, term.direction),
+          chosen,
+        )
+      : applySort(chosen, filters.sort)
   )
     .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE);
+    .offset(cursor ? 0 : (page - 1) * PAGE_SIZE);
   const rows = applySort(selectRows(db).where('tickets.id', 'in', pageIds), filters.sort);
   const list = await rows.execute();
   const total = isPlainMyList(scope, viewer, filters)
@@ -257,6 +275,8 @@ function selectRows(db: Db) {
       'p.name as priority_name',
       'p.rank as priority_rank',
       'p.response_minutes',
+      'tickets.waiting_since',
+      'tickets.waited_seconds',
       sentToDesk,
       (eb) => eb.fn.coalesce('app.name', 'tickets.opened_from_host').as('opened_from_app'),
     ]);

@@ -66,6 +66,9 @@ export interface TicketDetail {
   priority_key: string;
   priority_name: string;
   response_minutes: number | null;
+  merged_into: number | null;
+  waiting_since: string | null;
+  waited_seconds: number;
 }
 
 export async function findVisibleTicket(
@@ -101,6 +104,9 @@ export async function findVisibleTicket(
       'p.key as priority_key',
       'p.name as priority_name',
       'p.response_minutes',
+      'tickets.merged_into',
+      'tickets.waiting_since',
+      'tickets.waited_seconds',
     ])
     .where('tickets.id', '=', id)
     .where(visibleTo(viewer))
@@ -116,6 +122,8 @@ export interface TicketChanges {
   due_date?: string | null;
   completed_date?: string | null;
   assignee_id?: number | null;
+  waiting_since?: string | null;
+  waited_seconds?: number;
 }
 
 /**

@@ -11,7 +11,13 @@ export interface NewEvent {
     | 'note_edited'
     | 'associated_added'
     | 'associated_removed'
-    | 'escalated';
+    | 'escalated'
+    | 'attached'
+    // Links and merges: new_value holds the other ticket's number, shown only to who may see it.
+    | 'linked'
+    | 'unlinked'
+    | 'merged_into'
+    | 'merged_from';
   field?: string | null;
   /** Display values (labels and names), never PHI: a description edit has none. */
   oldValue?: string | null;
@@ -63,7 +69,13 @@ export async function listTimeline(
   phi: PhiCipher | null,
   ticketId: number,
 ): Promise<TimelineEntry[]> {
-  const rows = await db
+  const rows = await selectTimelineEntries(db).where('e.ticket_id', '=', ticketId).execute();
+  return rows.map((row) => ({ ...row, note_body: phi ? phi.decrypt(row.note_body) : null }));
+}
+
+/** Timeline entries as the page shows them (note bodies still encrypted), in order. */
+export function selectTimelineEntries(db: Db) {
+  return db
     .selectFrom('ticket_events as e')
     .leftJoin('staff', 'staff.id', 'e.staff_id')
     .leftJoin('ticket_notes as n', 'n.id', 'e.note_id')
@@ -81,10 +93,7 @@ export async function listTimeline(
       'n.created_at as note_created_at',
       'n.updated_at as note_updated_at',
     ])
-    .where('e.ticket_id', '=', ticketId)
-    .orderBy('e.id')
-    .execute();
-  return rows.map((row) => ({ ...row, note_body: phi ? phi.decrypt(row.note_body) : null }));
+    .orderBy('e.id');
 }
 
 /** Events after the one a person last saw: what changed while they were editing. */

@@ -1,5 +1,5 @@
+import { auditChange, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
-import { recordAudit } from '../repositories/audit.js';
 import { listPriorities, updatePriorityTarget } from '../repositories/priorities.js';
 import {
   getAgencyName,
@@ -10,7 +10,6 @@ import {
   setSetting,
 } from '../repositories/settings.js';
 import { findStaffById } from '../repositories/staff.js';
-import type { ChangedBy } from '../staff/administration.js';
 import { describeMinutes, type ValidAgency, type ValidTarget } from './validate.js';
 
 /**
@@ -21,18 +20,23 @@ import { describeMinutes, type ValidAgency, type ValidTarget } from './validate.
 
 const quote = (value: string | null) => (value === null ? 'none' : `“${value}”`);
 
-async function audit(trx: Db, by: ChangedBy, action: string, changes: string[], now: Date) {
-  await recordAudit(trx, { actor: by.actor, action, detail: changes.join('; '), ip: by.ip }, now);
+/** What every settings save is given: the new value and who is saving it. */
+export interface SettingsChange<T> {
+  value: T;
+  change: ChangeContext;
+}
+
+async function audit(trx: Db, change: ChangeContext, action: string, changes: string[]) {
+  await auditChange(trx, change, { action, detail: changes.join('; ') });
 }
 
 export async function saveAgency(
   db: Db,
-  value: ValidAgency,
-  by: ChangedBy,
-  now: Date,
+  { value, change }: SettingsChange<ValidAgency>,
 ): Promise<boolean> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
-    const staffId = by.actor.staffId ?? null;
+    const staffId = actor.id;
     const changes: string[] = [];
     const name = await getAgencyName(trx);
     if (name !== value.name) {
@@ -46,51 +50,39 @@ export async function saveAgency(
       changes.push(`Time zone ${show(timeZone)} → ${show(value.timeZone)}`);
     }
     if (changes.length === 0) return false;
-    await audit(trx, by, 'settings-changed', changes, now);
+    await audit(trx, change, 'settings-changed', changes);
     return true;
   });
 }
 
 export async function saveBillingCoordinator(
   db: Db,
-  coordinatorId: number | null,
-  by: ChangedBy,
-  now: Date,
+  { value: coordinatorId, change }: SettingsChange<number | null>,
 ): Promise<boolean> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
     const current = await getBillingCoordinatorId(trx);
     if (current === coordinatorId) return false;
-    await setSetting(
-      trx,
-      SETTING_KEYS.billingCoordinatorId,
-      coordinatorId,
-      by.actor.staffId ?? null,
-      now,
-    );
+    await setSetting(trx, SETTING_KEYS.billingCoordinatorId, coordinatorId, actor.id, now);
     const who = async (id: number | null) => {
       if (id === null) return 'nobody';
       const staff = await findStaffById(trx, id);
       return staff ? `${staff.name} (${staff.username})` : `staff #${id}`;
     };
-    await audit(
-      trx,
-      by,
-      'settings-changed',
-      [`Billing coordinator ${await who(current)} → ${await who(coordinatorId)}`],
-      now,
-    );
+    await audit(trx, change, 'settings-changed', [
+      `Billing coordinator ${await who(current)} → ${await who(coordinatorId)}`,
+    ]);
     return true;
   });
 }
 
 export async function saveEscalationDesk(
   db: Db,
-  desk: { name: string; email: string } | null,
-  by: ChangedBy,
-  now: Date,
+  { value: desk, change }: SettingsChange<{ name: string; email: string } | null>,
 ): Promise<boolean> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
-    const staffId = by.actor.staffId ?? null;
+    const staffId = actor.id;
     const current = await getEscalationDesk(trx);
     const changes: string[] = [];
     const name = desk?.name ?? null;
@@ -104,17 +96,16 @@ export async function saveEscalationDesk(
       changes.push(`Escalation desk email ${quote(current?.email ?? null)} → ${quote(email)}`);
     }
     if (changes.length === 0) return false;
-    await audit(trx, by, 'settings-changed', changes, now);
+    await audit(trx, change, 'settings-changed', changes);
     return true;
   });
 }
 
 export async function savePriorityTargets(
   db: Db,
-  targets: readonly ValidTarget[],
-  by: ChangedBy,
-  now: Date,
+  { value: targets, change }: SettingsChange<readonly ValidTarget[]>,
 ): Promise<boolean> {
+  const { actor, now } = change;
   return db.transaction().execute(async (trx) => {
     const priorities = await listPriorities(trx);
     const changes: string[] = [];
@@ -124,7 +115,7 @@ export async function savePriorityTargets(
       const minutesChanged = priority.response_minutes !== target.responseMinutes;
       const labelChanged = priority.target_label !== target.label;
       if (!minutesChanged && !labelChanged) continue;
-      await updatePriorityTarget(trx, priority.id, target, by.actor.staffId ?? null, now);
+      await updatePriorityTarget(trx, priority.id, target, actor.id, now);
       const parts = [
         minutesChanged
           ? `${describeMinutes(priority.response_minutes)} → ${describeMinutes(target.responseMinutes)}`
@@ -134,7 +125,7 @@ export async function savePriorityTargets(
       changes.push(`${priority.name}: ${parts.join(', ')}`);
     }
     if (changes.length === 0) return false;
-    await audit(trx, by, 'priority-targets-changed', changes, now);
+    await audit(trx, change, 'priority-targets-changed', changes);
     return true;
   });
 }

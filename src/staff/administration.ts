@@ -1,6 +1,6 @@
+import { auditChange, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import type { Staff } from '../db/schema.js';
-import { type AuditActor, recordAudit } from '../repositories/audit.js';
 import { closePasswordResetTokens } from '../repositories/password-resets.js';
 import {
   countActiveStaffWithPermission,
@@ -46,12 +46,6 @@ export class UsernameTakenError extends Error {
 
 export class RoleNotEditableError extends Error {}
 
-/** Who made a change, for the audit log. */
-export interface ChangedBy {
-  actor: AuditActor;
-  ip: string;
-}
-
 async function keepSomeoneManagingStaff(trx: Db): Promise<void> {
   if ((await countActiveStaffWithPermission(trx, 'manage_staff')) === 0) {
     throw new LastAdministratorError();
@@ -62,24 +56,22 @@ function labels(permissions: readonly string[]): string {
   return permissions.length === 0 ? 'no permissions' : permissions.map(permissionLabel).join(', ');
 }
 
+/** A role's name and permissions, as the role form sends them. */
+export interface RoleValues {
+  name: string;
+  permissions: readonly string[];
+}
+
 export async function addRole(
   db: Db,
-  role: { name: string; permissions: readonly string[] },
-  by: ChangedBy,
-  now: Date,
+  { role, change }: { role: RoleValues; change: ChangeContext },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const id = await createRole(trx, role.name, role.permissions, now);
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'role-added',
-        detail: `Role “${role.name}” added with ${labels(role.permissions)}`,
-        ip: by.ip,
-      },
-      now,
-    );
+    const id = await createRole(trx, role.name, role.permissions, change.now);
+    await auditChange(trx, change, {
+      action: 'role-added',
+      detail: `Role “${role.name}” added with ${labels(role.permissions)}`,
+    });
     return id;
   });
 }
@@ -87,48 +79,33 @@ export async function addRole(
 /** Renames a role and sets its permissions. The External support role takes none. */
 export async function changeRole(
   db: Db,
-  roleId: number,
-  change: { name: string; permissions: readonly string[] },
-  by: ChangedBy,
-  now: Date,
+  { roleId, role: values, change }: { roleId: number; role: RoleValues; change: ChangeContext },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const role = await findRoleById(trx, roleId);
     if (!role) throw new RoleNotEditableError('That role does not exist.');
-    if (role.key === 'external' && change.permissions.length > 0) {
+    if (role.key === 'external' && values.permissions.length > 0) {
       throw new RoleNotEditableError('External support takes no permissions.');
     }
-    if (role.name !== change.name) {
-      await renameRole(trx, roleId, change.name);
-      await recordAudit(
-        trx,
-        {
-          actor: by.actor,
-          action: 'role-renamed',
-          detail: `Role “${role.name}” renamed to “${change.name}”`,
-          ip: by.ip,
-        },
-        now,
-      );
+    if (role.name !== values.name) {
+      await renameRole(trx, roleId, values.name);
+      await auditChange(trx, change, {
+        action: 'role-renamed',
+        detail: `Role “${role.name}” renamed to “${values.name}”`,
+      });
     }
-    const added = change.permissions.filter((p) => !role.permissions.includes(p));
-    const removed = role.permissions.filter((p) => !change.permissions.includes(p));
+    const added = values.permissions.filter((p) => !role.permissions.includes(p));
+    const removed = role.permissions.filter((p) => !values.permissions.includes(p));
     if (added.length > 0 || removed.length > 0) {
-      await setRolePermissions(trx, roleId, change.permissions);
+      await setRolePermissions(trx, roleId, values.permissions);
       const parts = [
         added.length > 0 ? `added ${labels(added)}` : '',
         removed.length > 0 ? `removed ${labels(removed)}` : '',
       ].filter(Boolean);
-      await recordAudit(
-        trx,
-        {
-          actor: by.actor,
-          action: 'role-permissions-changed',
-          detail: `Role “${change.name}”: ${parts.join('; ')}`,
-          ip: by.ip,
-        },
-        now,
-      );
+      await auditChange(trx, change, {
+        action: 'role-permissions-changed',
+        detail: `Role “${values.name}”: ${parts.join('; ')}`,
+      });
       await keepSomeoneManagingStaff(trx);
     }
   });
@@ -136,35 +113,26 @@ export async function changeRole(
 
 export async function addStaffMember(
   db: Db,
-  member: StaffChanges,
-  by: ChangedBy,
-  now: Date,
+  { member, change }: { member: StaffChanges; change: ChangeContext },
 ): Promise<Staff> {
+  const { now } = change;
   return db.transaction().execute(async (trx) => {
     if (await findStaffByUsername(trx, member.username)) throw new UsernameTakenError();
     const created = await createStaff(trx, { ...member, passwordHash: null }, now);
     const role = await findRoleById(trx, member.roleId);
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'staff-added',
-        detail: `${created.name} (${created.username}) added as ${role?.name ?? 'unknown role'}`,
-        ip: by.ip,
-      },
-      now,
-    );
+    await auditChange(trx, change, {
+      action: 'staff-added',
+      detail: `${created.name} (${created.username}) added as ${role?.name ?? 'unknown role'}`,
+    });
     return created;
   });
 }
 
 export async function changeStaffMember(
   db: Db,
-  staffId: number,
-  changes: StaffChanges,
-  by: ChangedBy,
-  now: Date,
+  { staffId, changes, change }: { staffId: number; changes: StaffChanges; change: ChangeContext },
 ): Promise<void> {
+  const { now } = change;
   await db.transaction().execute(async (trx) => {
     const before = await findStaffWithRole(trx, staffId);
     if (!before) throw new Error(`no staff ${staffId}`);
@@ -183,18 +151,18 @@ export async function changeStaffMember(
     compare('role', before.role_name, after?.role_name);
     compare('department', before.department, after?.department);
     if (differences.length === 0) return;
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'staff-changed',
-        detail: `${before.name} (${before.username}): ${differences.join('; ')}`,
-        ip: by.ip,
-      },
-      now,
-    );
+    await auditChange(trx, change, {
+      action: 'staff-changed',
+      detail: `${before.name} (${before.username}): ${differences.join('; ')}`,
+    });
     if (before.role_id !== changes.roleId) await keepSomeoneManagingStaff(trx);
   });
+}
+
+/** Which member a change is about, and the change context. */
+export interface StaffMemberChange {
+  staffId: number;
+  change: ChangeContext;
 }
 
 /**
@@ -204,10 +172,9 @@ export async function changeStaffMember(
  */
 export async function deactivateStaffMember(
   db: Db,
-  staffId: number,
-  by: ChangedBy,
-  now: Date,
+  { staffId, change }: StaffMemberChange,
 ): Promise<void> {
+  const { now } = change;
   await db.transaction().execute(async (trx) => {
     const member = await findStaffWithRole(trx, staffId);
     if (member?.active !== 1) return;
@@ -215,38 +182,25 @@ export async function deactivateStaffMember(
     await deleteSessionsOfStaff(trx, staffId);
     await closePasswordResetTokens(trx, staffId, now);
     await keepSomeoneManagingStaff(trx);
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'staff-deactivated',
-        detail: `${member.name} (${member.username}) deactivated; their sessions were ended`,
-        ip: by.ip,
-      },
-      now,
-    );
+    await auditChange(trx, change, {
+      action: 'staff-deactivated',
+      detail: `${member.name} (${member.username}) deactivated; their sessions were ended`,
+    });
   });
 }
 
 export async function reactivateStaffMember(
   db: Db,
-  staffId: number,
-  by: ChangedBy,
-  now: Date,
+  { staffId, change }: StaffMemberChange,
 ): Promise<void> {
+  const { now } = change;
   await db.transaction().execute(async (trx) => {
     const member = await findStaffWithRole(trx, staffId);
     if (!member || member.active === 1) return;
     await setStaffActive(trx, staffId, true, now);
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'staff-reactivated',
-        detail: `${member.name} (${member.username}) reactivated`,
-        ip: by.ip,
-      },
-      now,
-    );
+    await auditChange(trx, change, {
+      action: 'staff-reactivated',
+      detail: `${member.name} (${member.username}) reactivated`,
+    });
   });
 }

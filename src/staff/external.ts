@@ -23,6 +23,8 @@ export const EXTERNAL_ROUTES: ReadonlySet<string> = new Set([
   'POST /tickets/:id/notes',
   'GET /tickets/:id/notes/:noteId/edit',
   'POST /tickets/:id/notes/:noteId',
+  'GET /tickets/:id/attachments/:attachmentId',
+  'GET /tickets/:id/attachments/:attachmentId/thumbnail',
   'GET /profile',
   'POST /profile/password',
   'GET /profile/notifications',
@@ -32,6 +34,10 @@ export const EXTERNAL_ROUTES: ReadonlySet<string> = new Set([
   'POST /profile/two-factor/confirm',
   'POST /profile/two-factor/recovery-codes',
   'POST /profile/two-factor/off',
+  // The page's own session: the warning before the idle timeout, and signing in again.
+  'GET /session',
+  'POST /session/keep-alive',
+  'GET /session/signed-in',
 ]);
 
 /** A route as EXTERNAL_ROUTES names it; HEAD is judged as its GET. */

@@ -1,6 +1,7 @@
 import { hashToken, randomToken } from '../auth/tokens.js';
+import { auditChange, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
-import { type AuditActor, recordAudit, staffActor } from '../repositories/audit.js';
+import { recordAudit, staffActor } from '../repositories/audit.js';
 import {
   closePasswordResetTokens,
   createPasswordResetToken,
@@ -18,11 +19,9 @@ export const RESET_LINK_HOURS = 24;
  */
 export async function createPasswordResetLink(
   db: Db,
-  staffId: number,
-  by: { actor: AuditActor; ip: string },
-  baseUrl: string,
-  now: Date,
+  { staffId, change }: { staffId: number; change: ChangeContext },
 ): Promise<string> {
+  const { actor, now, baseUrl } = change;
   const token = randomToken();
   const expires = new Date(now.getTime() + RESET_LINK_HOURS * 3_600_000);
   await db.transaction().execute(async (trx) => {
@@ -31,20 +30,14 @@ export async function createPasswordResetLink(
     await closePasswordResetTokens(trx, staffId, now);
     await createPasswordResetToken(
       trx,
-      { tokenHash: hashToken(token), staffId, createdBy: by.actor.staffId ?? null },
+      { tokenHash: hashToken(token), staffId, createdBy: actor.id },
       now,
       expires,
     );
-    await recordAudit(
-      trx,
-      {
-        actor: by.actor,
-        action: 'password-link-created',
-        detail: `Password link for ${member.name} (${member.username}), valid ${RESET_LINK_HOURS} hours`,
-        ip: by.ip,
-      },
-      now,
-    );
+    await auditChange(trx, change, {
+      action: 'password-link-created',
+      detail: `Password link for ${member.name} (${member.username}), valid ${RESET_LINK_HOURS} hours`,
+    });
   });
   return `${baseUrl}/reset/${token}`;
 }
@@ -85,16 +78,17 @@ export async function setPasswordWithLink(
 /** The person's own change: their other sessions end, the one in use carries on. */
 export async function changeOwnPassword(
   db: Db,
-  staff: { id: number; name: string; username: string },
-  sessionId: string,
-  passwordHash: string,
-  ip: string,
-  now: Date,
+  {
+    sessionId,
+    passwordHash,
+    change,
+  }: { sessionId: string; passwordHash: string; change: ChangeContext },
 ): Promise<void> {
+  const { actor, now } = change;
   await db.transaction().execute(async (trx) => {
-    await setPasswordHash(trx, staff.id, passwordHash, now);
-    await closePasswordResetTokens(trx, staff.id, now);
-    await deleteOtherSessionsOfStaff(trx, staff.id, sessionId);
-    await recordAudit(trx, { actor: staffActor(staff), action: 'password-changed', ip }, now);
+    await setPasswordHash(trx, actor.id, passwordHash, now);
+    await closePasswordResetTokens(trx, actor.id, now);
+    await deleteOtherSessionsOfStaff(trx, actor.id, sessionId);
+    await auditChange(trx, change, { action: 'password-changed' });
   });
 }

@@ -24,6 +24,11 @@ export const PERMISSIONS = [
     hint: 'The champions: others assign their ticket to one of them.',
   },
   {
+    key: 'merge_tickets',
+    label: 'Merge tickets',
+    hint: 'Merge duplicates into one ticket that carries on (only tickets they can see).',
+  },
+  {
     key: 'view_audit_log',
     label: 'View the audit log',
     hint: 'Who signed in, read or changed what, and when.',

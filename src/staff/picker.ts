@@ -50,10 +50,10 @@ export function searchMessage(q: string, shown: number, more: boolean): string {
   if (!typed) return 'Type part of a name, then press Tab or Search.';
   if (shown === 0) return `No staff match “${typed}”.`;
   if (more) {
-    return `More than ${shown} people match “${typed}”; the first ${shown} are in the drop-down. Type more of the name to narrow it.`;
+    return `More than ${shown} people match “${typed}”; the first ${shown} are in the drop-down, the first of them chosen. Type more of the name to narrow it.`;
   }
-  if (shown === 1) return `1 person matches “${typed}”: choose them from the drop-down.`;
-  return `${shown} people match “${typed}”: choose one from the drop-down.`;
+  if (shown === 1) return `1 person matches “${typed}”, now chosen in the drop-down.`;
+  return `${shown} people match “${typed}”; the first is chosen: choose another from the drop-down if it is not them.`;
 }
 
 /** A staff id as a form sends it, or null. */
@@ -111,8 +111,13 @@ export async function buildPicker(
   if (spec.step === 'search') {
     const result = directory.search(q, SEARCH_LIMIT);
     message = searchMessage(q, result.matches.length, result.more);
+    // The first match is chosen: a search followed by Save means that person, not [self].
+    const [first] = result.matches;
+    if (first) {
+      for (const option of options) option.selected = option.value === String(first.id);
+    }
     for (const m of result.matches) {
-      if (m.id !== currentId) options.push(optionOf(m, false));
+      if (m.id !== currentId) options.push(optionOf(m, m === first));
     }
   }
   return { q, options, message, focus: spec.step === 'search' || spec.step === 'picked' };

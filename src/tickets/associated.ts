@@ -4,16 +4,13 @@ import { recordAudit } from '../repositories/audit.js';
 import { addAssociatedStaff, removeAssociatedStaff, touchTicket } from '../repositories/tickets.js';
 import { recordEvents } from '../repositories/timeline.js';
 
-/** Who is being added or removed: a name that reads the same in the timeline later. */
-export type Person = Actor;
-
 /** Associated staff can see the ticket: adding someone grants access, so it is audited. */
 async function auditAssociation(
   trx: Db,
   change: ChangeContext,
   action: string,
   ticketId: number,
-  person: Person,
+  person: Actor,
 ): Promise<void> {
   await recordAudit(
     trx,
@@ -30,7 +27,7 @@ async function auditAssociation(
 
 export interface AssociationChange {
   ticketId: number;
-  person: Person;
+  person: Actor;
   change: ChangeContext;
 }
 

@@ -81,3 +81,12 @@ export function formatDateTime(timestamp: string | null, timeZone: string): stri
   }
   return f.format(new Date(timestamp));
 }
+
+/** "2026-11-27 09:00:05" in the given time zone: for files a spreadsheet sorts. */
+export function formatSortableTime(timestamp: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(new Date(timestamp));
+}

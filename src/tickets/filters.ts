@@ -30,7 +30,14 @@ export function parseFilters(query: Record<string, unknown>): TicketFilters {
     q: cleanSearchText(one(query.q)).slice(0, 100),
     sort: SORTS.includes(sort) ? sort : 'updated',
     page: Number.isFinite(page) && page > 0 && page < 100_000 ? page : 1,
+    // Checked against the sort when used (ticket-keyset.ts); here only kept short and plain.
+    after: cursorText(one(query.after)),
+    before: cursorText(one(query.before)),
   };
+}
+
+function cursorText(value: string): string {
+  return /^[0-9A-Za-z:.~-]{1,80}$/.test(value) ? value : '';
 }
 
 export function parseTab(query: Record<string, unknown>): Exclude<ListScope, 'all'> {
@@ -52,6 +59,8 @@ export function filterQuery(
     q: '',
     sort: 'updated',
     page: 1,
+    after: '',
+    before: '',
     tab: '',
   };
   const params = new URLSearchParams();

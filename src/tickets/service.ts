@@ -25,6 +25,7 @@ import { formatDate } from './dates.js';
 import { NOTE_EDIT_MINUTES, statusLabel } from './model.js';
 import type { OpenedFrom } from './opened-from.js';
 import type { ValidTicket } from './validate.js';
+import { waitingClockChanges } from './waiting-time.js';
 
 /** Every change to a ticket is audited beside the timeline (HIPAA 164.312(b)). */
 async function auditChange(
@@ -162,6 +163,8 @@ export async function saveTicket(
   }
   if (edit.status !== undefined && edit.status !== current.status) {
     changes.status = edit.status;
+    // Time in Waiting does not count toward the response target.
+    Object.assign(changes, waitingClockChanges(current, edit.status, now));
     change('Status', statusLabel(current.status), statusLabel(edit.status));
     if (edit.status === 'complete') {
       changes.completed_date = today;

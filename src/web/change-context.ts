@@ -13,7 +13,15 @@ export function buildChangeContext(app: FastifyInstance, request: FastifyRequest
   };
 }
 
-/** The change context the folder's hook built for this request. */
+/** Builds the change context once per signed-in request, before its handler runs. */
+export function addChangeContext(app: FastifyInstance): void {
+  app.decorateRequest('change', null);
+  app.addHook('preHandler', async (request) => {
+    request.change = buildChangeContext(app, request);
+  });
+}
+
+/** The change context the signed-in routes' hook built for this request. */
 export function changeOf(request: FastifyRequest): ChangeContext {
   if (!request.change) throw new Error('route registered without the change-context hook');
   return request.change;
@@ -21,7 +29,7 @@ export function changeOf(request: FastifyRequest): ChangeContext {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who is changing what, built once per request by the ticket routes' hook. */
+    /** Who is changing what, built once per signed-in request by `addChangeContext`. */
     change: ChangeContext | null;
   }
 }

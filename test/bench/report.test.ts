@@ -56,6 +56,22 @@ describe('bench --check', () => {
     expect(missedTargets(report(m(2500, 40), m(1500, 30)))).toEqual([]);
   });
 
+  it('calls a scenario that got no answers missed, never met', () => {
+    const none: Measurement = {
+      rps: 0,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      requests: 0,
+      failures: 20,
+    };
+    const allFailed: Measurement = { rps: 5, p50: 9, p99: 12, requests: 50, failures: 50 };
+    expect(missedTargets(report(none, m(1500, 30)))).toEqual(['My tickets: no answers']);
+    expect(missedTargets(report(m(2500, 40), allFailed))).toEqual(['Create a ticket: no answers']);
+    expect(renderReport(report(none, m(1500, 30)))).toMatch(
+      /\| My tickets \|.*\*\*missed\*\*: no answers/,
+    );
+  });
+
   it('reports single-request latency beside the loaded figures', () => {
     const table = renderReport(report(m(2500, 40), m(1500, 30)));
     expect(table).toContain('| alone p50 ms | alone p99 ms |');

@@ -1,29 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { haveChromium, signInAs, useLiveChromium } from '../helpers/browser.js';
 
 describe.runIf(haveChromium)('in Chromium: sign in, the layout, sign out', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    live = await startLiveApp();
-    await addStaff(live.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  const s = useLiveChromium({ ann: { name: 'Ann Lee', role: 'admin' } });
 
   it('signs in, shows the header with the Help icon, and signs out', async () => {
-    const context = await browser.newContext();
+    const context = await s.browser.newContext();
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -31,9 +13,9 @@ describe.runIf(haveChromium)('in Chromium: sign in, the layout, sign out', () =>
     });
     page.on('pageerror', (e) => problems.push(e.message));
 
-    await page.goto(`${live.url}/`);
+    await page.goto(`${s.live.url}/`);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/sign-in');
-    await signInAs(page, live.url, 'ann');
+    await signInAs(page, s.live.url, 'ann');
 
     await expect.poll(() => page.locator('header .person').textContent()).toBe('Ann Lee');
     expect(await page.getByRole('link', { name: 'Help' }).isVisible()).toBe(true);
@@ -45,7 +27,7 @@ describe.runIf(haveChromium)('in Chromium: sign in, the layout, sign out', () =>
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.pathname === '/sign-in');
-    await page.goto(`${live.url}/`);
+    await page.goto(`${s.live.url}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(problems).toEqual([]);
     await context.close();

@@ -1,32 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { haveChromium, signInAs, useLiveChromium } from '../helpers/browser.js';
 
 describe.runIf(haveChromium)(
   'in Chromium: open a ticket from Help, find it in My tickets, work it to Complete',
   () => {
-    let live: LiveApp;
-    let browser: Browser;
-    beforeAll(async () => {
-      live = await startLiveApp();
-      await addStaff(live.app, 'ann', { name: 'Ann Lee' });
-      await addStaff(live.app, 'bo', { name: 'Bo Chen', department: 'Billing' });
-      browser = await launchChromium();
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await live?.close();
+    const s = useLiveChromium({
+      ann: { name: 'Ann Lee' },
+      bo: { name: 'Bo Chen', department: 'Billing' },
     });
 
     it('Help opens the ticket window as a dialog; Save creates the ticket, which shows in My tickets', async () => {
-      const context = await browser.newContext();
+      const context = await s.browser.newContext();
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -34,7 +18,7 @@ describe.runIf(haveChromium)(
         // The browser logs the expected 422 of the mistake below; anything else is a fault.
         if (m.type() === 'error' && !m.text().includes('status of 422')) errors.push(m.text());
       });
-      await signInAs(page, live.url, 'ann');
+      await signInAs(page, s.live.url, 'ann');
 
       await page.getByRole('link', { name: 'Help' }).click();
       const dialog = page.getByRole('dialog', { name: 'New ticket' });
@@ -70,7 +54,7 @@ describe.runIf(haveChromium)(
       await page.waitForURL((u) => u.search === '?tab=created');
       await page.locator(`#ticket-${number}`).getByText('Claims screen freezes').waitFor();
       await flash.getByRole('link').count();
-      await page.goto(`${live.url}/tickets/${number}`);
+      await page.goto(`${s.live.url}/tickets/${number}`);
       expect(await page.locator('#associated-staff').textContent()).toContain('Ann Lee');
       expect(await page.locator('dd', { hasText: '/' }).first().textContent()).toBe('/');
       expect(errors).toEqual([]);
@@ -78,9 +62,7 @@ describe.runIf(haveChromium)(
     });
 
     it('an inline status change to Complete with Save shows Date completed, only the row changes', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await signInAs(page, live.url, 'bo');
+      const { context, page } = await s.signedIn('bo');
       await page.getByRole('link', { name: 'Help' }).click();
       const dialog = page.getByRole('dialog', { name: 'New ticket' });
       await dialog.getByLabel('Title', { exact: true }).fill('Toner low');
@@ -91,7 +73,7 @@ describe.runIf(haveChromium)(
           .getByText(/created/)
           .textContent()) ?? '',
       )?.[1];
-      await page.goto(`${live.url}/`);
+      await page.goto(`${s.live.url}/`);
       await page.evaluate(() => {
         (globalThis as unknown as { marker: string }).marker = 'same page';
       });
@@ -108,10 +90,10 @@ describe.runIf(haveChromium)(
     });
 
     it('works without JavaScript: the Help link is a page, Save redirects to the ticket', async () => {
-      const context = await browser.newContext({ javaScriptEnabled: false });
+      const context = await s.browser.newContext({ javaScriptEnabled: false });
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
-      await signInAs(page, live.url, 'ann');
+      await signInAs(page, s.live.url, 'ann');
       await page.getByRole('link', { name: 'Help' }).click();
       await page.waitForURL((u) => u.pathname === '/tickets/new');
       await page.getByLabel('Title', { exact: true }).fill('No-script ticket');
@@ -126,7 +108,7 @@ describe.runIf(haveChromium)(
 
       // An inline status change without JavaScript comes back to the same list.
       const number = /\/tickets\/(\d+)/.exec(page.url())?.[1];
-      await page.goto(`${live.url}/?tab=created&priority=low`);
+      await page.goto(`${s.live.url}/?tab=created&priority=low`);
       const row = page.locator(`#ticket-${number}`);
       await row.getByLabel(`Status of ticket #${number}`, { exact: true }).selectOption('complete');
       await row.getByRole('button', { name: `Save status of ticket #${number}` }).click();
@@ -138,7 +120,7 @@ describe.runIf(haveChromium)(
       );
       // Complete is not open, so it has left this list; its page shows Date completed.
       expect(await page.locator(`#ticket-${number}`).count()).toBe(0);
-      await page.goto(`${live.url}/tickets/${number}`);
+      await page.goto(`${s.live.url}/tickets/${number}`);
       expect(await page.locator('#date-completed').textContent()).toMatch(/\w{3} \d+, \d{4}/);
       await context.close();
     });

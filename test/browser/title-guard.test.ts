@@ -1,31 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { haveChromium, useLiveChromium } from '../helpers/browser.js';
 
 describe.runIf(haveChromium)('in Chromium: the title guard in the ticket window', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    live = await startLiveApp();
-    await addStaff(live.app, 'ann', { name: 'Ann Lee' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  const s = useLiveChromium({ ann: { name: 'Ann Lee' } });
 
   it('a bare date asks for the box beside the title; ticked, the ticket saves', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInAs(page, live.url, 'ann');
+    const { context, page } = await s.signedIn('ann');
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     await dialog.getByLabel('Title', { exact: true }).fill('Team meeting 12/3 about forms');

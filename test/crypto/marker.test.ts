@@ -4,31 +4,9 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { markerEncodings } from '../helpers/marker.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
 import { createTicket, saveTicket } from '../helpers/tickets.js';
-
-/** Every way the marker could sit in a file: text in two encodings, base64 at each alignment, hex. */
-function encodingsOf(marker: string): Record<string, Buffer[]> {
-  const base64 = [0, 1, 2].map((shift) => {
-    // The marker's base64 depends on where it starts within a 3-byte group:
-    // encode it after 0, 1 or 2 filler bytes and keep only the characters that
-    // depend on the marker alone.
-    const encoded = Buffer.concat([Buffer.alloc(shift, 0x41), Buffer.from(marker)]).toString(
-      'base64',
-    );
-    const skip = Math.ceil((shift * 4) / 3) + (shift === 0 ? 0 : 1);
-    return Buffer.from(encoded.slice(skip, encoded.length - 4));
-  });
-  return {
-    'UTF-8': [Buffer.from(marker, 'utf8')],
-    'UTF-16LE': [Buffer.from(marker, 'utf16le')],
-    base64,
-    hex: [
-      Buffer.from(Buffer.from(marker).toString('hex')),
-      Buffer.from(Buffer.from(marker).toString('hex').toUpperCase()),
-    ],
-  };
-}
 
 /** Which encodings of the marker the database file and its WAL contain. */
 function markerFound(dataDir: string, marker: string): string[] {
@@ -37,7 +15,7 @@ function markerFound(dataDir: string, marker: string): string[] {
     const file = join(dataDir, name);
     if (!existsSync(file)) continue;
     const bytes = readFileSync(file);
-    for (const [encoding, needles] of Object.entries(encodingsOf(marker))) {
+    for (const [encoding, needles] of Object.entries(markerEncodings(marker))) {
       if (needles.some((needle) => bytes.includes(needle))) found.push(`${name} ${encoding}`);
     }
   }

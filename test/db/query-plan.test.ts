@@ -16,10 +16,14 @@ import {
 } from '../../src/repositories/automation.js';
 import { findEscalation, getEscalationDesk } from '../../src/repositories/escalation.js';
 import {
+  countPerBand,
+  countPerWeek,
+  type DayWindow,
+  minutesAt,
+} from '../../src/repositories/report-windows.js';
+import {
   countOpenTickets,
   countOpenTicketsByAssignee,
-  listCompletedInWindow,
-  listCreatedInWindow,
   listDepartments,
   listSentToDeskInWindow,
 } from '../../src/repositories/reports.js';
@@ -48,6 +52,8 @@ const BIG_TABLES = [
   'ticket_associated_staff',
   'audit_log',
   'ticket_report_times',
+  'report_daily',
+  'report_days',
   'ticket_escalations',
 ];
 
@@ -93,6 +99,23 @@ const QUERIES: Record<string, Entry> = {
     run: (c) => listTickets(c.db, 'all', seeAll(c), filters({ status: 'any' }), DATES),
     boundedScan: 'the newest tickets by last update, stopping at the page or the count cap',
   },
+  'My tickets: a later page, after a cursor (keyset)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ page: 200, after: CURSOR }), DATES),
+  'All tickets: a later page, after and before a cursor (keyset)': async (c) => {
+    await listTickets(c.db, 'all', seeAll(c), filters({ page: 200, after: CURSOR }), DATES);
+    await listTickets(c.db, 'all', seeAll(c), filters({ page: 199, before: CURSOR }), DATES);
+  },
+  'All tickets: any status, a later page after a cursor (keyset)': {
+    run: (c) =>
+      listTickets(
+        c.db,
+        'all',
+        seeAll(c),
+        filters({ status: 'any', page: 200, after: CURSOR }),
+        DATES,
+      ),
+    boundedScan: 'by last update from the cursor on, stopping at the page or the count cap',
+  },
   'All tickets: open, high priority, with count': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
   'All tickets: overdue, by due date': (c) =>
@@ -134,13 +157,21 @@ const QUERIES: Record<string, Entry> = {
     await countOpenTicketsByAssignee(c.db, { department: null });
     await countOpenTicketsByAssignee(c.db, { department: 'Billing' });
   },
-  'Reports: created in the window, with first response': async (c) => {
-    await listCreatedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
-    await listCreatedInWindow(c.db, reportWindow(c, 'Billing'), WEEK_BOUNDS);
+  'Reports: created and completed per week': async (c) => {
+    await countPerWeek(c.db, reportWindow(c, null));
+    await countPerWeek(c.db, reportWindow(c, 'Billing'));
   },
-  'Reports: completed in the window': async (c) => {
-    await listCompletedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
-    await listCompletedInWindow(c.db, reportWindow(c, 'Billing'), WEEK_BOUNDS);
+  'Reports: created and completed per duration band': async (c) => {
+    await countPerBand(c.db, reportWindow(c, null));
+    await countPerBand(c.db, reportWindow(c, 'Billing'));
+  },
+  'Reports: the minutes at a rank within one band': async (c) => {
+    for (const department of [null, 'Billing']) {
+      for (const measure of [1, 2] as const) {
+        const at = { measure, priorityId: 1, band: 3, offset: 5 };
+        await minutesAt(c.db, reportWindow(c, department), at);
+      }
+    }
   },
   'Reports: sent to the outside desk in the window': async (c) => {
     await listSentToDeskInWindow(c.db, reportWindow(c, null));
@@ -151,18 +182,28 @@ const QUERIES: Record<string, Entry> = {
 
 const DAY_MS = 86_400_000;
 const REPORT_NOW = {
-  now: new Date().toISOString(),
   today: new Date().toISOString().slice(0, 10),
+  now: new Date().toISOString(),
   ageBounds: [1, 7, 30].map((d) => new Date(Date.now() - d * DAY_MS).toISOString()),
+  pastTarget: [1, 2, 3].map((priorityId) => ({
+    priorityId,
+    minutes: priorityId * 60,
+    before: new Date(Date.now() - priorityId * 60 * 60_000).toISOString(),
+  })),
 };
 const WEEK_BOUNDS = Array.from({ length: 11 }, (_, i) =>
   new Date(Date.now() - (77 - 7 * i) * DAY_MS).toISOString(),
 );
-function reportWindow(c: Context, department: string | null) {
+function reportWindow(c: Context, department: string | null): DayWindow {
+  const from = new Date(c.now.getTime() - 84 * DAY_MS);
   return {
     department,
-    from: new Date(c.now.getTime() - 84 * DAY_MS).toISOString(),
+    from: from.toISOString(),
     to: c.now.toISOString(),
+    fromDay: from.toISOString().slice(0, 10),
+    toDay: c.now.toISOString().slice(0, 10),
+    weekDays: WEEK_BOUNDS.map((b) => b.slice(0, 10)),
+    weekBounds: WEEK_BOUNDS,
   };
 }
 
@@ -174,6 +215,8 @@ const PLAIN = {
 } as PhiCipher;
 
 const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
+/** Where page 200 of a list by last update might start: a moment and a ticket number. */
+const CURSOR = '2026-06-01T12:00:00.000Z~50000';
 function filters(over: Partial<TicketFilters> = {}): TicketFilters {
   return {
     status: 'open',
@@ -183,6 +226,8 @@ function filters(over: Partial<TicketFilters> = {}): TicketFilters {
     q: '',
     sort: 'updated',
     page: 1,
+    after: '',
+    before: '',
     ...over,
   };
 }
@@ -296,18 +341,61 @@ describe('query plans on realistic data', () => {
     expect(search.flatMap((s) => fullScans(s.sql, s.plan))).toEqual([]);
   });
 
-  it('Reports read no ticket row: the open-ticket and report-times queries walk covering indexes', async () => {
+  it('a later page enters the index at its cursor: page 200 reads what page 1 reads', async () => {
+    const statements = await plansOf(async (c) => {
+      await listTickets(c.db, 'all', seeAll(c), filters({ page: 200, after: CURSOR }), DATES);
+      await listTickets(
+        c.db,
+        'assigned',
+        staffViewer(c),
+        filters({ page: 200, after: CURSOR }),
+        DATES,
+      );
+    });
+    const pages = statements.filter((s) => /\blimit\b/i.test(s.sql) && !/count\(/i.test(s.sql));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const { sql, plan } of pages) {
+      const details = plan.map((r) => r.detail).join(' | ');
+      expect(details, sql).toMatch(/USING (COVERING )?INDEX \w+ \([^)]*updated_at<\?\)/);
+    }
+  });
+
+  it('Reports read no ticket row: the open-ticket, per-day and report-times queries walk covering indexes', async () => {
     const statements = await plansOf(async (c) => {
       await countOpenTickets(c.db, { department: null }, REPORT_NOW);
       await countOpenTicketsByAssignee(c.db, { department: null });
-      await listCreatedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
-      await listCompletedInWindow(c.db, reportWindow(c, null), WEEK_BOUNDS);
+      await countPerWeek(c.db, reportWindow(c, null));
+      await countPerBand(c.db, reportWindow(c, null));
+      await countPerWeek(c.db, reportWindow(c, 'Billing'));
+      await minutesAt(c.db, reportWindow(c, null), {
+        measure: 1,
+        priorityId: 1,
+        band: 3,
+        offset: 0,
+      });
+      await minutesAt(c.db, reportWindow(c, null), {
+        measure: 2,
+        priorityId: 1,
+        band: 3,
+        offset: 0,
+      });
     });
     const first = statements.map((s) => s.plan.map((r) => r.detail).join(' | '));
     expect(first[0]).toMatch(/SEARCH t USING COVERING INDEX tickets_open_report/);
     expect(first[1]).toMatch(/SEARCH t USING COVERING INDEX tickets_open_report/);
-    expect(first[2]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_created/);
-    expect(first[3]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_completed/);
+    // Everyone's windowed figures: the per-day counts' own key, a range of days.
+    expect(first[2]).toMatch(/SEARCH d USING PRIMARY KEY \(measure=\? AND day>\? AND day<\?\)/);
+    expect(first[3]).toMatch(/SEARCH d USING PRIMARY KEY \(measure=\? AND day>\? AND day<\?\)/);
+    // One department's: its tickets' report rows, by the window's moments.
+    expect(first[4]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_created/);
+    expect(first[5]).toMatch(/SEARCH r USING COVERING INDEX ticket_report_times_completed/);
+    // One band of one priority in the window, never the whole window.
+    expect(first[6]).toMatch(
+      /SEARCH r USING COVERING INDEX ticket_report_times_response_band \(priority_id=\? AND response_band=\? AND created_at>\? AND created_at<\?\)/,
+    );
+    expect(first[7]).toMatch(
+      /SEARCH r USING COVERING INDEX ticket_report_times_complete_band \(priority_id=\? AND complete_band=\? AND completed_at>\? AND completed_at<\?\)/,
+    );
   });
 
   for (const [name, entry] of Object.entries(QUERIES)) {

@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addStaff,
-  Browser,
-  createTestApp,
-  PASSWORD,
-  signIn,
-  type TestApp,
-} from '../helpers/app.js';
+import { Browser, createTestAppWith, PASSWORD, signIn, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
 });
 afterAll(() => t.close());
 

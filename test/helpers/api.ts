@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './app.js';
+import { addStaff, type Browser, createTestAppWith, signIn, type TestApp } from './app.js';
 
 /** The API tests' agency: an administrator, a biller and a clinician. */
 export async function createApiTestApp(): Promise<{
@@ -9,8 +9,7 @@ export async function createApiTestApp(): Promise<{
   bea: { id: number };
   cal: { id: number };
 }> {
-  const t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  const t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
   const bea = await addStaff(t.app, 'bea', { name: 'Bea Biller', department: 'Billing' });
   const cal = await addStaff(t.app, 'cal', { name: 'Cal Clinician' });
   return { t, admin: await signIn(t.app, 'ann'), bea, cal };

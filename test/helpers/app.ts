@@ -98,6 +98,24 @@ export async function addStaff(
   );
 }
 
+export type StaffOptions = NonNullable<Parameters<typeof addStaff>[2]>;
+
+/**
+ * The set-up most test files share: a fresh app with these people on the
+ * staff, added in the order given (so their ids follow it).
+ */
+export async function createTestAppWith(
+  staff: Record<string, StaffOptions>,
+  env: Record<string, string> = {},
+  options: { outbox?: OutboxOptions } = {},
+): Promise<TestApp> {
+  const testApp = await createTestApp(env, options);
+  for (const [username, person] of Object.entries(staff)) {
+    await addStaff(testApp.app, username, person);
+  }
+  return testApp;
+}
+
 type Form = Record<string, string | string[]>;
 
 /**
@@ -173,4 +191,17 @@ export async function signIn(
   }
   await browser.get('/');
   return browser;
+}
+
+/**
+ * The staff pages' agency (an administrator, a biller and a champion, in three
+ * departments) with the administrator, Ann, signed in.
+ */
+export async function startStaffPagesApp(): Promise<{ t: TestApp; admin: Browser }> {
+  const t = await createTestAppWith({
+    ann: { name: 'Ann Lee', role: 'admin', department: 'Front office' },
+    bo: { name: 'Bo Chen', department: 'Billing' },
+    cy: { name: 'Cy Diaz', role: 'champion', department: 'Clinical' },
+  });
+  return { t, admin: await signIn(t.app, 'ann') };
 }

@@ -1,9 +1,15 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { createTestApp, PASSWORD, type TestApp } from './app.js';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { addStaff, createTestApp, PASSWORD, type StaffOptions, type TestApp } from './app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -60,6 +66,56 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A live app and one Chromium, shared by the tests of a describe block. */
+export interface LiveChromium {
+  live: LiveApp;
+  browser: Browser;
+  /** The staff id of someone the set-up added. */
+  id(username: string): number;
+  /** A fresh browser context and page, signed in as `username` through the page. */
+  signedIn(
+    username: string,
+    options?: BrowserContextOptions,
+  ): Promise<{ context: BrowserContext; page: Page }>;
+}
+
+/**
+ * The set-up every browser test shares: within the calling describe block, a
+ * live app with these staff (added in order) and one Chromium, both closed
+ * after its tests. `setUp` runs on the live app before Chromium starts.
+ */
+export function useLiveChromium(
+  staff: Record<string, StaffOptions>,
+  options: { env?: Record<string, string>; setUp?: (live: LiveApp) => Promise<void> } = {},
+): LiveChromium {
+  const session = {} as LiveChromium;
+  const ids = new Map<string, number>();
+  session.id = (username) => {
+    const id = ids.get(username);
+    if (id === undefined) throw new Error(`${username} was not added by useLiveChromium`);
+    return id;
+  };
+  session.signedIn = async (username, contextOptions) => {
+    const context = await session.browser.newContext(contextOptions);
+    const page = await context.newPage();
+    await signInAs(page, session.live.url, username);
+    return { context, page };
+  };
+  beforeAll(async () => {
+    session.live = await startLiveApp(options.env);
+    for (const [username, person] of Object.entries(staff)) {
+      ids.set(username, (await addStaff(session.live.app, username, person)).id);
+    }
+    await options.setUp?.(session.live);
+    session.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.live?.close();
+  });
+  return session;
+}
+
 /** Signs in through the page, as a person would. */
 export async function signInAs(page: Page, url: string, username: string, password = PASSWORD) {
   await page.goto(`${url}/sign-in`);
@@ -69,11 +125,15 @@ export async function signInAs(page: Page, url: string, username: string, passwo
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 }
 
+/** The axe violations on the page as it stands, one line each: rule and where. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
 /** Zero axe violations on the page as it stands; `what` names it in a failure. */
 export async function expectNoAxeViolations(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(
-    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    what,
-  ).toEqual([]);
+  expect(await axeViolations(page), what).toEqual([]);
 }

@@ -80,6 +80,15 @@ export class TestSmtpServer {
     return simpleParser(mail.raw);
   }
 
+  /** Runs an outbox pass and takes what arrived since the last call, parsed. */
+  async deliveredBy(outbox: { runOnce(): Promise<unknown> }) {
+    await outbox.runOnce();
+    const arrived = this.received.splice(0);
+    return Promise.all(
+      arrived.map(async (m) => ({ to: m.envelopeTo, raw: m.raw, mail: await simpleParser(m.raw) })),
+    );
+  }
+
   /** Messages that arrived with this Message-ID. */
   withMessageId(messageId: string): ReceivedMail[] {
     return this.received.filter((m) => headerOf(m.raw, 'message-id') === messageId);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupDatabase } from '../../src/db/backup.js';
-import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { createTestApp, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 import { testStore } from '../helpers/store.js';
 import { createTicket } from '../helpers/tickets.js';
 
@@ -19,8 +19,7 @@ describe('GET /metrics', () => {
   it.skipIf(testStore === 'postgres')(
     'answers this machine in the Prometheus text format, with counts and no names or titles',
     async () => {
-      t = await createTestApp();
-      await addStaff(t.app, 'zelda', { name: 'Zelda Quuxley', role: 'admin' });
+      t = await createTestAppWith({ zelda: { name: 'Zelda Quuxley', role: 'admin' } });
       const browser = await signIn(t.app, 'zelda');
       const number = await createTicket(browser, {
         title: 'Flooded server closet Xyzzy',

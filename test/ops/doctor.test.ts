@@ -31,7 +31,7 @@ import { checkBackups, checkDataDirectory, checkKey } from '../../src/ops/storag
 import { recordAudit } from '../../src/repositories/audit.js';
 import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js';
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';
-import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { createTestApp, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { testStore } from '../helpers/store.js';
 
@@ -371,9 +371,10 @@ describe('hushdesk doctor', () => {
 
 describe('Settings → System', () => {
   it('shows administrators the same checks, and records a saved copy of the key', async () => {
-    t = await createTestApp();
-    await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-    await addStaff(t.app, 'sam', { role: 'staff' });
+    t = await createTestAppWith({
+      ann: { name: 'Ann Lee', role: 'admin' },
+      sam: { role: 'staff' },
+    });
     const ann = await signIn(t.app, 'ann');
     const page = await ann.get('/settings/system');
     expect(page.statusCode).toBe(200);

@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli.js';
 import { checkDatabaseFile } from '../../src/db/backup.js';
 import { createDb } from '../../src/db/index.js';
 import { readMigrationState } from '../../src/ops/upgrade.js';
-import { addStaff, createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, createTestAppWith, type TestApp } from '../helpers/app.js';
 import { testStore } from '../helpers/store.js';
 
 let t: TestApp;
@@ -39,8 +39,7 @@ describe('upgrading the database', () => {
   it.skipIf(testStore === 'postgres')(
     'backs up a store with data before running pending migrations, beside the nightly ones',
     async () => {
-      t = await createTestApp();
-      await addStaff(t.app, 'ann');
+      t = await createTestAppWith({ ann: {} });
       // The store as the previous release left it: without the newest migration.
       const newest = (await import(
         /* @vite-ignore */ join(import.meta.dirname, '../../migrations', `${NEWEST}.ts`)

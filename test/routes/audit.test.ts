@@ -58,7 +58,8 @@ describe('the audit log page', () => {
     expect(body).toContain('status: New → In progress');
     expect(body).toContain('<a href="/tickets/8">#8</a>');
     expect(body).toContain('10.0.0.5');
-    expect(body).toContain('Nov 2, 2026, 11:00:00 AM');
+    expect(body).toContain('Nov 2, 2026, 11:00 AM');
+    expect(body).toContain('Times are in America/Chicago, the agency’s time zone.');
   });
 
   it('filters by staff, ticket, kind and a date range in the agency’s time zone', async () => {
@@ -173,10 +174,10 @@ describe('the CSV export', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     const lines = response.body.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[0]).toBe(
-      '"id","at (UTC)","who","staff id","token id","action","ticket","detail","address"',
+      '"id","at (UTC)","at (America/Chicago)","who","staff id","token id","action","ticket","detail","address"',
     );
     expect(lines[1]).toMatch(
-      /^"\d+","2026-11-04T12:00:00.000Z","'=HYPERLINK\(""http:\/\/evil.example"",""x""\)","","","sign-in-failed","","'\+1 ""quoted"", -2, @sum","10.0.0.9"$/,
+      /^"\d+","2026-11-04T12:00:00.000Z","2026-11-04 06:00:00","'=HYPERLINK\(""http:\/\/evil.example"",""x""\)","","","sign-in-failed","","'\+1 ""quoted"", -2, @sum","10.0.0.9"$/,
     );
     expect(lines.filter((l) => l !== '')).toHaveLength(2);
 

@@ -3,6 +3,7 @@ import {
   addStaff,
   Browser,
   createTestApp,
+  createTestAppWith,
   PASSWORD,
   signIn,
   type TestApp,
@@ -10,11 +11,12 @@ import {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-  await addStaff(t.app, 'bo', { name: 'Bo Chen' });
-  await addStaff(t.app, 'cy', { name: 'Cy Diaz' });
-  await addStaff(t.app, 'di', { name: 'Di Evans' });
+  t = await createTestAppWith({
+    ann: { name: 'Ann Lee', role: 'admin' },
+    bo: { name: 'Bo Chen' },
+    cy: { name: 'Cy Diaz' },
+    di: { name: 'Di Evans' },
+  });
 });
 afterAll(() => t.close());
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { type Browser, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 import { createTicket } from '../helpers/tickets.js';
 
 /**
@@ -10,9 +10,10 @@ import { createTicket } from '../helpers/tickets.js';
 let t: TestApp;
 let ann: Browser;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-  await addStaff(t.app, 'bo', { name: 'Bo Chen', department: 'Billing' });
+  t = await createTestAppWith({
+    ann: { name: 'Ann Lee', role: 'admin' },
+    bo: { name: 'Bo Chen', department: 'Billing' },
+  });
   ann = await signIn(t.app, 'ann');
   await createTicket(ann, { title: 'Printer in billing will not print' });
 });

@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/auth/totp.js';
 import { setSetting } from '../../src/repositories/settings.js';
-import {
-  addStaff,
-  Browser,
-  createTestApp,
-  PASSWORD,
-  signIn,
-  type TestApp,
-} from '../helpers/app.js';
+import { Browser, createTestAppWith, PASSWORD, signIn, type TestApp } from '../helpers/app.js';
 
 /** External support reads PHI from outside the agency: two-step sign-in applies to it too. */
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'desk', { name: 'Desk One', role: 'external' });
-  await addStaff(t.app, 'desk2', { name: 'Desk Two', role: 'external' });
+  t = await createTestAppWith({
+    desk: { name: 'Desk One', role: 'external' },
+    desk2: { name: 'Desk Two', role: 'external' },
+  });
 });
 afterAll(() => t.close());
 

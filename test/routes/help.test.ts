@@ -4,24 +4,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/root.js';
 import { HELP_BUTTON_FILE } from '../../src/web/help/button-asset.js';
-import {
-  addStaff,
-  Browser,
-  createTestApp,
-  PASSWORD,
-  signIn,
-  type TestApp,
-} from '../helpers/app.js';
+import { Browser, createTestAppWith, PASSWORD, signIn, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 let ann: Browser;
 let admin: Browser;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee' });
-  await addStaff(t.app, 'bo', { name: 'Bo Chen' });
-  await addStaff(t.app, 'ada', { name: 'Ada Admin', role: 'admin' });
+  t = await createTestAppWith({
+    ann: { name: 'Ann Lee' },
+    bo: { name: 'Bo Chen' },
+    ada: { name: 'Ada Admin', role: 'admin' },
+  });
   ann = await signIn(t.app, 'ann');
   admin = await signIn(t.app, 'ada');
 });

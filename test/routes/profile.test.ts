@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addStaff,
-  Browser,
-  createTestApp,
-  PASSWORD,
-  signIn,
-  type TestApp,
-} from '../helpers/app.js';
+import { Browser, createTestAppWith, PASSWORD, signIn, type TestApp } from '../helpers/app.js';
 
 const NEW_PASSWORD = 'lantern orchard mosaic';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'bo', { name: 'Bo Chen', department: 'Billing', role: 'champion' });
+  t = await createTestAppWith({ bo: { name: 'Bo Chen', department: 'Billing', role: 'champion' } });
 });
 afterAll(() => t.close());
 

@@ -8,7 +8,7 @@ import {
 import {
   addStaff,
   Browser,
-  createTestApp,
+  createTestAppWith,
   PASSWORD,
   signIn,
   type TestApp,
@@ -23,9 +23,7 @@ let t: TestApp;
 let ann: Browser;
 let ticket: number;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-  await addStaff(t.app, 'bo', { name: 'Bo Chen' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' }, bo: { name: 'Bo Chen' } });
   ann = await signIn(t.app, 'ann');
   ticket = await createTicket(ann);
 });

@@ -9,7 +9,7 @@ let w: ReportWorld;
 beforeAll(async () => {
   t = await createTestApp();
   w = await buildReportWorld(t);
-}, 60_000);
+});
 afterAll(() => t.close());
 
 describe('Reports: who may see it', () => {

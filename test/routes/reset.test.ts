@@ -3,7 +3,7 @@ import { hashToken } from '../../src/auth/tokens.js';
 import {
   addStaff,
   Browser,
-  createTestApp,
+  createTestAppWith,
   PASSWORD,
   signIn,
   type TestApp,
@@ -16,8 +16,7 @@ let t: TestApp;
 let admin: Browser;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
   admin = await signIn(t.app, 'ann');
 });
 afterAll(() => t.close());

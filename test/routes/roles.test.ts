@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { addStaff, type Browser, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 import { lastAudit, roleId } from '../helpers/db.js';
 
 let t: TestApp;
 let admin: Browser;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
   admin = await signIn(t.app, 'ann');
 });
 afterAll(() => t.close());
@@ -75,7 +74,7 @@ describe('renaming a role', () => {
     await admin.get(`/roles/${id}`);
     const saved = await admin.post(`/roles/${id}`, {
       name: 'Super user',
-      permissions: ['see_all_tickets', 'send_to_desk', 'see_reports'],
+      permissions: ['see_all_tickets', 'send_to_desk', 'merge_tickets', 'see_reports'],
     });
     expect(saved.statusCode).toBe(303);
     const role = await t.app.db
@@ -91,7 +90,7 @@ describe('renaming a role', () => {
     expect(await lastAudit(t.app, 'role-permissions-changed')).toBeUndefined();
     await admin.post(`/roles/${id}`, {
       name: 'Champion',
-      permissions: ['see_all_tickets', 'send_to_desk', 'see_reports'],
+      permissions: ['see_all_tickets', 'send_to_desk', 'merge_tickets', 'see_reports'],
     });
   });
 

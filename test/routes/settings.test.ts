@@ -1,29 +1,19 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  getBillingCoordinatorId,
-  getEscalationDesk,
-  getTimeZone,
-} from '../../src/repositories/settings.js';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { getBillingCoordinatorId, getTimeZone } from '../../src/repositories/settings.js';
+import { addStaff, type Browser, signIn, type TestApp } from '../helpers/app.js';
 import { countAudit, lastAudit } from '../helpers/db.js';
-import { insertTicket } from '../helpers/tickets.js';
+import { startSettingsApp } from '../helpers/settings.js';
 
 let t: TestApp;
 let admin: Browser;
 let annId: number;
+let open: () => Promise<LightMyRequestResponse>;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  annId = (await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' })).id;
-  admin = await signIn(t.app, 'ann');
+  ({ t, admin, annId, open } = await startSettingsApp());
 });
 afterAll(() => t.close());
-
-async function open() {
-  const page = await admin.get('/settings');
-  expect(page.statusCode).toBe(200);
-  return page;
-}
 
 describe('the Settings page', () => {
   it('shows every section with the settings hushdesk started with', async () => {
@@ -190,160 +180,5 @@ describe('billing coordinator', () => {
     // Nobody again: [auto-assignment] then leaves tickets unassigned.
     await admin.post('/settings/billing-coordinator', { billing_coordinator_id: '' });
     expect(await getBillingCoordinatorId(t.app.db)).toBeNull();
-  });
-});
-
-describe('priority response targets', () => {
-  const targets = {
-    amount_future: '30',
-    unit_future: 'days',
-    label_future: '30 days',
-    amount_low: '2',
-    unit_low: 'weeks',
-    label_low: '2 weeks',
-    amount_medium: '1',
-    unit_medium: 'weeks',
-    label_medium: '1 week',
-    amount_high: '48',
-    unit_high: 'hours',
-    label_high: '48 hours',
-    amount_crisis: '90',
-    unit_crisis: 'minutes',
-    label_crisis: '60 to 90 minutes',
-    label_none: 'Answered after every ticket with a priority',
-  };
-
-  it('shows the stored targets in the largest unit that fits', async () => {
-    const page = await open();
-    expect(page.body).toMatch(/id="amount_future"[^>]*value="30"/);
-    expect(page.body).toMatch(
-      /id="unit_future"[\s\S]*?<option value="days" selected>days<\/option>/,
-    );
-    expect(page.body).toMatch(/id="amount_high"[^>]*value="2"/);
-    expect(page.body).toMatch(/id="amount_crisis"[^>]*value="90"/);
-    expect(page.body).not.toContain('id="amount_none"');
-  });
-
-  it('refuses amounts that are not whole numbers, empty labels and a list that contradicts itself', async () => {
-    await open();
-    const response = await admin.post('/settings/priorities', {
-      ...targets,
-      amount_low: 'soon',
-      amount_high: '2',
-      unit_high: 'weeks',
-      label_crisis: '',
-    });
-    expect(response.statusCode).toBe(422);
-    expect(response.body).toMatch(/id="amount_low-error">Enter Low’s target as a whole number/);
-    expect(response.body).toMatch(
-      /id="amount_high-error">High is more urgent than Medium, so its target cannot be longer than 1 week/,
-    );
-    expect(response.body).toMatch(/id="label_crisis-error">Enter what staff see beside Crisis/);
-    expect(response.body).toMatch(/id="amount_low"[^>]*value="soon"/);
-    const high = await t.app.db
-      .selectFrom('priorities')
-      .selectAll()
-      .where('key', '=', 'high')
-      .executeTakeFirstOrThrow();
-    expect(high.response_minutes).toBe(48 * 60);
-  });
-
-  it('saves a change with who and when, and the ticket window shows the new label', async () => {
-    await open();
-    const response = await admin.post('/settings/priorities', {
-      ...targets,
-      amount_high: '1',
-      unit_high: 'days',
-      label_high: 'Next working day',
-    });
-    expect(response.statusCode).toBe(303);
-    const high = await t.app.db
-      .selectFrom('priorities')
-      .selectAll()
-      .where('key', '=', 'high')
-      .executeTakeFirstOrThrow();
-    expect(high).toMatchObject({
-      response_minutes: 24 * 60,
-      target_label: 'Next working day',
-      updated_by: annId,
-    });
-    expect((await lastAudit(t.app, 'priority-targets-changed'))?.detail).toBe(
-      'High: 2 days → 1 day, label “48 hours” → “Next working day”',
-    );
-    const page = await admin.get(String(response.headers.location));
-    expect(page.body).toMatch(/id="targets"[\s\S]*?Saved\.[\s\S]*?Last changed by Ann Lee/);
-
-    const window = await admin.get('/tickets/new');
-    expect(window.body).toContain('<option value="high" >High (Next working day)</option>');
-  });
-});
-
-describe('escalation desk', () => {
-  it('needs both the name and the address, or neither', async () => {
-    await open();
-    const response = await admin.post('/settings/escalation-desk', {
-      escalation_desk_name: 'Procentive Support',
-      escalation_desk_email: 'not an address',
-    });
-    expect(response.statusCode).toBe(422);
-    expect(response.body).toMatch(/id="escalation_desk_email-error">Enter an email address/);
-    expect(response.body).toMatch(/id="escalation_desk_name"[^>]*value="Procentive Support"/);
-    expect(await getEscalationDesk(t.app.db)).toBeNull();
-
-    const noName = await admin.post('/settings/escalation-desk', {
-      escalation_desk_name: '',
-      escalation_desk_email: 'support@vendor.example',
-    });
-    expect(noName.body).toMatch(/id="escalation_desk_name-error">Enter the desk’s name/);
-  });
-
-  it('saves both for the escalation feature to read, and clears them', async () => {
-    await open();
-    const response = await admin.post('/settings/escalation-desk', {
-      escalation_desk_name: 'Procentive Support',
-      escalation_desk_email: 'support@vendor.example',
-    });
-    expect(response.statusCode).toBe(303);
-    expect(await getEscalationDesk(t.app.db)).toEqual({
-      name: 'Procentive Support',
-      email: 'support@vendor.example',
-    });
-    expect((await lastAudit(t.app, 'settings-changed'))?.detail).toBe(
-      'Escalation desk name none → “Procentive Support”; Escalation desk email none → “support@vendor.example”',
-    );
-    const page = await admin.get(String(response.headers.location));
-    expect(page.body).toMatch(/id="desk"[\s\S]*?Saved\.[\s\S]*?Last changed by Ann Lee/);
-
-    await admin.post('/settings/escalation-desk', {
-      escalation_desk_name: '',
-      escalation_desk_email: '',
-    });
-    expect(await getEscalationDesk(t.app.db)).toBeNull();
-  });
-});
-
-describe('the morning reminders', () => {
-  it('follow the time zone saved in Settings', async () => {
-    const bea = await t.app.db
-      .selectFrom('staff')
-      .select('id')
-      .where('username', '=', 'bea')
-      .executeTakeFirstOrThrow();
-    const id = await insertTicket(
-      t.app.db,
-      { title: 'Due on the 28th', createdBy: annId, assigneeId: bea.id, dueDate: '2026-11-28' },
-      t.app.now(),
-    );
-    await open();
-    await admin.post('/settings/agency', { agency_name: 'Sunrise', time_zone: 'Asia/Tokyo' });
-    // 22:00 UTC: 07:00 on the 28th in Tokyo, still the afternoon of the 27th in Chicago (TZ).
-    t.clock.advanceMinutes(7 * 60);
-    await t.app.outbox.runOnce();
-    const queued = await t.app.db
-      .selectFrom('outbox')
-      .select(['kind', 'ticket_id'])
-      .where('ticket_id', '=', id)
-      .execute();
-    expect(queued).toEqual([{ kind: 'due_today', ticket_id: id }]);
   });
 });

@@ -69,9 +69,11 @@ describe('quick search of staff', () => {
   it('answers htmx with only the options and the status beside the field', async () => {
     const r = await search('bo');
     expect(r.body).not.toContain('<html');
-    expect(r.body.trim()).toMatch(/^<option value="self" selected>\[self\]<\/option>/);
+    // [self] stays offered first, but the match is what a search then Save means.
+    expect(r.body.trim()).toMatch(/^<option value="self">\[self\]<\/option>/);
     expect(matches(r.body)).toEqual(['Bo Chen · Staff · Billing']);
-    expect(status(r.body)).toBe('1 person matches “bo”: choose them from the drop-down.');
+    expect(r.body).toMatch(/<option value="\d+" selected data-match>Bo Chen · Staff · Billing/);
+    expect(status(r.body)).toBe('1 person matches “bo”, now chosen in the drop-down.');
   });
 
   it('ignores accents and case, in the name and in what is typed', async () => {
@@ -149,16 +151,21 @@ describe('quick search of staff', () => {
     // Only substrings: name order, Aaron first.
     expect(matches((await search('arsh')).body)[0]).toBe('Aaron Tmarshton · Staff');
     expect(status(r.body)).toBe(
-      'More than 20 people match “marsh”; the first 20 are in the drop-down. Type more of the name to narrow it.',
+      'More than 20 people match “marsh”; the first 20 are in the drop-down, the first of them chosen. Type more of the name to narrow it.',
     );
   });
 
-  it('keeps [self] and the current choice, selected, whatever the search finds', async () => {
+  it('keeps [self] and the current choice offered, and chooses the first match', async () => {
     const r = await search('bo', { assignee: String(ids.zoe) });
     expect(options(r.body)).toEqual([
       { value: 'self', label: '[self]', selected: false, match: false },
+      { value: String(ids.zoe), label: 'Zoë Lee · Staff', selected: false, match: false },
+      { value: String(ids.bo), label: 'Bo Chen · Staff · Billing', selected: true, match: true },
+    ]);
+    // The current choice is itself the first match: it stays chosen.
+    const same = await search('zo', { assignee: String(ids.zoe) });
+    expect(options(same.body).filter((o) => o.selected)).toEqual([
       { value: String(ids.zoe), label: 'Zoë Lee · Staff', selected: true, match: false },
-      { value: String(ids.bo), label: 'Bo Chen · Staff · Billing', selected: false, match: true },
     ]);
   });
 
@@ -179,7 +186,7 @@ describe('quick search of staff', () => {
     expect(options(r.body)[0]).toEqual({
       value: '',
       label: 'Choose a person',
-      selected: true,
+      selected: false,
       match: false,
     });
     expect(matches(r.body)).toEqual(['Lee Park · Staff · Scheduling']);

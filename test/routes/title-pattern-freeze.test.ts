@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSecuritySettings } from '../../src/repositories/security-settings.js';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { type Browser, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 
 /**
  * An agency pattern that makes a backtracking engine take exponential time must
@@ -14,8 +14,7 @@ const PATTERNS = ['(a|a)+b', '(\\w+\\s?)+$x', '(a|aa)+b'];
 const TITLE = `${'a'.repeat(149)}c`;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
   ann = await signIn(t.app, 'ann');
   await ann.get('/settings/security');
   const saved = await ann.post('/settings/security', {

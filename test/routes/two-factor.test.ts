@@ -4,7 +4,7 @@ import { setSetting } from '../../src/repositories/settings.js';
 import {
   addStaff,
   Browser,
-  createTestApp,
+  createTestAppWith,
   PASSWORD,
   signIn,
   type TestApp,
@@ -12,8 +12,7 @@ import {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
   for (const name of ['bo', 'cy', 'di', 'ed', 'flo', 'gus', 'hal']) await addStaff(t.app, name);
 });
 afterAll(() => t.close());

@@ -31,4 +31,11 @@ describe('createEta', () => {
     eta.loadTemplate('@row', '<tr><%= partial("@cell", { v: it.v }) %></tr>');
     expect(eta.render('@row', { v: '<b>' })).toBe('<tr><td>&lt;b&gt;</td></tr>');
   });
+
+  it('hands a partial only what its caller passes, not the parent’s whole it', () => {
+    const eta = createEta();
+    eta.loadTemplate('@cell', '<td><%= it.v %>|<%= it.secret ?? "none" %></td>');
+    eta.loadTemplate('@row', '<tr><%= partial("@cell", { v: it.v }) %></tr>');
+    expect(eta.render('@row', { v: 'a', secret: 'parent' })).toBe('<tr><td>a|none</td></tr>');
+  });
 });

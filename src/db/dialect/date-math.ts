@@ -27,14 +27,14 @@ export function daysBetween(
   return sql<number>`(${minutesBetween(store, from, to)} / 1440)`;
 }
 
-/** The instant `minutes` (an SQL integer) before `at`, as ISO 8601 text with milliseconds. */
-export function minutesBefore(
+/** The instant `seconds` (an SQL number) before `at` (ISO 8601 text), as ISO 8601 text with milliseconds. */
+export function secondsBefore(
   store: Store,
-  at: string,
-  minutes: Expression<unknown>,
+  at: Expression<unknown>,
+  seconds: Expression<unknown>,
 ): RawBuilder<string> {
   return store === 'postgres'
-    ? sql<string>`to_char((${at}::timestamptz - make_interval(mins => ${minutes}::int))
+    ? sql<string>`to_char((${at}::timestamptz - make_interval(secs => ${seconds}::float8))
         at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-    : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${at}, '-' || ${minutes} || ' minutes')`;
+    : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${at}, '-' || ${seconds} || ' seconds')`;
 }

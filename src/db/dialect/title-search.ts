@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Store } from './store.js';
 
 /**
@@ -30,12 +30,7 @@ function sqliteMatch(
   words: readonly string[],
   options: { openOnly: boolean },
 ): Expression<SqlBool> | null {
-  const terms = words
-    // FTS5 syntax and control characters (a NUL ends its query string early) are spaces.
-    .map((w) => w.replace(/["*^:(){}[\]\\\p{Cc}\p{Cf}]/gu, ' ').trim())
-    .flatMap((w) => w.split(/\s+/))
-    .filter((w) => /[\p{L}\p{N}]/u.test(w))
-    .map((w) => `"${w.replace(/"/g, '')}"*`);
+  const terms = ftsPrefixTerms(words);
   if (terms.length === 0) return null;
   const query = terms.join(' ');
   return options.openOnly
@@ -52,17 +47,65 @@ function postgresMatch(
   words: readonly string[],
   options: { openOnly: boolean },
 ): Expression<SqlBool> | null {
-  // Letters and digits only: nothing typed can be read as tsquery syntax.
-  const terms = words
+  const terms = tsPrefixTerms(words);
+  if (terms.length === 0) return null;
+  const match = tsMatch(terms.join(' & '));
+  return options.openOnly ? sql<SqlBool>`(${match} and ${OPEN_ON_POSTGRES})` : match;
+}
+
+/** Each word as an FTS5 prefix term; FTS5 syntax and control characters (a NUL ends its query string early) are spaces. */
+function ftsPrefixTerms(words: readonly string[]): string[] {
+  return words
+    .map((w) => w.replace(/["*^:(){}[\]\\\p{Cc}\p{Cf}]/gu, ' ').trim())
+    .flatMap((w) => w.split(/\s+/))
+    .filter((w) => /[\p{L}\p{N}]/u.test(w))
+    .map((w) => `"${w.replace(/"/g, '')}"*`);
+}
+
+/** Each word as a tsquery prefix term: letters and digits only, so nothing typed can be read as tsquery syntax. */
+function tsPrefixTerms(words: readonly string[]): string[] {
+  return words
     .flatMap((w) => fold(w).split(/[^\p{L}\p{N}]+/u))
     .filter((w) => w !== '')
     .map((w) => `'${w}':*`);
+}
+
+/**
+ * Written exactly as the indexes are, so the planner uses them; with
+ * OPEN_ON_POSTGRES beside it the planner can choose the partial index of open titles.
+ */
+function tsMatch(query: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`to_tsvector('simple', hushdesk_fold(tickets.title)) @@ to_tsquery('simple', ${query})`;
+}
+
+const OPEN_ON_POSTGRES = sql<SqlBool>`tickets.status in ('new', 'in_progress', 'waiting')`;
+
+/**
+ * For similar titles among open tickets: how many of the words an open
+ * ticket's title holds (each a prefix of one of its words), and a condition
+ * that it holds at least one. Null when no word is searchable.
+ */
+export function openTitleWordHits(
+  store: Store,
+  words: readonly string[],
+): { any: Expression<SqlBool>; hits: RawBuilder<number> } | null {
+  if (store === 'postgres') {
+    const terms = tsPrefixTerms(words);
+    if (terms.length === 0) return null;
+    return {
+      any: sql<SqlBool>`(${tsMatch(terms.join(' | '))} and ${OPEN_ON_POSTGRES})`,
+      hits: sql<number>`(${sql.join(
+        terms.map((term) => sql`(case when ${tsMatch(term)} then 1 else 0 end)`),
+        sql` + `,
+      )})`,
+    };
+  }
+  const terms = ftsPrefixTerms(words);
   if (terms.length === 0) return null;
-  const query = terms.join(' & ');
-  // The expression is written exactly as the indexes are, so the planner uses them;
-  // the status condition lets it choose the partial index of open titles.
-  const match = sql<SqlBool>`to_tsvector('simple', hushdesk_fold(tickets.title)) @@ to_tsquery('simple', ${query})`;
-  return options.openOnly
-    ? sql<SqlBool>`(${match} and tickets.status in ('new', 'in_progress', 'waiting'))`
-    : match;
+  const hit = (match: string) =>
+    sql`(tickets.id in (select rowid from tickets_open_title_fts where tickets_open_title_fts match ${match}))`;
+  return {
+    any: sql<SqlBool>`${hit(terms.join(' OR '))}`,
+    hits: sql<number>`(${sql.join(terms.map(hit), sql` + `)})`,
+  };
 }

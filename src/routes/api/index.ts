@@ -13,6 +13,7 @@ import {
   tokenActor,
 } from '../../tickets/automation.js';
 import { agencyToday } from '../../tickets/dates.js';
+import apiAttachments from './attachments.js';
 
 /**
  * The automation API (version 1). Every route but the OpenAPI document needs
@@ -148,6 +149,7 @@ const bearerRoutes: FastifyPluginAsync = async (app) => {
       updated: ticket.updated_at,
     });
   });
+  await app.register(apiAttachments);
 };
 
 declare module 'fastify' {

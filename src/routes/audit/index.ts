@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { csvRow } from '../../audit/csv.js';
 import { auditQueryString, parseAuditQuery } from '../../audit/filters.js';
+import { auditChange } from '../../change-context.js';
+import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
 import {
@@ -10,9 +12,9 @@ import {
   listAuditActions,
   listAuditEntries,
   listStaffForAuditFilter,
-  recordAudit,
-  staffActor,
 } from '../../repositories/audit.js';
+import { formatDateTime, formatSortableTime } from '../../tickets/dates.js';
+import { changeOf } from '../../web/change-context.js';
 
 const PAGE_SIZE = 50;
 
@@ -28,16 +30,15 @@ function cursor(value: unknown): number | undefined {
 const audit: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'view_audit_log');
 
-  const when = new Intl.DateTimeFormat('en-US', {
-    timeZone: app.config.timeZone,
-    dateStyle: 'medium',
-    timeStyle: 'medium',
+  // The agency's time zone (Settings), as on every other page; the page and the CSV name it.
+  const show = (row: AuditRow) => ({
+    ...row,
+    when: formatDateTime(row.at, agencyTimeZone(app)),
   });
-  const show = (row: AuditRow) => ({ ...row, when: when.format(new Date(row.at)) });
 
   app.get('/audit', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const { values, filter, errors } = parseAuditQuery(query, app.config.timeZone);
+    const { values, filter, errors } = parseAuditQuery(query, agencyTimeZone(app));
     const invalid = Object.keys(errors).length > 0;
     const page = invalid
       ? { rows: [], hasOlder: false, hasNewer: false }
@@ -78,11 +79,9 @@ const audit: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/audit/export.csv', async (request, reply) => {
-    const staff = request.staff;
-    if (!staff) return;
     const { values, filter, errors } = parseAuditQuery(
       request.query as Record<string, unknown>,
-      app.config.timeZone,
+      agencyTimeZone(app),
     );
     if (Object.keys(errors).length > 0)
       return reply.redirect(`/audit${auditQueryString(values)}`, 303);
@@ -90,23 +89,19 @@ const audit: FastifyPluginAsync = async (app) => {
       .filter(([, v]) => v !== '')
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    await recordAudit(
-      app.db,
-      {
-        actor: staffActor(staff),
-        action: 'audit-exported',
-        detail: `audit log as CSV; ${described ? `filters: ${described}` : 'no filters'}`,
-        ip: request.ip,
-      },
-      app.now(),
-    );
+    await auditChange(app.db, changeOf(request), {
+      action: 'audit-exported',
+      detail: `audit log as CSV; ${described ? `filters: ${described}` : 'no filters'}`,
+    });
+    const zone = agencyTimeZone(app);
     async function* lines() {
       // A byte-order mark, so spreadsheet programs read names with accents right.
-      yield `\ufeff${csvRow(['id', 'at (UTC)', 'who', 'staff id', 'token id', 'action', 'ticket', 'detail', 'address'])}`;
+      yield `\ufeff${csvRow(['id', 'at (UTC)', `at (${zone})`, 'who', 'staff id', 'token id', 'action', 'ticket', 'detail', 'address'])}`;
       for await (const row of eachAuditEntry(app.db, filter)) {
         yield csvRow([
           row.id,
           row.at,
+          formatSortableTime(row.at, zone),
           row.actor,
           row.staff_id,
           row.token_id,

@@ -54,6 +54,63 @@ const oidcRoutes: FastifyPluginAsync = async (app) => {
     await recordAudit(app.db, { actor, action, detail, ip: request.ip }, app.now());
   }
 
+  /**
+   * The provider's answer at the callback: the sign-in this browser began and
+   * who the provider says it is. On any failure the audit row is written, the
+   * sign-in page sent, and null returned.
+   */
+  async function readProviderAnswer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    settings: NonNullable<Awaited<ReturnType<typeof loadEnabledSso>>>,
+    unknown: AuditActor,
+  ) {
+    const transaction = takeTransaction(request, reply, app.config, app.phi, app.now());
+    if (!transaction) {
+      await audit(request, unknown, 'sso-sign-in-failed', 'no sign-in in progress, or it expired');
+      await signInPage(
+        request,
+        reply,
+        400,
+        'That sign-in took too long or was begun in another browser. Try again.',
+      );
+      return null;
+    }
+    const query = request.query as Record<string, unknown>;
+    if (typeof query.error === 'string') {
+      // The provider said no (the person cancelled, or is not allowed to use hushdesk there).
+      await audit(
+        request,
+        unknown,
+        'sso-sign-in-failed',
+        `provider answered ${query.error.slice(0, 60)}`,
+      );
+      await signInPage(
+        request,
+        reply,
+        401,
+        `${settings.name} did not sign you in.`,
+        transaction.next,
+      );
+      return null;
+    }
+    let identity: Awaited<ReturnType<typeof finishSsoSignIn>>;
+    try {
+      identity = await finishSsoSignIn(app.sso, app.config, settings, request.url, transaction);
+    } catch (error) {
+      await audit(request, unknown, 'sso-sign-in-failed', reason(error).slice(0, 200));
+      await signInPage(
+        request,
+        reply,
+        401,
+        `Sign-in through ${settings.name} did not work. Try again; if it keeps failing, tell your administrator.`,
+        transaction.next,
+      );
+      return null;
+    }
+    return { identity, transaction };
+  }
+
   // A link, not a form: the page's CSP allows forms to post only to hushdesk
   // (form-action 'self'), and browsers apply that to the redirect to the
   // provider too. Starting changes nothing on the server; the callback is what
@@ -83,47 +140,10 @@ const oidcRoutes: FastifyPluginAsync = async (app) => {
   app.get(CALLBACK_PATH, async (request, reply) => {
     const settings = await loadEnabledSso(app.db, app.config, app.phi);
     if (!settings) return signInPage(request, reply, 404, 'Single sign-on is not turned on.');
-    const transaction = takeTransaction(request, reply, app.config, app.phi, app.now());
     const unknown = { label: `${settings.name} sign-in` };
-    if (!transaction) {
-      await audit(request, unknown, 'sso-sign-in-failed', 'no sign-in in progress, or it expired');
-      return signInPage(
-        request,
-        reply,
-        400,
-        'That sign-in took too long or was begun in another browser. Try again.',
-      );
-    }
-    const query = request.query as Record<string, unknown>;
-    if (typeof query.error === 'string') {
-      // The provider said no (the person cancelled, or is not allowed to use hushdesk there).
-      await audit(
-        request,
-        unknown,
-        'sso-sign-in-failed',
-        `provider answered ${query.error.slice(0, 60)}`,
-      );
-      return signInPage(
-        request,
-        reply,
-        401,
-        `${settings.name} did not sign you in.`,
-        transaction.next,
-      );
-    }
-    let identity: Awaited<ReturnType<typeof finishSsoSignIn>>;
-    try {
-      identity = await finishSsoSignIn(app.sso, app.config, settings, request.url, transaction);
-    } catch (error) {
-      await audit(request, unknown, 'sso-sign-in-failed', reason(error).slice(0, 200));
-      return signInPage(
-        request,
-        reply,
-        401,
-        `Sign-in through ${settings.name} did not work. Try again; if it keeps failing, tell your administrator.`,
-        transaction.next,
-      );
-    }
+    const answer = await readProviderAnswer(request, reply, settings, unknown);
+    if (!answer) return reply;
+    const { identity, transaction } = answer;
     const result = await matchStaff(app.db, settings, identity, app.now());
     if (result.kind === 'refused') {
       // The email of someone without an account helps the administrator add them; it is no PHI.

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import type { OutboxStatus } from '../../db/schema.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
   findOutboxMessageById,
   listOutboxMessages,
   retryDeadOutboxMessage,
 } from '../../repositories/outbox.js';
+import { formatDateTime } from '../../tickets/dates.js';
+import { changeOf } from '../../web/change-context.js';
 
 const STATUSES: readonly OutboxStatus[] = [
   'queued',
@@ -28,21 +30,12 @@ function idParam(request: FastifyRequest): number | null {
   return /^\d{1,15}$/.test(raw) ? Number(raw) : null;
 }
 
-/** "2026-11-27 09:00" in the agency's time zone. */
-function localTime(iso: string | null, timeZone: string): string {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    dateStyle: 'short',
-    timeStyle: 'short',
-  }).format(new Date(iso));
-}
-
 /** Administrators read what hushdesk sent (or would have sent) and retry dead messages. */
 const outbox: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'manage_settings');
   const notFound = { title: 'Not found', message: 'There is no such message in the outbox.' };
-  const time = (iso: string | null) => localTime(iso, agencyTimeZone(app));
+  // The agency's time zone and format, as on every other page.
+  const time = (iso: string | null) => formatDateTime(iso, agencyTimeZone(app));
 
   app.get('/outbox', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -89,17 +82,11 @@ const outbox: FastifyPluginAsync = async (app) => {
     const now = app.now();
     const retried = await app.db.transaction().execute(async (trx) => {
       if (!(await retryDeadOutboxMessage(trx, message.id, now))) return false;
-      await recordAudit(
-        trx,
-        {
-          actor: staffActor(staff),
-          action: 'outbox-retried',
-          ticketId: message.ticket_id,
-          detail: `outbox message ${message.id}`,
-          ip: request.ip,
-        },
-        now,
-      );
+      await auditChange(trx, changeOf(request), {
+        action: 'outbox-retried',
+        ticketId: message.ticket_id,
+        detail: `outbox message ${message.id}`,
+      });
       return true;
     });
     if (!retried) {

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPassword, hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { Throttle, USERNAME_RULE } from '../../auth/throttle.js';
+import { auditChange } from '../../change-context.js';
 import type { FieldErrors } from '../../forms/fields.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findStaffById, findStaffWithRole } from '../../repositories/staff.js';
 import { changeOwnPassword } from '../../staff/password-changes.js';
+import { changeOf } from '../../web/change-context.js';
 
 /** The signed-in person's own page: who they are, and their password. */
 const profile: FastifyPluginAsync = async (app) => {
@@ -54,11 +55,7 @@ const profile: FastifyPluginAsync = async (app) => {
       if (account?.password_hash && (await verifyPassword(account.password_hash, current))) {
         wrongCurrent.forgive(key);
       } else {
-        await recordAudit(
-          app.db,
-          { actor: staffActor(me), action: 'password-change-failed', ip: request.ip },
-          now,
-        );
+        await auditChange(app.db, changeOf(request), { action: 'password-change-failed' });
         errors.current = 'That is not your current password.';
       }
     }
@@ -71,7 +68,11 @@ const profile: FastifyPluginAsync = async (app) => {
     if (Object.keys(errors).length > 0) return page(request, reply, errors, 422);
 
     wrongCurrent.clear(key);
-    await changeOwnPassword(app.db, me, session.id, await hashPassword(password), request.ip, now);
+    await changeOwnPassword(app.db, {
+      sessionId: session.id,
+      passwordHash: await hashPassword(password),
+      change: changeOf(request),
+    });
     return reply.redirect('/profile?password-changed=1', 303);
   });
 };

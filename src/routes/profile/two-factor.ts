@@ -7,9 +7,9 @@ import {
   startEnrolment,
   verifySecondFactor,
 } from '../../auth/two-factor.js';
+import { auditChange } from '../../change-context.js';
 import { safeReturnPath } from '../../decorators/auth.js';
 import { text } from '../../forms/fields.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { requiresTwoFactor } from '../../repositories/security-settings.js';
 import {
   countUnusedRecoveryCodes,
@@ -17,6 +17,7 @@ import {
   removeTwoFactor,
 } from '../../repositories/two-factor.js';
 import type { SignedInStaff } from '../../types.js';
+import { changeOf } from '../../web/change-context.js';
 
 const WRONG_CODE =
   'That code did not match. Enter the newest code from your authenticator app; if codes keep failing, check that the phone’s clock is set automatically.';
@@ -105,11 +106,7 @@ const twoFactorProfile: FastifyPluginAsync = async (app) => {
     const code = text((request.body as Record<string, unknown>).code);
     const codes = await finishEnrolment(app.db, app.phi, staff.id, code, app.now());
     if (!codes) return show(request, reply.code(422), { next, error: WRONG_CODE });
-    await recordAudit(
-      app.db,
-      { actor: staffActor(staff), action: 'two-factor-enrolled', ip: request.ip },
-      app.now(),
-    );
+    await auditChange(app.db, changeOf(request), { action: 'two-factor-enrolled' });
     return showCodes(reply, codes, next, true);
   });
 
@@ -118,24 +115,14 @@ const twoFactorProfile: FastifyPluginAsync = async (app) => {
     const code = text((request.body as Record<string, unknown>).code);
     const result = await verifySecondFactor(app.db, app.phi, staff.id, code, app.now());
     if (result.kind === 'wrong') {
-      await recordAudit(
-        app.db,
-        {
-          actor: staffActor(staff),
-          action: 'two-factor-failed',
-          detail: 'asking for new recovery codes',
-          ip: request.ip,
-        },
-        app.now(),
-      );
+      await auditChange(app.db, changeOf(request), {
+        action: 'two-factor-failed',
+        detail: 'asking for new recovery codes',
+      });
       return show(request, reply.code(422), { next: '/', codesError: WRONG_CODE });
     }
     const codes = await issueNewRecoveryCodes(app.db, staff.id, app.now());
-    await recordAudit(
-      app.db,
-      { actor: staffActor(staff), action: 'recovery-codes-replaced', ip: request.ip },
-      app.now(),
-    );
+    await auditChange(app.db, changeOf(request), { action: 'recovery-codes-replaced' });
     return showCodes(reply, codes, '/', false);
   });
 
@@ -150,24 +137,14 @@ const twoFactorProfile: FastifyPluginAsync = async (app) => {
     const code = text((request.body as Record<string, unknown>).code);
     const result = await verifySecondFactor(app.db, app.phi, staff.id, code, app.now());
     if (result.kind === 'wrong') {
-      await recordAudit(
-        app.db,
-        {
-          actor: staffActor(staff),
-          action: 'two-factor-failed',
-          detail: 'turning two-step sign-in off',
-          ip: request.ip,
-        },
-        app.now(),
-      );
+      await auditChange(app.db, changeOf(request), {
+        action: 'two-factor-failed',
+        detail: 'turning two-step sign-in off',
+      });
       return show(request, reply.code(422), { next: '/', offError: WRONG_CODE });
     }
     await removeTwoFactor(app.db, staff.id);
-    await recordAudit(
-      app.db,
-      { actor: staffActor(staff), action: 'two-factor-removed', ip: request.ip },
-      app.now(),
-    );
+    await auditChange(app.db, changeOf(request), { action: 'two-factor-removed' });
     return reply.redirect(`${ENROL_PATH}?off=1`, 303);
   });
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { csvRow } from '../../audit/csv.js';
+import { auditChange } from '../../change-context.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
@@ -7,8 +8,8 @@ import { drawCharts } from '../../reports/draw.js';
 import { loadFigures } from '../../reports/figures.js';
 import { parseReportQuery, reportQueryString } from '../../reports/filters.js';
 import { cellText, isReportKey, REPORT_KEYS } from '../../reports/tables.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { listDepartments } from '../../repositories/reports.js';
+import { changeOf } from '../../web/change-context.js';
 
 /**
  * Reports, for people with see_reports: open work, response targets,
@@ -64,8 +65,6 @@ const reports: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/reports/export.csv', async (request, reply) => {
-    const staff = request.staff;
-    if (!staff) return;
     const { values, filter, errors } = await read(request);
     const key = (request.query as Record<string, unknown>).report;
     if (!isReportKey(key) || Object.keys(errors).length > 0) {
@@ -76,16 +75,10 @@ const reports: FastifyPluginAsync = async (app) => {
       timeZone: agencyTimeZone(app),
     });
     const table = figures.tables[key];
-    await recordAudit(
-      app.db,
-      {
-        actor: staffActor(staff),
-        action: 'report-exported',
-        detail: `report "${table.title}" as CSV; ${filter.fromDay} to ${filter.toDay}; department ${filter.department ?? 'all'}`,
-        ip: request.ip,
-      },
-      app.now(),
-    );
+    await auditChange(app.db, changeOf(request), {
+      action: 'report-exported',
+      detail: `report "${table.title}" as CSV; ${filter.fromDay} to ${filter.toDay}; department ${filter.department ?? 'all'}`,
+    });
     // A byte-order mark, so spreadsheet programs read names with accents right.
     const body = `\ufeff${csvRow(table.columns)}${table.rows.map((row) => csvRow(row.map(cellText))).join('')}`;
     return reply

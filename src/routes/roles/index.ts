@@ -10,7 +10,7 @@ import {
 } from '../../staff/administration.js';
 import { PERMISSIONS, permissionLabel, permissionsFromForm } from '../../staff/permissions.js';
 import { validateRoleName } from '../../staff/validate.js';
-import { changedBy } from '../../web/changed-by.js';
+import { changeOf } from '../../web/change-context.js';
 import { idParam } from '../params.js';
 
 interface RoleForm {
@@ -72,7 +72,7 @@ const roles: FastifyPluginAsync = async (app) => {
     const values = read(request);
     const errors = await check(values);
     if (Object.keys(errors).length > 0) return form(reply, null, values, errors, 422);
-    await addRole(app.db, values, changedBy(request), app.now());
+    await addRole(app.db, { role: values, change: changeOf(request) });
     return reply.redirect('/roles?saved=1', 303);
   });
 
@@ -91,7 +91,7 @@ const roles: FastifyPluginAsync = async (app) => {
     const errors = await check(values, role.id);
     if (Object.keys(errors).length === 0) {
       try {
-        await changeRole(app.db, role.id, values, changedBy(request), app.now());
+        await changeRole(app.db, { roleId: role.id, role: values, change: changeOf(request) });
         return reply.redirect('/roles?saved=1', 303);
       } catch (error) {
         if (!(error instanceof LastAdministratorError || error instanceof RoleNotEditableError)) {

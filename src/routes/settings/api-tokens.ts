@@ -8,7 +8,7 @@ import {
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { text } from '../../forms/fields.js';
 import { findApiTokenById, listApiTokens } from '../../repositories/api-tokens.js';
-import { changedBy } from '../../web/changed-by.js';
+import { changeOf } from '../../web/change-context.js';
 import { idParam } from '../params.js';
 
 /** Administrators make, see and revoke the automation API's tokens. */
@@ -35,7 +35,7 @@ const apiTokens: FastifyPluginAsync = async (app) => {
     const problem = validateTokenName(name);
     if (problem) return list(reply, { name, error: problem }, 422);
     try {
-      const { token } = await issueApiToken(app.db, name, changedBy(request), app.now());
+      const { token } = await issueApiToken(app.db, { name, change: changeOf(request) });
       return reply.page('settings/api-token-created', {
         title: `API token ${name}`,
         name,
@@ -60,7 +60,7 @@ const apiTokens: FastifyPluginAsync = async (app) => {
     const id = idParam(request);
     const token = id === null ? undefined : await findApiTokenById(app.db, id);
     if (!token) return reply.callNotFound();
-    await withdrawApiToken(app.db, token.id, changedBy(request), app.now());
+    await withdrawApiToken(app.db, { id: token.id, change: changeOf(request) });
     return reply.redirect('/settings/api-tokens?revoked=1', 303);
   });
 };

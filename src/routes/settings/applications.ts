@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import {
   listApplicationNames,
   replaceApplicationNames,
 } from '../../repositories/application-names.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { formatApplicationNames, parseApplicationNames } from '../../tickets/application-names.js';
+import { changeOf } from '../../web/change-context.js';
 
 /**
  * Names for the agency's other web applications (manage_settings), so "Opened
@@ -40,16 +41,10 @@ const applicationNames: FastifyPluginAsync = async (app) => {
     const before = await listApplicationNames(app.db);
     await app.db.transaction().execute(async (trx) => {
       await replaceApplicationNames(trx, parsed.names, staff.id, now);
-      await recordAudit(
-        trx,
-        {
-          actor: staffActor(staff),
-          action: 'setting-changed',
-          detail: `application_names: ${before.length} → ${parsed.names.length} named`,
-          ip: request.ip,
-        },
-        now,
-      );
+      await auditChange(trx, changeOf(request), {
+        action: 'setting-changed',
+        detail: `application_names: ${before.length} → ${parsed.names.length} named`,
+      });
     });
     return reply.redirect('/settings/applications?saved=1', 303);
   });

@@ -30,7 +30,7 @@ import {
   validateEscalationDesk,
   validateTargets,
 } from '../../settings/validate.js';
-import { changedBy } from '../../web/changed-by.js';
+import { changeOf } from '../../web/change-context.js';
 
 type Section = 'agency' | 'coordinator' | 'targets' | 'desk';
 const SECTIONS: readonly Section[] = ['agency', 'coordinator', 'targets', 'desk'];
@@ -152,7 +152,7 @@ const settings: FastifyPluginAsync = async (app) => {
     };
     const result = validateAgency(form);
     if (!result.ok) return render(reply, { section: 'agency', form, errors: result.errors });
-    const changed = await saveAgency(app.db, result.value, changedBy(request), app.now());
+    const changed = await saveAgency(app.db, { value: result.value, change: changeOf(request) });
     // Every page shows the name and dates in the zone: read them again now, not per page.
     if (changed) await reloadAgencySettings(app);
     return done(reply, 'agency', changed);
@@ -173,12 +173,10 @@ const settings: FastifyPluginAsync = async (app) => {
       }
       coordinatorId = staff.id;
     }
-    const changed = await saveBillingCoordinator(
-      app.db,
-      coordinatorId,
-      changedBy(request),
-      app.now(),
-    );
+    const changed = await saveBillingCoordinator(app.db, {
+      value: coordinatorId,
+      change: changeOf(request),
+    });
     return done(reply, 'coordinator', changed);
   });
 
@@ -197,7 +195,10 @@ const settings: FastifyPluginAsync = async (app) => {
     );
     const result = validateTargets(priorities, form);
     if (!result.ok) return render(reply, { section: 'targets', form, errors: result.errors });
-    const changed = await savePriorityTargets(app.db, result.value, changedBy(request), app.now());
+    const changed = await savePriorityTargets(app.db, {
+      value: result.value,
+      change: changeOf(request),
+    });
     return done(reply, 'targets', changed);
   });
 
@@ -209,7 +210,10 @@ const settings: FastifyPluginAsync = async (app) => {
     };
     const result = validateEscalationDesk(form);
     if (!result.ok) return render(reply, { section: 'desk', form, errors: result.errors });
-    const changed = await saveEscalationDesk(app.db, result.value, changedBy(request), app.now());
+    const changed = await saveEscalationDesk(app.db, {
+      value: result.value,
+      change: changeOf(request),
+    });
     return done(reply, 'desk', changed);
   });
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import type { FieldErrors } from '../../forms/fields.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import {
   getSecuritySettings,
   MAX_AUDIT_RETENTION_YEARS,
@@ -16,6 +16,7 @@ import {
   securityChanges,
   validateSecurityForm,
 } from '../../settings/security.js';
+import { changeOf } from '../../web/change-context.js';
 
 /**
  * Security settings (manage_settings): require a second factor for everyone,
@@ -70,16 +71,10 @@ const securitySettings: FastifyPluginAsync = async (app) => {
     await app.db.transaction().execute(async (trx) => {
       for (const change of changes) {
         await setSetting(trx, change.key, change.value, staff.id, now);
-        await recordAudit(
-          trx,
-          {
-            actor: staffActor(staff),
-            action: 'setting-changed',
-            detail: change.detail,
-            ip: request.ip,
-          },
-          now,
-        );
+        await auditChange(trx, changeOf(request), {
+          action: 'setting-changed',
+          detail: change.detail,
+        });
       }
     });
     return reply.redirect('/settings/security?saved=1', 303);

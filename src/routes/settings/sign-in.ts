@@ -8,11 +8,12 @@ import {
   validateSsoForm,
 } from '../../auth/oidc/form.js';
 import { loadSsoSettings, postLogoutUrl, redirectUrl } from '../../auth/oidc/settings.js';
+import { auditChange } from '../../change-context.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import type { FieldErrors } from '../../forms/fields.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { listActiveStaffWithPermission, listRoles } from '../../repositories/roles.js';
 import { findSsoProvider, saveSsoProvider } from '../../repositories/sso.js';
+import { changeOf } from '../../web/change-context.js';
 
 type TestResult = { ok: true; message: string } | { ok: false; message: string } | null;
 
@@ -131,16 +132,10 @@ const signInSettings: FastifyPluginAsync = async (app) => {
         staff.id,
         now,
       );
-      await recordAudit(
-        trx,
-        {
-          actor: staffActor(staff),
-          action: 'setting-changed',
-          detail: `single sign-on: ${changed.join(', ') || 'saved unchanged'}`,
-          ip: request.ip,
-        },
-        now,
-      );
+      await auditChange(trx, changeOf(request), {
+        action: 'setting-changed',
+        detail: `single sign-on: ${changed.join(', ') || 'saved unchanged'}`,
+      });
     });
     app.sso.forget();
     return reply.redirect('/settings/sign-in?saved=1', 303);

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import { keyFilePath, readKeyFile } from '../../crypto/key.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { allWell, runDoctor } from '../../ops/doctor.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
+import { summarizeChecks } from '../../ops/doctor-check.js';
 import { confirmKeyCopy } from '../../repositories/ops.js';
+import { changeOf } from '../../web/change-context.js';
 
 /**
  * Settings → System (manage_settings): the checks `hushdesk doctor` runs, each
@@ -24,7 +26,7 @@ const systemSettings: FastifyPluginAsync = async (app) => {
     });
     return reply.page('settings/system', {
       title: 'System',
-      checks,
+      ...summarizeChecks(checks),
       allWell: allWell(checks),
       saved: (request.query as Record<string, unknown>).saved === '1',
     });
@@ -42,16 +44,10 @@ const systemSettings: FastifyPluginAsync = async (app) => {
           { keyId: key.id, at: now.toISOString(), by: staff.name },
           staff.id,
         );
-        await recordAudit(
-          trx,
-          {
-            actor: staffActor(staff),
-            action: 'key-copy-confirmed',
-            detail: `key ${key.id}`,
-            ip: request.ip,
-          },
-          now,
-        );
+        await auditChange(trx, changeOf(request), {
+          action: 'key-copy-confirmed',
+          detail: `key ${key.id}`,
+        });
       });
     }
     return reply.redirect('/settings/system?saved=1', 303);

@@ -17,7 +17,7 @@ import {
   UsernameTakenError,
 } from '../../staff/administration.js';
 import { validateStaffFields } from '../../staff/validate.js';
-import { changedBy } from '../../web/changed-by.js';
+import { changeOf } from '../../web/change-context.js';
 import { idParam } from '../params.js';
 import status, { resetTwoFactor } from './status.js';
 
@@ -120,7 +120,10 @@ const staff: FastifyPluginAsync = async (app) => {
     const { values, errors, changes } = await read(request);
     if (Object.keys(errors).length === 0) {
       try {
-        const created = await addStaffMember(app.db, changes, changedBy(request), app.now());
+        const created = await addStaffMember(app.db, {
+          member: changes,
+          change: changeOf(request),
+        });
         return reply.redirect(`/staff/${created.id}?done=added`, 303);
       } catch (error) {
         if (!(error instanceof UsernameTakenError)) throw error;
@@ -155,7 +158,11 @@ const staff: FastifyPluginAsync = async (app) => {
     const { values, errors, changes } = await read(request);
     if (Object.keys(errors).length === 0) {
       try {
-        await changeStaffMember(app.db, member.id, changes, changedBy(request), app.now());
+        await changeStaffMember(app.db, {
+          staffId: member.id,
+          changes,
+          change: changeOf(request),
+        });
         return reply.redirect(`/staff/${member.id}?done=saved`, 303);
       } catch (error) {
         if (error instanceof UsernameTakenError) errors.username = error.message;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import { isAutomationIdentity } from '../../repositories/api-tokens.js';
-import { recordAudit } from '../../repositories/audit.js';
 import { deleteSessionsOfStaff } from '../../repositories/sessions.js';
 import { findStaffWithRole, type StaffListRow } from '../../repositories/staff.js';
 import { removeTwoFactor } from '../../repositories/two-factor.js';
@@ -10,7 +10,7 @@ import {
   reactivateStaffMember,
 } from '../../staff/administration.js';
 import { createPasswordResetLink, RESET_LINK_HOURS } from '../../staff/password-changes.js';
-import { changedBy } from '../../web/changed-by.js';
+import { changeOf } from '../../web/change-context.js';
 import { idParam } from '../params.js';
 
 type Change = 'deactivate' | 'reactivate';
@@ -55,11 +55,8 @@ const status: FastifyPluginAsync = async (app) => {
         return refuseAutomation(reply, member);
       }
       try {
-        if (change === 'deactivate') {
-          await deactivateStaffMember(app.db, member.id, changedBy(request), app.now());
-        } else {
-          await reactivateStaffMember(app.db, member.id, changedBy(request), app.now());
-        }
+        const apply = change === 'deactivate' ? deactivateStaffMember : reactivateStaffMember;
+        await apply(app.db, { staffId: member.id, change: changeOf(request) });
       } catch (error) {
         if (!(error instanceof LastAdministratorError)) throw error;
         return confirm(reply, member, change, error.message);
@@ -79,13 +76,10 @@ const status: FastifyPluginAsync = async (app) => {
         message: `${member.name} is deactivated. Reactivate them first, then make a password link.`,
       });
     }
-    const link = await createPasswordResetLink(
-      app.db,
-      member.id,
-      changedBy(request),
-      app.config.baseUrl,
-      app.now(),
-    );
+    const link = await createPasswordResetLink(app.db, {
+      staffId: member.id,
+      change: changeOf(request),
+    });
     return reply.page('staff/password-link', {
       title: `Password link for ${member.name}`,
       member,
@@ -105,20 +99,14 @@ export const resetTwoFactor: FastifyPluginAsync = async (app) => {
     const id = idParam(request);
     const member = id === null ? undefined : await findStaffWithRole(app.db, id);
     if (!member) return reply.callNotFound();
-    const by = changedBy(request);
+    const change = changeOf(request);
     await removeTwoFactor(app.db, member.id);
     await app.db.transaction().execute(async (trx) => {
       await deleteSessionsOfStaff(trx, member.id);
-      await recordAudit(
-        trx,
-        {
-          actor: by.actor,
-          action: 'two-factor-reset',
-          detail: `for ${member.name} (${member.username})`,
-          ip: by.ip,
-        },
-        app.now(),
-      );
+      await auditChange(trx, change, {
+        action: 'two-factor-reset',
+        detail: `for ${member.name} (${member.username})`,
+      });
     });
     return reply.redirect(`/staff/${member.id}?done=two-factor-reset`, 303);
   });

@@ -15,6 +15,7 @@ import {
   loadNewTicketWindow,
 } from '../../web/tickets/new-ticket-window.js';
 import { saveNewTicket } from '../../web/tickets/save-new-ticket.js';
+import { ACCEPTS_FILES } from '../../web/tickets/uploads.js';
 
 /** The window's one-time token as posted, or null when it is missing or malformed. */
 function readFormToken(body: Record<string, unknown>): string | null {
@@ -50,7 +51,7 @@ const create: FastifyPluginAsync = async (app) => {
     return reply.page('tickets/new', data, { fragment: 'tickets/_new-dialog' });
   });
 
-  app.post('/tickets', async (request, reply) => {
+  app.post('/tickets', ACCEPTS_FILES, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     const sendToDesk = wantsToSend(body);
     if (sendToDesk && !mayRequestSend(request)) return refuseSending(reply);

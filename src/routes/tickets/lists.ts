@@ -1,7 +1,14 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
-import { type ListScope, listTickets, PAGE_SIZE } from '../../repositories/ticket-lists.js';
+import { cursorOf } from '../../repositories/ticket-keyset.js';
+import {
+  type ListScope,
+  listTickets,
+  PAGE_SIZE,
+  type TicketFilters,
+  type TicketRow,
+} from '../../repositories/ticket-lists.js';
 import { countMyTickets } from '../../repositories/ticket-scopes.js';
 import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
@@ -11,6 +18,7 @@ import { flagTicket } from '../../tickets/row-flags.js';
 import { rendered } from '../../views/html.js';
 import { dueDatesOf } from '../../web/agency-today.js';
 import { viewerOf } from '../../web/signed-in.js';
+import { describeListCount } from '../../web/tickets/list-summary.js';
 
 /**
  * The Assigned To filter's options, one per active staff member: rendered once
@@ -38,6 +46,30 @@ function markSelected(options: string, assignee: string): string {
   return options.replace(option, `<option value="${assignee}" selected>`);
 }
 
+/**
+ * Previous and Next: each carries the cursor of the row its page starts after
+ * (or ends before) and the page number it shows, so both work from the address
+ * bar and with Back; page 1 needs no cursor.
+ */
+function pagerLinks(
+  filters: TicketFilters,
+  rows: readonly TicketRow[],
+  link: (replace: Partial<TicketFilters>) => string,
+): { prevLink: string; nextLink: string } {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const prevPage = Math.max(1, filters.page - 1);
+  return {
+    prevLink:
+      prevPage === 1 || !first
+        ? link({ page: 1, after: '', before: '' })
+        : link({ page: prevPage, after: '', before: cursorOf(filters.sort, first) }),
+    nextLink: last
+      ? link({ page: filters.page + 1, after: cursorOf(filters.sort, last), before: '' })
+      : link({ page: filters.page + 1, after: '', before: '' }),
+  };
+}
+
 async function renderList(
   app: FastifyInstance,
   request: FastifyRequest,
@@ -61,6 +93,10 @@ async function renderList(
     viewer.externalOnly ? '' : staffDirectory(app.db).then((d) => assigneeFilterOptions(app, d)),
   ]);
   const now = app.now();
+  // A capped count knows no last page: a full page offers the next one.
+  const pages = capped
+    ? filters.page + (rows.length === PAGE_SIZE ? 1 : 0)
+    : Math.max(1, Math.ceil(total / PAGE_SIZE));
   const base = scope === 'all' ? '/tickets' : '/';
   const tab = extra.tab && extra.tab !== 'assigned' ? extra.tab : '';
   return reply.page(
@@ -76,10 +112,8 @@ async function renderList(
       rows: rows.map((row) => ({ row, flags: flagTicket(row, dates.today, now) })),
       total,
       capped,
-      // A capped count knows no last page: a full page offers the next one.
-      pages: capped
-        ? filters.page + (rows.length === PAGE_SIZE ? 1 : 0)
-        : Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      pages,
+      summary: describeListCount({ total, capped, page: filters.page, pages }),
       priorities,
       assigneeOptions: rendered(markSelected(assigneeOptions, filters.assignee)),
       statuses: STATUSES,
@@ -88,6 +122,11 @@ async function renderList(
       returnTo: `${base}${filterQuery(filters, { tab })}`,
       link: (replace: Record<string, string | number>) =>
         `${base}${filterQuery(filters, { tab, ...replace })}`,
+      ...pagerLinks(
+        filters,
+        rows,
+        (replace) => `${base}${filterQuery(filters, { tab, ...replace })}`,
+      ),
     },
     { fragment: 'tickets/_list' },
   );

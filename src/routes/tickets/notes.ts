@@ -4,31 +4,48 @@ import { recordAudit } from '../../repositories/audit.js';
 import { findNote } from '../../repositories/timeline.js';
 import { NOTE_EDIT_MINUTES } from '../../tickets/model.js';
 import { checkNoteText as checkNote, readNoteText as readNote } from '../../tickets/note-text.js';
-import { addNote, checkNoteEditable, editNote } from '../../tickets/service.js';
+import { addNoteIn, checkNoteEditable, editNote } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import {
+  ACCEPTS_FILES,
+  attachUploadsIn,
+  fileCount,
+  filesProblemOf,
+} from '../../web/tickets/uploads.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 import { idParam } from '../params.js';
 
 const TOO_LATE = `Notes can be edited for ${NOTE_EDIT_MINUTES} minutes after they are written; this one now stands as written.`;
 
 const notes: FastifyPluginAsync = async (app) => {
-  app.post('/tickets/:id/notes', async (request, reply) => {
+  app.post('/tickets/:id/notes', ACCEPTS_FILES, async (request, reply) => {
     const ticket = ticketOf(request);
     const text = readNote(request.body as Record<string, unknown>);
-    const problem = checkNote(text);
-    if (problem) {
+    // Files alone are welcome: a screenshot may say all there is to say.
+    const filesOnly = fileCount(request) > 0 && !text.trim();
+    const problem = filesOnly ? null : checkNote(text);
+    const filesError = filesProblemOf(request) ?? undefined;
+    if (problem || filesError) {
       reply.code(422);
-      return renderTicketPage(app, request, reply, ticket, { noteText: text, noteError: problem });
+      return renderTicketPage(app, request, reply, ticket, {
+        ...{ noteText: text, noteError: problem ?? undefined, filesError },
+      });
     }
-    await addNote(app.db, app.phi, { ticketId: ticket.id, body: text, change: changeOf(request) });
+    const change = changeOf(request);
+    await app.db.transaction().execute(async (trx) => {
+      const noteId = filesOnly
+        ? null
+        : await addNoteIn(trx, app.phi, { ticketId: ticket.id, body: text, change });
+      await attachUploadsIn(trx, request, { ticketId: ticket.id, noteId });
+    });
     app.outbox.wake();
     return replyAfterChange(request, reply, {
-      redirect: `/tickets/${ticket.id}?noted=1#timeline`,
+      redirect: `/tickets/${ticket.id}?${filesOnly ? 'attached' : 'noted'}=1#timeline`,
       fragment: async () =>
         renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-          flash: 'Note added.',
+          flash: filesOnly ? 'Files added.' : 'Note added.',
         }),
     });
   });

@@ -3,9 +3,11 @@ import { findVisibleTicket } from '../../repositories/tickets.js';
 import { viewerOf } from '../../web/signed-in.js';
 import { idParam } from '../params.js';
 import associated from './associated.js';
+import attachments from './attachments.js';
 import escalation from './escalation.js';
 import notes from './notes.js';
 import page from './page.js';
+import related from './related.js';
 import status from './status.js';
 
 /**
@@ -28,6 +30,8 @@ const oneTicket: FastifyPluginAsync = async (app) => {
   await app.register(notes);
   await app.register(escalation);
   await app.register(associated);
+  await app.register(related);
+  await app.register(attachments);
 };
 
 export default oneTicket;

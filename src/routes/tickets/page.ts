@@ -6,6 +6,7 @@ import type { FieldErrors } from '../../forms/fields.js';
 import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
 import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
+import { completeWaitingChildrenIn } from '../../tickets/complete-children.js';
 import { alreadySentMessage, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
 import { isStatus } from '../../tickets/model.js';
 import { checkNoteText, readNoteText } from '../../tickets/note-text.js';
@@ -15,7 +16,7 @@ import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/v
 import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
 import { changeOf } from '../../web/change-context.js';
-import { signedIn } from '../../web/signed-in.js';
+import { signedIn, viewerOf } from '../../web/signed-in.js';
 import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
@@ -26,11 +27,46 @@ import {
   renderTicketPage,
 } from '../../web/tickets/render-ticket-page.js';
 import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
+import {
+  ACCEPTS_FILES,
+  attachUploadsIn,
+  fileCount,
+  filesProblemOf,
+} from '../../web/tickets/uploads.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
 
 function readBase(body: Record<string, unknown>) {
   const int = (v: unknown) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : 0);
   return { version: int(body.version), seenEventId: int(body.seen_event) };
+}
+
+/** Search or Pick list pressed without JavaScript: the page again with the picker's answer. */
+async function answerPickerStep(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: {
+    ticket: TicketDetail;
+    form: TicketForm;
+    base: ReturnType<typeof readBase>;
+    body: Record<string, unknown>;
+    choices: Awaited<ReturnType<typeof loadFormChoices>>;
+    step: NonNullable<ReturnType<typeof pickerStep>>;
+    kept: { noteText: string };
+  },
+) {
+  const { ticket, form, base, body, choices, step, kept } = state;
+  if (step === 'pick-list') {
+    return renderPickListPage(reply, choices.directory, body, {
+      ...ASSIGNEE_PICK_LIST,
+      action: `/tickets/${ticket.id}`,
+    });
+  }
+  const picker = await buildAssigneePicker(app, choices.directory, form, body, step);
+  return renderTicketPage(app, request, reply, ticket, {
+    ...{ form, base, assigneePicker: picker },
+    ...kept,
+  });
 }
 
 /** Raised inside the save's transaction when the ticket was sent meanwhile: nothing is kept. */
@@ -43,7 +79,7 @@ const page: FastifyPluginAsync = async (app) => {
     return renderTicketPage(app, request, reply, ticket, { flash });
   });
 
-  app.post('/tickets/:id', async (request, reply) => {
+  app.post('/tickets/:id', ACCEPTS_FILES, async (request, reply) => {
     const ticket = ticketOf(request);
     const body = request.body as Record<string, unknown>;
     if (isExternalSupport(signedIn(request))) {
@@ -69,19 +105,16 @@ const page: FastifyPluginAsync = async (app) => {
     const choices = await loadFormChoices(app);
     // Without JavaScript, Search and Pick list submit this form: answer them, save nothing.
     const step = pickerStep(body, 'assignee');
-    if (step === 'pick-list') {
-      return renderPickListPage(reply, choices.directory, body, {
-        ...ASSIGNEE_PICK_LIST,
-        action: `/tickets/${ticket.id}`,
+    if (step)
+      return answerPickerStep(app, request, reply, {
+        ticket,
+        form,
+        base,
+        body,
+        choices,
+        step,
+        kept,
       });
-    }
-    if (step) {
-      const picker = await buildAssigneePicker(app, choices.directory, form, body, step);
-      return renderTicketPage(app, request, reply, ticket, {
-        ...{ form, base, assigneePicker: picker },
-        ...kept,
-      });
-    }
     const result = validateTicket(form, {
       priorities: choices.priorities,
       assignable: choices.directory.ids,
@@ -98,12 +131,15 @@ const page: FastifyPluginAsync = async (app) => {
       errors.title || form.title === ticket.title ? null : await judgeTitle(app, form.title, body);
     if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
     const noteError = noteText.trim() ? checkNoteText(noteText) : null;
+    const filesProblem = filesProblemOf(request);
+    if (filesProblem) errors.files = filesProblem;
     if (!result.ok || Object.keys(errors).length > 0 || noteError) {
       reply.code(422);
       const picker = await buildAssigneePicker(app, choices.directory, form, body);
       return renderTicketPage(app, request, reply, ticket, {
         ...{ form, errors, base, sendToDesk, titleDecision },
         ...{ assigneePicker: picker, noteText, noteError: noteError ?? undefined },
+        filesError: filesProblem ?? undefined,
       });
     }
     const edit = { edit: result.value, base, sendToDesk, titleDecision };
@@ -144,8 +180,24 @@ async function saveAndAnswer(
   const change = changeOf(request);
   const desk = sendToDesk ? await getEscalationDesk(app.db) : null;
   const withNote = noteText.trim() !== '';
+  // "Complete them too": the open tickets waiting on this one, when this Save completes it.
+  const completeChildren = (request.body as Record<string, unknown>).complete_children === 'yes';
+  const completing = completeChildren && edit.status === 'complete' && ticket.status !== 'complete';
+  let children: number[] = [];
   const andThen = async (trx: Db, ticketId: number) => {
-    if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
+    const noteId = withNote
+      ? await addNoteIn(trx, app.phi, { ticketId, body: noteText, change })
+      : null;
+    await attachUploadsIn(trx, request, { ticketId, noteId });
+    if (completing) {
+      const options = {
+        parentId: ticketId,
+        viewer: viewerOf(request),
+        change,
+        today: todayOf(app),
+      };
+      children = await completeWaitingChildrenIn(trx, app.phi, options);
+    }
     await auditConfirmedTitle(trx, ticketId, titleDecision, change);
     if (desk && !(await sendToDeskIn(trx, { ticketId, desk, change }))) throw new SentMeanwhile();
   };
@@ -176,16 +228,25 @@ async function saveAndAnswer(
     redirect: `/tickets/${ticket.id}?${desk ? 'sent' : 'saved'}=1`,
     fragment: async () =>
       renderTicketPage(app, request, reply, await reloadTicket(app, request), {
-        flash: savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote),
+        flash: `${savedFlash(saved.kind === 'saved', desk?.name ?? null, withNote, fileCount(request))}${completedFlash(children)}`,
       }),
   });
 }
 
-function savedFlash(changed: boolean, sentTo: string | null, noted = false): string {
+function savedFlash(changed: boolean, sentTo: string | null, noted = false, files = 0): string {
+  if (files > 0 && !noted && !sentTo) {
+    const added = `${files === 1 ? 'File' : 'Files'} added.`;
+    return changed ? `Saved. ${added}` : added;
+  }
   const note = noted ? ' Note added.' : '';
   if (sentTo) return `${changed ? `Saved and sent to ${sentTo}.` : `Sent to ${sentTo}.`}${note}`;
   if (noted) return changed ? 'Saved. Note added.' : 'Note added.';
   return changed ? 'Saved.' : 'Nothing to save: no field changed.';
+}
+
+function completedFlash(children: number[]): string {
+  if (children.length === 0) return '';
+  return ` Also completed ${children.map((n) => `#${n}`).join(', ')}, which waited on it.`;
 }
 
 const OTHER_FIELDS = ['title', 'due_date', 'priority', 'description', 'assignee', 'send_to_desk'];
@@ -223,16 +284,22 @@ async function saveStatusOnly(
   const change: ChangeContext = changeOf(request);
   const noteText = readNoteText(body);
   const noteError = noteText.trim() ? checkNoteText(noteText) : null;
-  if (noteError) {
+  const filesError = filesProblemOf(request) ?? undefined;
+  if (noteError || filesError) {
     reply.code(422);
-    return renderTicketPage(app, request, reply, ticket, { form, base, noteText, noteError });
+    return renderTicketPage(app, request, reply, ticket, {
+      ...{ form, base, noteText, noteError: noteError ?? undefined, filesError },
+    });
   }
   const withNote = noteText.trim() !== '';
   const saved = await saveTicket(app.db, app.phi, {
     ...{ current: ticket, edit: { status: body.status }, base, change },
     today: todayOf(app),
     andThen: async (trx, ticketId) => {
-      if (withNote) await addNoteIn(trx, app.phi, { ticketId, body: noteText, change });
+      const noteId = withNote
+        ? await addNoteIn(trx, app.phi, { ticketId, body: noteText, change })
+        : null;
+      await attachUploadsIn(trx, request, { ticketId, noteId });
     },
   });
   if (saved.kind !== 'conflict') app.outbox.wake();
@@ -247,7 +314,7 @@ async function saveStatusOnly(
     redirect: `/tickets/${ticket.id}?saved=1`,
     fragment: () =>
       renderTicketPage(app, request, reply, fresh, {
-        flash: savedFlash(saved.kind === 'saved', null, withNote),
+        flash: savedFlash(saved.kind === 'saved', null, withNote, fileCount(request)),
       }),
   });
 }

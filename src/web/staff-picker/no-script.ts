@@ -75,5 +75,12 @@ export function renderPickListPage(
     groups: directory.byDepartment(entries),
     count: entries.length,
     total: directory.entries.length,
+    shown: describeShown(filter, entries.length, directory.entries.length),
   });
+}
+
+/** "3 of 40 shown." when filtered, else how many people there are. */
+function describeShown(filter: string, count: number, total: number): string {
+  if (filter) return `${count} of ${total} shown.`;
+  return total === 1 ? '1 person.' : `${total} people.`;
 }

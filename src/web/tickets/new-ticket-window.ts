@@ -9,7 +9,9 @@ import { type TicketForm, type ValidTicket, validateTicket } from '../../tickets
 import { signedIn } from '../signed-in.js';
 import { buildAssigneePicker } from './assignee-picker.js';
 import { type FormChoices, loadFormChoices } from './form-choices.js';
+import { loadTicketFiles } from './ticket-files.js';
 import { judgeTitle } from './title-check.js';
+import { filesProblemOf } from './uploads.js';
 
 export const EMPTY_TICKET_FORM: TicketForm = {
   title: '',
@@ -53,7 +55,7 @@ export async function buildNewTicketWindow(
   app: FastifyInstance,
   context: NewTicketContext,
   shown: {
-    errors?: object;
+    errors?: FieldErrors;
     step?: PickerStep | null;
     titleDecision?: TitleDecision | null;
   } = {},
@@ -79,6 +81,7 @@ export async function buildNewTicketWindow(
     escalation,
     sendToDesk: context.sendToDesk,
     titleDecision: shown.titleDecision ?? null,
+    files: { ...(await loadTicketFiles(app, null)), error: shown.errors?.files ?? null },
   };
 }
 
@@ -124,6 +127,8 @@ export async function checkNewTicket(
   const titleDecision = errors.title ? null : await judgeTitle(app, form.title, body);
   if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
   if (context.sendToDesk && !escalation.desk) errors.send_to_desk = NO_DESK_MESSAGE;
+  const filesProblem = filesProblemOf(request);
+  if (filesProblem) errors.files = filesProblem;
   if (!result.ok || Object.keys(errors).length > 0) return { ok: false, errors, titleDecision };
   return { ok: true, ticket: result.value, titleDecision };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { auditChange } from '../../change-context.js';
 import type { FieldErrors } from '../../forms/fields.js';
-import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { findEscalation } from '../../repositories/escalation.js';
 import { listAssociatedStaff, type TicketDetail } from '../../repositories/tickets.js';
 import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
@@ -12,10 +12,13 @@ import { flagTicket } from '../../tickets/row-flags.js';
 import { isNoteEditable } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
 import type { TicketForm } from '../../tickets/validate.js';
-import { signedIn } from '../signed-in.js';
+import { changeOf } from '../change-context.js';
+import { signedIn, viewerOf } from '../signed-in.js';
 import { buildAssigneePicker } from './assignee-picker.js';
 import { type AssociatedForm, buildAssociatedForm } from './associated-form.js';
 import { loadFormChoices } from './form-choices.js';
+import { loadRelatedView, type RelatedFormState } from './related-view.js';
+import { loadTicketFiles } from './ticket-files.js';
 
 export function formFromTicket(ticket: TicketDetail, me: number): TicketForm {
   return {
@@ -36,6 +39,8 @@ export interface TicketPageState {
   base?: { version: number; seenEventId: number };
   noteText?: string;
   noteError?: string;
+  /** Why the files were not added (a limit); the rest of the form is kept. */
+  filesError?: string;
   /** The "Send to <desk>" checkbox as the person left it. */
   sendToDesk?: boolean;
   /** Why the ticket was not sent (already sent, or no desk set up). */
@@ -44,6 +49,8 @@ export interface TicketPageState {
   associatedForm?: AssociatedForm;
   /** The title guard's answer on a changed title, for the message and the confirm box. */
   titleDecision?: TitleDecision | null;
+  /** The link and merge forms after a refusal. */
+  related?: RelatedFormState;
 }
 
 /**
@@ -69,22 +76,22 @@ export async function renderTicketPage(
   state: TicketPageState = {},
 ) {
   const me = signedIn(request);
-  const [choices, associated, timeline, seenEventId, escalation, escalated] = await Promise.all([
-    loadFormChoices(app),
-    listAssociatedStaff(app.db, ticket.id),
-    listTimeline(app.db, app.phi, ticket.id),
-    lastEventId(app.db, ticket.id),
-    escalationView(app.db, me),
-    findEscalation(app.db, ticket.id),
-  ]);
+  const [choices, associated, timeline, seenEventId, escalation, escalated, files] =
+    await Promise.all([
+      loadFormChoices(app),
+      listAssociatedStaff(app.db, ticket.id),
+      listTimeline(app.db, app.phi, ticket.id),
+      lastEventId(app.db, ticket.id),
+      escalationView(app.db, me),
+      findEscalation(app.db, ticket.id),
+      loadTicketFiles(app, ticket.id),
+    ]);
   // Every view of a description or notes is audited (HIPAA 164.312(b)).
-  await recordAudit(
-    app.db,
-    { actor: staffActor(me), action: 'ticket-viewed', ticketId: ticket.id, ip: request.ip },
-    app.now(),
-  );
+  await auditChange(app.db, changeOf(request), { action: 'ticket-viewed', ticketId: ticket.id });
   const now = app.now();
   const form = state.form ?? formFromTicket(ticket, me.id);
+  const viewer = { ...viewerOf(request), mayMerge: me.permissions.has('merge_tickets') };
+  const related = await loadRelatedView(app, ticket, viewer, timeline, now);
   return reply.page(
     'tickets/show',
     {
@@ -96,10 +103,13 @@ export async function renderTicketPage(
       flash: state.flash ?? null,
       base: state.base ?? { version: ticket.version, seenEventId },
       associated,
-      timeline: timeline.map((entry) => describeForViewer(entry, me.id, now)),
+      timeline: related.timeline.map((entry) => describeForViewer(entry, me.id, now)),
+      related,
+      relatedForm: state.related ?? {},
       flags: flagTicket(ticket, choices.today, now),
       noteText: state.noteText ?? '',
       noteError: state.noteError ?? null,
+      files: { ...files, error: state.filesError ?? state.errors?.files ?? null },
       noteEditMinutes: NOTE_EDIT_MINUTES,
       statuses: STATUSES,
       ...choices,
@@ -121,10 +131,14 @@ export async function renderTicketPage(
 /** What a page reached by a 303 after a change says, keyed by the query the change added. */
 const FLASH: Record<string, (ticketId: number) => string> = {
   created: (id) => `Ticket #${id} created.`,
+  attached: () => 'Files added.',
   saved: () => 'Saved.',
   noted: () => 'Note added.',
   sent: () => 'Sent to the escalation desk.',
   associated: () => 'Associated staff updated.',
+  linked: () => 'Links updated.',
+  merged: () => 'Merged into this ticket.',
+  joined: () => 'You were added to this ticket’s associated staff.',
 };
 
 export function flashFromQuery(

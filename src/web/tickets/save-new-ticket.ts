@@ -6,6 +6,7 @@ import { changeOf } from '../change-context.js';
 import { signedIn } from '../signed-in.js';
 import type { NewTicketCheck, NewTicketContext } from './new-ticket-window.js';
 import { auditConfirmedTitle } from './title-check.js';
+import { attachUploadsIn } from './uploads.js';
 
 /** A double click posts the window twice; the second post answers with the first's ticket. */
 class AlreadyMade extends Error {
@@ -41,6 +42,7 @@ export async function saveNewTicket(
           if (first !== null) throw new AlreadyMade(first);
         }
         await auditConfirmedTitle(trx, ticketId, check.titleDecision, change);
+        await attachUploadsIn(trx, request, { ticketId, noteId: null });
         if (sendToDesk && desk) await sendToDeskIn(trx, { ticketId, desk, change });
       },
     });

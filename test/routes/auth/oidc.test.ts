@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setSetting } from '../../../src/repositories/settings.js';
-import { addStaff, Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  Browser,
+  createTestApp,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -26,9 +33,10 @@ beforeAll(async () => {
   provider.accounts.set('zed', { email: 'zed@example.org' });
   provider.accounts.set('una', { email: 'una@example.org', email_verified: false });
   provider.accounts.set('noa', { email: 'noa.new@newhires.org', name: 'Noa New' });
-  t = await createTestApp({ SSO_ALLOW_HTTP_LOOPBACK: 'on' });
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-  await addStaff(t.app, 'bea', { name: 'Bea Cole' });
+  t = await createTestAppWith(
+    { ann: { name: 'Ann Lee', role: 'admin' }, bea: { name: 'Bea Cole' } },
+    { SSO_ALLOW_HTTP_LOOPBACK: 'on' },
+  );
   const dee = await addStaff(t.app, 'dee', { name: 'Dee Park' });
   await t.app.db.updateTable('staff').set({ active: 0 }).where('id', '=', dee.id).execute();
   admin = await signIn(t.app, 'ann');

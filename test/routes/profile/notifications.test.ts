@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import { Browser, createTestAppWith, signIn, type TestApp } from '../../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'bo', { name: 'Bo Chen' });
-  await addStaff(t.app, 'cy', { name: 'Cy Diaz' });
+  t = await createTestAppWith({ bo: { name: 'Bo Chen' }, cy: { name: 'Cy Diaz' } });
 });
 afterAll(() => t.close());
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSecuritySettings } from '../../../src/repositories/security-settings.js';
-import { addStaff, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import { createTestAppWith, signIn, type TestApp } from '../../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-  await addStaff(t.app, 'bo', { role: 'champion' });
+  t = await createTestAppWith({
+    ann: { name: 'Ann Lee', role: 'admin' },
+    bo: { role: 'champion' },
+  });
 });
 afterAll(() => t.close());
 

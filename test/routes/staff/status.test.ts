@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addStaff,
   Browser,
-  createTestApp,
   PASSWORD,
   signIn,
+  startStaffPagesApp,
   type TestApp,
 } from '../../helpers/app.js';
 import { auditRows, lastAudit, roleId, staffId } from '../../helpers/db.js';
@@ -15,11 +15,7 @@ let t: TestApp;
 let admin: Browser;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin', department: 'Front office' });
-  await addStaff(t.app, 'bo', { name: 'Bo Chen', department: 'Billing' });
-  await addStaff(t.app, 'cy', { name: 'Cy Diaz', role: 'champion', department: 'Clinical' });
-  admin = await signIn(t.app, 'ann');
+  ({ t, admin } = await startStaffPagesApp());
 });
 afterAll(() => t.close());
 

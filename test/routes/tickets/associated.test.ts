@@ -236,7 +236,7 @@ describe('the add form without JavaScript', () => {
     expect(searched.statusCode).toBe(200);
     expect(await associatedIds(id)).toEqual([]);
     expect(searched.body).toMatch(
-      new RegExp(`<option value="${ids.cy}" data-match>Cy Diaz · Staff · Intake</option>`),
+      new RegExp(`<option value="${ids.cy}" selected data-match>Cy Diaz · Staff · Intake</option>`),
     );
     expect(searched.body).toContain('1 person matches “diaz”');
 

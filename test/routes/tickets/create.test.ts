@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
 let ann: Browser;
 let boId: number;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee' } });
   boId = (await addStaff(t.app, 'bo', { name: 'Bo Chen', department: 'Billing' })).id;
   const gone = await addStaff(t.app, 'gone', { name: 'Gone Person' });
   await t.app.db.updateTable('staff').set({ active: 0 }).where('id', '=', gone.id).execute();

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -13,8 +19,7 @@ function numbers(body: string): number[] {
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'champion' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'champion' } });
   boId = (await addStaff(t.app, 'bo', { name: 'Bo Chen' })).id;
   ann = await signIn(t.app, 'ann');
   const bo = await signIn(t.app, 'bo');
@@ -117,8 +122,34 @@ describe('All tickets filters, sorting and paging', () => {
     const first = await ann.get('/tickets');
     expect(numbers(first.body).length).toBe(50);
     expect(first.body).toContain('54 tickets, page 1 of 2');
-    expect(first.body).toContain('href="/tickets?page=2"');
-    expect(numbers((await ann.get('/tickets?page=2')).body).length).toBe(4);
+    // Next starts after the page's last row (keyset), and says which page it shows.
+    const next = pagerLink(first.body, 'next');
+    expect(decodeURIComponent(next)).toMatch(/^\/tickets\?page=2&after=[0-9TZ:.-]+~\d+$/);
+    const second = await ann.get(next);
+    expect(numbers(second.body).length).toBe(4);
+    expect(second.body).toContain('54 tickets, page 2 of 2');
+    expect(pagerLink(second.body, 'prev')).toBe('/tickets');
+    // A page number alone (an older link) still works.
+    expect(numbers((await ann.get('/tickets?page=2')).body)).toEqual(numbers(second.body));
+  });
+  it('pages by cursor in every order, forwards and back, the same rows as one long list', async () => {
+    for (const sort of ['updated', 'due', 'priority', 'created']) {
+      const first = await ann.get(`/tickets?sort=${sort}`);
+      const second = await ann.get(pagerLink(first.body, 'next'));
+      const byOffset = numbers((await ann.get(`/tickets?sort=${sort}&page=2`)).body);
+      expect(numbers(second.body), sort).toEqual(byOffset);
+      expect(new Set([...numbers(first.body), ...numbers(second.body)]).size, sort).toBe(54);
+      // Back: the rows just before a cursor, here every row of page 1 before its last.
+      const lastOfFirst = cursorIn(pagerLink(first.body, 'next'));
+      const back = await ann.get(
+        `/tickets?sort=${sort}&page=1&before=${encodeURIComponent(lastOfFirst)}`,
+      );
+      expect(numbers(back.body), sort).toEqual(numbers(first.body).slice(0, 49));
+    }
+    // A cursor that does not fit the order is ignored, never an error.
+    const odd = await ann.get('/tickets?sort=due&page=2&after=2026-11-27T15:00:00.000Z~5');
+    expect(odd.statusCode).toBe(200);
+    expect(numbers(odd.body)).toEqual(numbers((await ann.get('/tickets?sort=due&page=2')).body));
   });
   it('searches titles by word start, ignoring case and accents', async () => {
     const cafe = await createTicket(ann, { title: 'Café menu in scheduling' });
@@ -227,3 +258,14 @@ describe('inline status change', () => {
     expect(r.headers.location).toBe(`/#ticket-${id}`);
   });
 });
+
+/** The pager's Previous or Next address, as a browser would follow it. */
+function pagerLink(html: string, rel: 'prev' | 'next'): string {
+  const match = new RegExp(`<a href="([^"]*)"[^>]*rel="${rel}"`).exec(html);
+  if (!match?.[1]) throw new Error(`no ${rel} link`);
+  return match[1].replaceAll('&amp;', '&');
+}
+
+function cursorIn(link: string): string {
+  return new URL(link, 'http://x').searchParams.get('after') ?? '';
+}

@@ -1,6 +1,11 @@
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { TestSmtpServer } from '../../helpers/smtp.js';
 import { createTicket, saveTicket } from '../../helpers/tickets.js';
 
@@ -13,8 +18,10 @@ const MARKER = 'PHI-MARKER-7f3a9c';
 
 beforeAll(async () => {
   smtp = await TestSmtpServer.start();
-  t = await createTestApp({ SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' });
-  await addStaff(t.app, 'ann', { name: 'Ann Lee' });
+  t = await createTestAppWith(
+    { ann: { name: 'Ann Lee' } },
+    { SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' },
+  );
   boId = (await addStaff(t.app, 'bo', { name: 'Bo Chen' })).id;
   await addStaff(t.app, 'cy', { name: 'Cy Diaz' });
   ann = await signIn(t.app, 'ann');
@@ -28,12 +35,8 @@ beforeEach(() => {
 });
 
 /** Runs the outbox and returns what arrived since the last call. */
-async function delivered() {
-  await t.app.outbox.runOnce();
-  const arrived = smtp.received.splice(0);
-  return Promise.all(
-    arrived.map(async (m) => ({ to: m.envelopeTo, raw: m.raw, mail: await simpleParser(m.raw) })),
-  );
+function delivered() {
+  return smtp.deliveredBy(t.app.outbox);
 }
 
 describe('mail from the ticket screens', () => {

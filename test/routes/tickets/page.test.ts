@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { createTicket, editBase, saveTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -7,8 +13,7 @@ let ann: Browser;
 let bo: Browser;
 let boId: number;
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'ann', { name: 'Ann Lee' });
+  t = await createTestAppWith({ ann: { name: 'Ann Lee' } });
   boId = (await addStaff(t.app, 'bo', { name: 'Bo Chen' })).id;
 });
 // Some tests move the clock by hours or days: everyone signs in afresh for each test.

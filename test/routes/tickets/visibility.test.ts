@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import {
+  addStaff,
+  type Browser,
+  createTestAppWith,
+  signIn,
+  type TestApp,
+} from '../../helpers/app.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -8,8 +14,7 @@ let noteId: number;
 const people: Record<string, Browser> = {};
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await addStaff(t.app, 'creator', { name: 'Cara Creator' });
+  t = await createTestAppWith({ creator: { name: 'Cara Creator' } });
   const assignee = await addStaff(t.app, 'assignee', { name: 'Abe Assignee' });
   const associated = await addStaff(t.app, 'associated', { name: 'Ava Associated' });
   await addStaff(t.app, 'champion', { name: 'Chip Champion', role: 'champion' });

@@ -1,0 +1,253 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PhiCipher } from '../../src/crypto/phi.js';
+import { createDb, type Db } from '../../src/db/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { TicketStatus } from '../../src/db/schema.js';
+import { ensureReportCalendar } from '../../src/reports/calendar.js';
+import { createStaff } from '../../src/repositories/staff.js';
+import { insertTicket, updateTicketIfUnchanged } from '../../src/repositories/tickets.js';
+
+/** The counts do not depend on what a description says: a pass-through cipher stands in. */
+const PLAIN = {
+  keyId: 'plain',
+  encrypt: (value: string | null) => value,
+  decrypt: (value: string | null) => value,
+} as PhiCipher;
+
+const ZONE = 'America/Chicago';
+const T0 = new Date('2026-11-27T15:00:00Z');
+const MINUTE = 60_000;
+let dir: string;
+let db: Db;
+const people: number[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hushdesk-report-daily-'));
+  db = createDb(dir);
+  await migrateToLatest(db);
+  for (const name of ['ann', 'bo']) {
+    const member = await createStaff(
+      db,
+      {
+        name,
+        username: name,
+        email: `${name}@example.org`,
+        department: null,
+        passwordHash: null,
+        roleKey: 'staff',
+      },
+      T0,
+    );
+    people.push(member.id);
+  }
+  await ensureReportCalendar(db, ZONE, T0);
+});
+
+afterAll(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function kept() {
+  const rows = await db
+    .selectFrom('report_daily')
+    .select(['measure', 'day', 'priority_id', 'band', 'n'])
+    .where('n', '<>', 0)
+    .orderBy('measure')
+    .orderBy('day')
+    .orderBy('priority_id')
+    .orderBy('band')
+    .execute();
+  return rows;
+}
+
+/** What the triggers kept, against the same counts rebuilt from scratch. */
+async function expectKeptEqualsRebuilt(): Promise<void> {
+  const before = await kept();
+  await db.deleteFrom('report_calendar').execute();
+  await ensureReportCalendar(db, ZONE, T0);
+  expect(before).toEqual(await kept());
+}
+
+async function change(id: number, status: TicketStatus, at: Date, priorityId?: number) {
+  const { version } = await db
+    .selectFrom('tickets')
+    .select('version')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const changes = priorityId === undefined ? { status } : { status, priority_id: priorityId };
+  expect(await updateTicketIfUnchanged(db, PLAIN, id, version, changes, at)).toBe(true);
+}
+
+async function respond(id: number, by: number, at: Date) {
+  await db
+    .insertInto('ticket_events')
+    .values({
+      ticket_id: id,
+      staff_id: by,
+      at: at.toISOString(),
+      kind: 'note',
+      field: null,
+      old_value: null,
+      new_value: null,
+      note_id: null,
+    })
+    .execute();
+}
+
+describe('Reports: per-day counts kept by triggers', () => {
+  it('equal a rebuild after every kind of change, days on the agency’s calendar', async () => {
+    const [ann = 0, bo = 0] = people;
+    const open = (at: Date, by = ann) =>
+      insertTicket(
+        db,
+        PLAIN,
+        {
+          title: 'Printer jammed',
+          description: null,
+          priorityId: 1,
+          dueDate: null,
+          assigneeId: bo,
+          openedFrom: null,
+        },
+        by,
+        at,
+      );
+    // 05:30 UTC on the 28th is still the 27th in Chicago.
+    const late = await open(new Date('2026-11-28T05:30:00Z'));
+    const early = await open(T0);
+    const days = await db
+      .selectFrom('report_daily')
+      .select(['day', 'band', 'n'])
+      .where('measure', '=', 1)
+      .execute();
+    expect(days).toEqual([{ day: '2026-11-27', band: -1, n: 2 }]);
+
+    await respond(early, bo, new Date(T0.getTime() + 20 * MINUTE)); // answered in 20 minutes
+    await respond(early, bo, new Date(T0.getTime() + 90 * MINUTE)); // only the first counts
+    await respond(late, ann, new Date(T0.getTime() + 10 * MINUTE)); // the creator's own note
+    await expectKeptEqualsRebuilt();
+    const times = await db
+      .selectFrom('ticket_report_times')
+      .select(['response_minutes', 'response_band'])
+      .where('ticket_id', '=', early)
+      .executeTakeFirstOrThrow();
+    expect(times).toEqual({ response_minutes: 20, response_band: 1 });
+
+    const done = new Date(T0.getTime() + 3 * 1440 * MINUTE);
+    await change(early, 'complete', done);
+    await expectKeptEqualsRebuilt();
+    expect(
+      await db
+        .selectFrom('ticket_report_times')
+        .select(['complete_minutes', 'complete_band'])
+        .where('ticket_id', '=', early)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ complete_minutes: 3 * 1440, complete_band: 8 });
+    await change(early, 'in_progress', done, 2); // reopened, and its priority changed
+    await expectKeptEqualsRebuilt();
+    await change(early, 'complete', new Date(done.getTime() + 5 * MINUTE));
+    await change(late, 'cancelled', done);
+    await expectKeptEqualsRebuilt();
+    await db.deleteFrom('ticket_report_times').where('ticket_id', '=', late).execute();
+    await expectKeptEqualsRebuilt();
+  });
+
+  it('files tickets again under the new zone’s days when the zone changes', async () => {
+    const [ann = 0] = people;
+    const id = await insertTicket(
+      db,
+      PLAIN,
+      {
+        title: 'Late call',
+        description: null,
+        priorityId: 3,
+        dueDate: null,
+        assigneeId: null,
+        openedFrom: null,
+      },
+      ann,
+      new Date('2026-12-02T05:30:00Z'),
+    );
+    const dayOf = async () =>
+      (
+        await db
+          .selectFrom('report_daily')
+          .select('day')
+          .where('measure', '=', 1)
+          .where('priority_id', '=', 3)
+          .where('n', '>', 0)
+          .execute()
+      ).map((r) => r.day);
+    expect(await dayOf()).toEqual(['2026-12-01']); // 23:30 on the 1st in Chicago
+    await ensureReportCalendar(db, 'UTC', T0);
+    expect(await dayOf()).toEqual(['2026-12-02']);
+    const calendar = await db.selectFrom('report_calendar').selectAll().executeTakeFirstOrThrow();
+    expect(calendar.time_zone).toBe('UTC');
+    const utcDay = await db
+      .selectFrom('report_days')
+      .select('starts_at')
+      .where('day', '=', '2026-11-28')
+      .executeTakeFirstOrThrow();
+    expect(utcDay.starts_at).toBe('2026-11-28T00:00:00.000Z');
+    await db.deleteFrom('ticket_report_times').where('ticket_id', '=', id).execute();
+    await ensureReportCalendar(db, ZONE, T0);
+  });
+
+  it('counts a ticket dated outside the written days after the next rebuild', async () => {
+    const [ann = 0] = people;
+    const old = new Date('2019-03-04T12:00:00Z');
+    await insertTicket(
+      db,
+      PLAIN,
+      {
+        title: 'Old import',
+        description: null,
+        priorityId: 1,
+        dueDate: null,
+        assigneeId: null,
+        openedFrom: null,
+      },
+      ann,
+      old,
+    );
+    const outside = await db
+      .selectFrom('report_daily')
+      .select('n')
+      .where('day', '=', '')
+      .executeTakeFirst();
+    expect(outside?.n).toBe(1);
+    await ensureReportCalendar(db, ZONE, T0);
+    const filed = await db
+      .selectFrom('report_daily')
+      .select(['day', 'n'])
+      .where('measure', '=', 1)
+      .where('day', '<', '2020')
+      .where('n', '>', 0)
+      .execute();
+    expect(filed).toEqual([{ day: '2019-03-04', n: 1 }]);
+  });
+});
+
+describe('Reports: the agency’s days', () => {
+  it('start at local midnight on both sides of a clock change', async () => {
+    await ensureReportCalendar(db, ZONE, T0);
+    const startOf = async (day: string) =>
+      (
+        await db
+          .selectFrom('report_days')
+          .select('starts_at')
+          .where('day', '=', day)
+          .executeTakeFirstOrThrow()
+      ).starts_at;
+    // Clocks go forward on 2027-03-14 in Chicago: CST (-6) before, CDT (-5) after.
+    expect(await startOf('2027-03-13')).toBe('2027-03-13T06:00:00.000Z');
+    expect(await startOf('2027-03-14')).toBe('2027-03-14T06:00:00.000Z');
+    expect(await startOf('2027-03-15')).toBe('2027-03-15T05:00:00.000Z');
+    expect(await startOf('2027-11-07')).toBe('2027-11-07T05:00:00.000Z');
+    expect(await startOf('2027-11-08')).toBe('2027-11-08T06:00:00.000Z');
+  });
+});
