@@ -40,7 +40,13 @@ export const TABLES: {
   { name: 'ticket_notes', key: ['id'], identity: true },
   { name: 'ticket_events', key: ['id'], identity: true },
   { name: 'ticket_escalations', key: ['ticket_id'] },
+  { name: 'ticket_links', key: ['id'], identity: true },
+  { name: 'ticket_attachments', key: ['id'], identity: true },
+  { name: 'report_days', key: ['starts_at'] },
+  { name: 'report_calendar', key: ['id'] },
   { name: 'ticket_report_times', key: ['ticket_id'], derived: true },
+  // After ticket_report_times: its triggers move these counts as that table's rows arrive.
+  { name: 'report_daily', key: ['measure', 'day', 'priority_id', 'band'], derived: true },
   { name: 'staff_open_counts', key: ['staff_id'], derived: true },
   { name: 'ticket_form_tokens', key: ['token_hash'] },
   { name: 'staff_two_factor', key: ['staff_id'] },
