@@ -6,6 +6,7 @@ import { copyStore, storeTables, summarizeTable, TABLES } from '../../src/db/cop
 import { createDb } from '../../src/db/index.js';
 import { insertApiToken } from '../../src/repositories/api-tokens.js';
 import { replaceApplicationNames } from '../../src/repositories/application-names.js';
+import { insertAttachments } from '../../src/repositories/attachments.js';
 import { insertEscalation } from '../../src/repositories/escalation.js';
 import { setNotificationPreferences } from '../../src/repositories/notifications.js';
 import { createPasswordResetToken } from '../../src/repositories/password-resets.js';
@@ -13,6 +14,7 @@ import { createSetupToken } from '../../src/repositories/setup-tokens.js';
 import { recordSignInFailure } from '../../src/repositories/sign-in-failures.js';
 import { markSsoSession, rememberSubject, saveSsoProvider } from '../../src/repositories/sso.js';
 import { issueTicketFormToken } from '../../src/repositories/ticket-form-tokens.js';
+import { insertTicketLink } from '../../src/repositories/ticket-links.js';
 import {
   createPendingSignIn,
   replaceRecoveryCodes,
@@ -52,7 +54,30 @@ describe('copy-store: the list of tables', () => {
 async function fillTheRest(app: TestApp['app'], staffId: number, now: Date): Promise<void> {
   const db = app.db;
   const later = new Date(now.getTime() + 3_600_000);
-  const ticket = await db.selectFrom('tickets').select('id').executeTakeFirstOrThrow();
+  const [ticket, other] = await db.selectFrom('tickets').select('id').orderBy('id').execute();
+  if (!ticket || !other) throw new Error('two tickets expected');
+  await insertTicketLink(
+    db,
+    { ticketId: other.id, linkedId: ticket.id, kind: 'waiting_on', createdBy: staffId },
+    now,
+  );
+  // Bytes (bytea on PostgreSQL), with every byte value, encrypted as the app stores them.
+  const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  await insertAttachments(
+    db,
+    [
+      {
+        name: app.phi.encrypt('scan.bin'),
+        kind: 'file',
+        contentType: 'application/octet-stream',
+        size: bytes.length,
+        data: app.phi.encryptBytes(bytes),
+        thumbnail: null,
+      },
+    ],
+    { ticketId: ticket.id, noteId: null, staffId },
+    now,
+  );
   await insertEscalation(
     db,
     ticket.id,
