@@ -9,7 +9,8 @@ const postgres = Boolean(process.env.HUSHDESK_TEST_DATABASE_URL?.trim());
 const SQLITE_ONLY = [
   // Backups and restores copy and check the SQLite file (PostgreSQL: pg_dump).
   'test/db/backup.test.ts',
-  // The query planner's choices read from SQLite's EXPLAIN QUERY PLAN.
+  // The query planner's choices read from SQLite's EXPLAIN QUERY PLAN (PostgreSQL's:
+  // test/db/query-plan-postgres.test.ts, the same queries).
   'test/db/query-plan.test.ts',
   // Reads the bytes of hushdesk.db and its WAL for clear-text PHI.
   'test/crypto/marker.test.ts',
