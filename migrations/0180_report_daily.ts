@@ -98,6 +98,15 @@ function count(row: 'new' | 'old'): string {
     .join('\n');
 }
 
+/** A ticket's report row follows its priority, and when it became Complete (0080's statement). */
+const FOLLOW_STATUS = `update ticket_report_times set
+    priority_id = new.priority_id,
+    completed_at = case
+      when new.status <> 'complete' then null
+      when old.status = 'complete' then ticket_report_times.completed_at
+      else new.updated_at end
+  where ticket_id = new.id;`;
+
 interface Trigger {
   name: string;
   /** The table and event, as both stores write them. */
@@ -127,13 +136,7 @@ function reportTimesTriggers(dialect: Dialect): Trigger[] {
       name: 'ticket_report_times_update',
       on: 'after update of status, priority_id on tickets',
       when: null,
-      body: `update ticket_report_times set
-          priority_id = new.priority_id,
-          completed_at = case
-            when new.status <> 'complete' then null
-            when old.status = 'complete' then ticket_report_times.completed_at
-            else new.updated_at end
-        where ticket_id = new.id;
+      body: `${FOLLOW_STATUS}
         update ticket_report_times set
           complete_minutes = ${complete},
           complete_band = ${band(complete)}
@@ -331,13 +334,7 @@ const TRIGGERS_0080: Trigger[] = [
     name: 'ticket_report_times_update',
     on: 'after update of status, priority_id on tickets',
     when: null,
-    body: `update ticket_report_times set
-        priority_id = new.priority_id,
-        completed_at = case
-          when new.status <> 'complete' then null
-          when old.status = 'complete' then ticket_report_times.completed_at
-          else new.updated_at end
-      where ticket_id = new.id;`,
+    body: FOLLOW_STATUS,
   },
   {
     name: 'ticket_report_times_response',

@@ -9,9 +9,13 @@ import { copyStore } from '../../src/db/copy-store.js';
 import { createDb } from '../../src/db/index.js';
 import { createPostgresPool, HushdeskPostgresDialect } from '../../src/db/postgres.js';
 import type { Database } from '../../src/db/schema.js';
-import { createSession } from '../../src/repositories/sessions.js';
-import { findStaffById } from '../../src/repositories/staff.js';
-import { BIG_TABLES, type Check, type Context, QUERIES } from '../helpers/plan-queries.js';
+import {
+  BIG_TABLES,
+  type Check,
+  type Context,
+  planContext,
+  QUERIES,
+} from '../helpers/plan-queries.js';
 import { createTestDatabase, type TestDatabase, testStore } from '../helpers/store.js';
 
 /**
@@ -86,21 +90,7 @@ describe.skipIf(testStore !== 'postgres')('query plans on PostgreSQL, on realist
       options: '-c enable_seqscan=off',
     });
     await explainer.connect();
-    const staff = await findStaffById(db, manifest.personas.staff.id);
-    const now = new Date();
-    await createSession(
-      db,
-      { id: 'plan-test', staffId: staff?.id ?? 0, csrfToken: 't', ip: '127.0.0.1' },
-      now,
-    );
-    context = {
-      db,
-      manifest,
-      staffId: staff?.id ?? 0,
-      username: staff?.username ?? '',
-      sessionId: 'plan-test',
-      now,
-    };
+    context = await planContext(db, manifest);
   });
 
   afterAll(async () => {

@@ -10,8 +10,6 @@ import type { Database } from '../../src/db/schema.js';
 import { HushdeskSqliteDialect } from '../../src/db/sqlite.js';
 import { countPerBand, countPerWeek, minutesAt } from '../../src/repositories/report-windows.js';
 import { countOpenTickets, countOpenTicketsByAssignee } from '../../src/repositories/reports.js';
-import { createSession } from '../../src/repositories/sessions.js';
-import { findStaffById } from '../../src/repositories/staff.js';
 import { listTickets } from '../../src/repositories/ticket-lists.js';
 import {
   BIG_TABLES,
@@ -20,6 +18,7 @@ import {
   CURSOR,
   DATES,
   filters,
+  planContext,
   QUERIES,
   REPORT_NOW,
   reportWindow,
@@ -69,21 +68,7 @@ beforeAll(async () => {
       if (event.level === 'query') captured.push(event.query);
     },
   });
-  const staff = await findStaffById(db, manifest.personas.staff.id);
-  const now = new Date();
-  await createSession(
-    db,
-    { id: 'plan-test', staffId: staff?.id ?? 0, csrfToken: 't', ip: '127.0.0.1' },
-    now,
-  );
-  context = {
-    db,
-    manifest,
-    staffId: staff?.id ?? 0,
-    username: staff?.username ?? '',
-    sessionId: 'plan-test',
-    now,
-  };
+  context = await planContext(db, manifest);
 });
 
 afterAll(async () => {

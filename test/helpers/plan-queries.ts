@@ -20,7 +20,7 @@ import {
   listDepartments,
   listSentToDeskInWindow,
 } from '../../src/repositories/reports.js';
-import { findSession } from '../../src/repositories/sessions.js';
+import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
 import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
 import {
@@ -243,4 +243,23 @@ export const seeAll = (c: Context): Viewer => ({
 
 export function external(c: Context): Viewer {
   return { id: c.staffId, seeAll: false, externalOnly: true };
+}
+
+/** The context the queries run in: the seeder's staff persona, signed in. */
+export async function planContext(db: Kysely<Database>, manifest: Manifest): Promise<Context> {
+  const staff = await findStaffById(db, manifest.personas.staff.id);
+  const now = new Date();
+  await createSession(
+    db,
+    { id: 'plan-test', staffId: staff?.id ?? 0, csrfToken: 't', ip: '127.0.0.1' },
+    now,
+  );
+  return {
+    db,
+    manifest,
+    staffId: staff?.id ?? 0,
+    username: staff?.username ?? '',
+    sessionId: 'plan-test',
+    now,
+  };
 }
