@@ -369,6 +369,27 @@ describe('hushdesk doctor', () => {
   );
 });
 
+describe.skipIf(testStore !== 'postgres')('hushdesk doctor on PostgreSQL', () => {
+  it('reads the store DATABASE_URL names, and names DATABASE_URL when the server does not answer', async () => {
+    t = await createTestApp();
+    const url = t.config.databaseUrl ?? '';
+    expect(url).toMatch(/^postgres/);
+    const env = { DATA_DIR: t.dataDir, DATABASE_URL: url, LOG_LEVEL: 'silent' };
+    const report = await runDoctorCommand(env);
+    expect(report.output).toMatch(/^ok +migrations: up to date/m);
+    expect(report.output).toMatch(/^ok +outbox: /m);
+    // A server that is not there: one line, naming the variable.
+    const gone = await runDoctorCommand({
+      ...env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    expect(gone.ok).toBe(false);
+    expect(gone.output).toMatch(
+      /^FAIL +database: DATABASE_URL: cannot reach the PostgreSQL server/m,
+    );
+  });
+});
+
 describe('Settings → System', () => {
   it('shows administrators the same checks, and records a saved copy of the key', async () => {
     t = await createTestAppWith({
