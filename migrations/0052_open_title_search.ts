@@ -8,12 +8,24 @@ import { type Kysely, sql } from 'kysely';
  * where the lists, which show open tickets unless asked otherwise, want a few
  * of those thousands. This index is as small as the open work.
  *
- * Contentless with deletes by rowid (SQLite 3.43+): it is only ever asked for
+ * On SQLite, contentless with deletes by rowid (SQLite 3.43+): it is only ever asked for
  * rowids, and triggers keep it in step with each ticket's title and status.
  */
 const OPEN = `('new', 'in_progress', 'waiting')`;
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+type Context = { dialect: 'sqlite' | 'postgres' };
+
+export async function up(db: Kysely<unknown>, { dialect }: Context): Promise<void> {
+  if (dialect === 'postgres') {
+    // A partial GIN index: the same small index of open titles, kept by PostgreSQL itself.
+    await sql
+      .raw(
+        `create index tickets_open_title_search on tickets
+           using gin (to_tsvector('simple', hushdesk_fold(title))) where status in ${OPEN}`,
+      )
+      .execute(db);
+    return;
+  }
   await sql`create virtual table tickets_open_title_fts using fts5(
     title, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
   )`.execute(db);
@@ -44,7 +56,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute(db);
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
+export async function down(db: Kysely<unknown>, { dialect }: Context): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`drop index tickets_open_title_search`.execute(db);
+    return;
+  }
   for (const trigger of ['insert', 'delete', 'update']) {
     await sql.raw(`drop trigger tickets_open_title_fts_${trigger}`).execute(db);
   }

@@ -34,9 +34,43 @@ export const FILL_REPORT_TIMES = `insert into ticket_report_times
         t.updated_at) end
     from tickets t`;
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`insert or ignore into role_permissions (role_id, permission)
-    select id, 'see_reports' from roles where key in ('admin', 'champion')`.execute(db);
+type Context = { dialect: 'sqlite' | 'postgres' };
+
+/** The three triggers in PL/pgSQL: the same statements as SQLite's below, one function each. */
+const POSTGRES_TRIGGERS: [name: string, on: string, body: string][] = [
+  [
+    'ticket_report_times_insert',
+    'after insert on tickets for each row',
+    `insert into ticket_report_times (ticket_id, priority_id, created_by, created_at, completed_at)
+      values (new.id, new.priority_id, new.created_by, new.created_at,
+        case when new.status = 'complete' then new.updated_at end);`,
+  ],
+  [
+    'ticket_report_times_update',
+    'after update of status, priority_id on tickets for each row',
+    `update ticket_report_times set
+        priority_id = new.priority_id,
+        completed_at = case
+          when new.status <> 'complete' then null
+          when old.status = 'complete' then ticket_report_times.completed_at
+          else new.updated_at end
+      where ticket_id = new.id;`,
+  ],
+  [
+    'ticket_report_times_response',
+    `after insert on ticket_events for each row
+      when (new.kind = 'note' or (new.kind = 'changed' and new.field = 'Status'))`,
+    `update ticket_report_times set first_response_at = new.at
+      where ticket_id = new.ticket_id and first_response_at is null
+        and created_by <> new.staff_id;`,
+  ],
+];
+
+export async function up(db: Kysely<unknown>, { dialect }: Context): Promise<void> {
+  // `on conflict do nothing` is both stores' `insert or ignore`.
+  await sql`insert into role_permissions (role_id, permission)
+    select id, 'see_reports' from roles where key in ('admin', 'champion')
+    on conflict do nothing`.execute(db);
 
   await db.schema
     .createTable('ticket_report_times')
@@ -52,6 +86,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await sql.raw(FILL_REPORT_TIMES).execute(db);
 
+  if (dialect === 'postgres') {
+    for (const [name, on, body] of POSTGRES_TRIGGERS) {
+      await sql
+        .raw(`create function ${name}() returns trigger language plpgsql as $$
+          begin ${body} return null; end $$`)
+        .execute(db);
+      await sql.raw(`create trigger ${name} ${on} execute function ${name}()`).execute(db);
+    }
+  } else {
+    await createSqliteTriggers(db);
+  }
+  await createIndexes(db);
+}
+
+async function createSqliteTriggers(db: Kysely<unknown>): Promise<void> {
   await sql`create trigger ticket_report_times_insert after insert on tickets begin
     insert into ticket_report_times (ticket_id, priority_id, created_by, created_at, completed_at)
     values (new.id, new.priority_id, new.created_by, new.created_at,
@@ -74,7 +123,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     where ticket_id = new.ticket_id and first_response_at is null
       and created_by <> new.staff_id;
   end`.execute(db);
+}
 
+async function createIndexes(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('ticket_report_times_created')
     .on('ticket_report_times')
@@ -98,15 +149,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
+export async function down(db: Kysely<unknown>, { dialect }: Context): Promise<void> {
   await db.schema.dropIndex('ticket_escalations_sent').execute();
   await db.schema.dropIndex('tickets_open_report').execute();
-  for (const trigger of [
-    'ticket_report_times_response',
-    'ticket_report_times_update',
-    'ticket_report_times_insert',
-  ]) {
-    await sql`drop trigger ${sql.id(trigger)}`.execute(db);
+  for (const [trigger, table] of [
+    ['ticket_report_times_response', 'ticket_events'],
+    ['ticket_report_times_update', 'tickets'],
+    ['ticket_report_times_insert', 'tickets'],
+  ] as const) {
+    if (dialect === 'postgres') {
+      await sql`drop trigger ${sql.id(trigger)} on ${sql.table(table)}`.execute(db);
+      await sql`drop function ${sql.id(trigger)}()`.execute(db);
+    } else {
+      await sql`drop trigger ${sql.id(trigger)}`.execute(db);
+    }
   }
   await db.schema.dropTable('ticket_report_times').execute();
   await sql`delete from role_permissions where permission = 'see_reports'`.execute(db);

@@ -18,16 +18,27 @@ import { type Kysely, sql } from 'kysely';
  *   `ticket_report_times`, so every change to it moves the counts in the same
  *   transaction.
  *
- * Each trigger's SQL is one function below (SQLite's dialect); a PostgreSQL
- * store carries the same statements in PL/pgSQL.
+ * Each trigger's SQL is one function below, written for the store it runs on:
+ * SQLite's `create trigger … begin … end`, or on PostgreSQL the same
+ * statements as a PL/pgSQL function and a trigger that runs it.
  */
+
+type Dialect = 'sqlite' | 'postgres';
+type Context = { dialect: Dialect };
 
 /** Upper limits of the duration bands, in minutes: band i holds durations under LIMITS[i]. */
 const BAND_LIMITS = [15, 30, 60, 120, 240, 480, 1440, 2880, 5760, 10080, 20160, 43200, 129600];
 
-/** Whole minutes from one timestamp to another; null when either is null. */
-function minutes(from: string, to: string): string {
-  return `cast(round((julianday(${to}) - julianday(${from})) * 1440) as integer)`;
+/** Whole minutes from one timestamp (ISO 8601 text) to another; null when either is null. */
+function minutes(dialect: Dialect, from: string, to: string): string {
+  return dialect === 'postgres'
+    ? `cast(round(extract(epoch from (${to}::timestamptz - ${from}::timestamptz)) / 60) as integer)`
+    : `cast(round((julianday(${to}) - julianday(${from})) * 1440) as integer)`;
+}
+
+/** `a is not b` of SQLite, which treats nulls as equal: PostgreSQL spells it `is distinct from`. */
+function differs(dialect: Dialect, a: string, b: string): string {
+  return dialect === 'postgres' ? `${a} is distinct from ${b}` : `${a} is not ${b}`;
 }
 
 /** The band of a whole number of minutes; null stays null. */
@@ -43,11 +54,18 @@ function dayOf(instant: string): string {
 }
 
 /** What the four new columns hold, from the row's own timestamps. */
-export const FILL_REPORT_MINUTES = `update ticket_report_times set
-    complete_minutes = ${minutes('created_at', 'completed_at')},
-    complete_band = ${band(minutes('created_at', 'completed_at'))},
-    response_minutes = ${minutes('created_at', 'first_response_at')},
-    response_band = ${band(minutes('created_at', 'first_response_at'))}`;
+export function fillReportMinutes(dialect: Dialect): string {
+  const complete = minutes(dialect, 'created_at', 'completed_at');
+  const response = minutes(dialect, 'created_at', 'first_response_at');
+  return `update ticket_report_times set
+    complete_minutes = ${complete},
+    complete_band = ${band(complete)},
+    response_minutes = ${response},
+    response_band = ${band(response)}`;
+}
+
+/** SQLite's form, for the benchmark's seeder (which writes a SQLite file). */
+export const FILL_REPORT_MINUTES = fillReportMinutes('sqlite');
 
 /** The two counts a report_times row adds to: created on its day, completed on its day. */
 function keysOf(row: 'new' | 'old') {
@@ -74,85 +92,145 @@ function count(row: 'new' | 'old'): string {
       row === 'new'
         ? `insert into report_daily (measure, day, priority_id, band, n)
             select ${key.values}, 1 where ${key.when}
-            on conflict (measure, day, priority_id, band) do update set n = n + 1;`
+            on conflict (measure, day, priority_id, band) do update set n = report_daily.n + 1;`
         : `update report_daily set n = n - 1 where ${key.when} and ${key.match};`,
     )
     .join('\n');
 }
 
-function reportTimesInsertTrigger(): string {
-  return `create trigger ticket_report_times_insert after insert on tickets begin
-    insert into ticket_report_times (ticket_id, priority_id, created_by, created_at,
-      completed_at, complete_minutes, complete_band)
-    select new.id, new.priority_id, new.created_by, new.created_at, c, m, ${band('m')}
-    from (select case when new.status = 'complete' then new.updated_at end as c,
-      case when new.status = 'complete' then ${minutes('new.created_at', 'new.updated_at')} end as m);
-  end`;
+/** A ticket's report row follows its priority, and when it became Complete (0080's statement). */
+const FOLLOW_STATUS = `update ticket_report_times set
+    priority_id = new.priority_id,
+    completed_at = case
+      when new.status <> 'complete' then null
+      when old.status = 'complete' then ticket_report_times.completed_at
+      else new.updated_at end
+  where ticket_id = new.id;`;
+
+interface Trigger {
+  name: string;
+  /** The table and event, as both stores write them. */
+  on: string;
+  /** A condition on `new`/`old`, or null for every row. */
+  when: string | null;
+  /** Statements, each ending in a semicolon. */
+  body: string;
 }
 
 /** The save that changes the status sets updated_at to its own moment. */
-function reportTimesUpdateTrigger(): string {
-  return `create trigger ticket_report_times_update
-    after update of status, priority_id on tickets begin
-    update ticket_report_times set
-      priority_id = new.priority_id,
-      completed_at = case
-        when new.status <> 'complete' then null
-        when old.status = 'complete' then completed_at
-        else new.updated_at end
-    where ticket_id = new.id;
-    update ticket_report_times set
-      complete_minutes = ${minutes('created_at', 'completed_at')},
-      complete_band = ${band(minutes('created_at', 'completed_at'))}
-    where ticket_id = new.id and complete_minutes is not ${minutes('created_at', 'completed_at')};
-  end`;
+function reportTimesTriggers(dialect: Dialect): Trigger[] {
+  const complete = minutes(dialect, 'created_at', 'completed_at');
+  const response = minutes(dialect, 'created_at', 'new.at');
+  return [
+    {
+      name: 'ticket_report_times_insert',
+      on: 'after insert on tickets',
+      when: null,
+      body: `insert into ticket_report_times (ticket_id, priority_id, created_by, created_at,
+          completed_at, complete_minutes, complete_band)
+        select new.id, new.priority_id, new.created_by, new.created_at, c, m, ${band('m')}
+        from (select case when new.status = 'complete' then new.updated_at end as c,
+          case when new.status = 'complete' then ${minutes(dialect, 'new.created_at', 'new.updated_at')} end as m) as x;`,
+    },
+    {
+      name: 'ticket_report_times_update',
+      on: 'after update of status, priority_id on tickets',
+      when: null,
+      body: `${FOLLOW_STATUS}
+        update ticket_report_times set
+          complete_minutes = ${complete},
+          complete_band = ${band(complete)}
+        where ticket_id = new.id and ${differs(dialect, 'complete_minutes', complete)};`,
+    },
+    {
+      name: 'ticket_report_times_response',
+      on: 'after insert on ticket_events',
+      when: `new.kind = 'note' or (new.kind = 'changed' and new.field = 'Status')`,
+      body: `update ticket_report_times set first_response_at = new.at,
+          response_minutes = ${response},
+          response_band = ${band(response)}
+        where ticket_id = new.ticket_id and first_response_at is null
+          and created_by <> new.staff_id;`,
+    },
+  ];
 }
 
-function reportTimesResponseTrigger(): string {
-  return `create trigger ticket_report_times_response after insert on ticket_events
-    when new.kind = 'note' or (new.kind = 'changed' and new.field = 'Status') begin
-    update ticket_report_times set first_response_at = new.at,
-      response_minutes = ${minutes('created_at', 'new.at')},
-      response_band = ${band(minutes('created_at', 'new.at'))}
-    where ticket_id = new.ticket_id and first_response_at is null
-      and created_by <> new.staff_id;
-  end`;
+function reportDailyTriggers(dialect: Dialect): Trigger[] {
+  const changed = (column: string) => differs(dialect, `old.${column}`, `new.${column}`);
+  return [
+    {
+      name: 'report_daily_insert',
+      on: 'after insert on ticket_report_times',
+      when: null,
+      body: count('new'),
+    },
+    {
+      name: 'report_daily_update',
+      on: 'after update on ticket_report_times',
+      when: ['priority_id', 'created_at', 'completed_at', 'complete_band', 'response_band']
+        .map(changed)
+        .join(' or '),
+      body: `${count('old')}\n${count('new')}`,
+    },
+    {
+      name: 'report_daily_delete',
+      on: 'after delete on ticket_report_times',
+      when: null,
+      body: count('old'),
+    },
+  ];
 }
 
-function reportDailyInsertTrigger(): string {
-  return `create trigger report_daily_insert after insert on ticket_report_times begin
-    ${count('new')}
-  end`;
+/** SQLite: a trigger holds its statements. PostgreSQL: a PL/pgSQL function of the same name holds them. */
+async function createTrigger(db: Kysely<unknown>, dialect: Dialect, t: Trigger): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql
+      .raw(`create function ${t.name}() returns trigger language plpgsql as $$
+        begin ${t.body} return null; end $$`)
+      .execute(db);
+    await sql
+      .raw(`create trigger ${t.name} ${t.on} for each row
+        ${t.when ? `when (${t.when})` : ''} execute function ${t.name}()`)
+      .execute(db);
+  } else {
+    await sql
+      .raw(`create trigger ${t.name} ${t.on} ${t.when ? `when ${t.when}` : ''} begin
+        ${t.body}
+      end`)
+      .execute(db);
+  }
 }
 
-function reportDailyUpdateTrigger(): string {
-  return `create trigger report_daily_update after update on ticket_report_times
-    when old.priority_id is not new.priority_id or old.created_at is not new.created_at
-      or old.completed_at is not new.completed_at or old.complete_band is not new.complete_band
-      or old.response_band is not new.response_band begin
-    ${count('old')}
-    ${count('new')}
-  end`;
+async function dropTrigger(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  [name, table]: readonly [string, string],
+): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`drop trigger ${sql.id(name)} on ${sql.table(table)}`.execute(db);
+    await sql`drop function ${sql.id(name)}()`.execute(db);
+  } else {
+    await sql`drop trigger ${sql.id(name)}`.execute(db);
+  }
 }
 
-function reportDailyDeleteTrigger(): string {
-  return `create trigger report_daily_delete after delete on ticket_report_times begin
-    ${count('old')}
-  end`;
+/** PostgreSQL keeps no `without rowid`: its tables are heaps either way. */
+function withoutRowid(dialect: Dialect) {
+  return dialect === 'postgres' ? sql`` : sql`without rowid`;
 }
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, { dialect }: Context): Promise<void> {
   for (const trigger of [
-    'ticket_report_times_response',
-    'ticket_report_times_update',
-    'ticket_report_times_insert',
-  ]) {
-    await sql`drop trigger ${sql.id(trigger)}`.execute(db);
+    ['ticket_report_times_response', 'ticket_events'],
+    ['ticket_report_times_update', 'tickets'],
+    ['ticket_report_times_insert', 'tickets'],
+  ] as const) {
+    await dropTrigger(db, dialect, trigger);
   }
   for (const column of ['complete_minutes', 'complete_band', 'response_minutes', 'response_band']) {
     await db.schema.alterTable('ticket_report_times').addColumn(column, 'integer').execute();
   }
-  await sql.raw(FILL_REPORT_MINUTES).execute(db);
+  await sql.raw(fillReportMinutes(dialect)).execute(db);
 
   // The window's rows by when, now covering the bands instead of a timestamp to parse.
   await db.schema.dropIndex('ticket_report_times_created').execute();
@@ -186,7 +264,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create table report_days (
     starts_at text primary key,
     day text not null
-  ) without rowid`.execute(db);
+  ) ${withoutRowid(dialect)}`.execute(db);
   await sql`create table report_calendar (
     id integer primary key check (id = 1),
     time_zone text not null,
@@ -200,30 +278,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     band integer not null,
     n integer not null,
     primary key (measure, day, priority_id, band)
-  ) without rowid`.execute(db);
+  ) ${withoutRowid(dialect)}`.execute(db);
 
-  for (const trigger of [
-    reportTimesInsertTrigger(),
-    reportTimesUpdateTrigger(),
-    reportTimesResponseTrigger(),
-    reportDailyInsertTrigger(),
-    reportDailyUpdateTrigger(),
-    reportDailyDeleteTrigger(),
-  ]) {
-    await sql.raw(trigger).execute(db);
+  for (const trigger of [...reportTimesTriggers(dialect), ...reportDailyTriggers(dialect)]) {
+    await createTrigger(db, dialect, trigger);
   }
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
+export async function down(db: Kysely<unknown>, { dialect }: Context): Promise<void> {
   for (const trigger of [
-    'report_daily_delete',
-    'report_daily_update',
-    'report_daily_insert',
-    'ticket_report_times_response',
-    'ticket_report_times_update',
-    'ticket_report_times_insert',
-  ]) {
-    await sql`drop trigger ${sql.id(trigger)}`.execute(db);
+    ['report_daily_delete', 'ticket_report_times'],
+    ['report_daily_update', 'ticket_report_times'],
+    ['report_daily_insert', 'ticket_report_times'],
+    ['ticket_report_times_response', 'ticket_events'],
+    ['ticket_report_times_update', 'tickets'],
+    ['ticket_report_times_insert', 'tickets'],
+  ] as const) {
+    await dropTrigger(db, dialect, trigger);
   }
   await sql`drop table report_daily`.execute(db);
   await sql`drop table report_calendar`.execute(db);
@@ -247,25 +318,30 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .where(sql.ref('completed_at'), 'is not', null)
     .execute();
   // The triggers of migration 0080, as they were.
-  await sql`create trigger ticket_report_times_insert after insert on tickets begin
-    insert into ticket_report_times (ticket_id, priority_id, created_by, created_at, completed_at)
-    values (new.id, new.priority_id, new.created_by, new.created_at,
-      case when new.status = 'complete' then new.updated_at end);
-  end`.execute(db);
-  await sql`create trigger ticket_report_times_update
-    after update of status, priority_id on tickets begin
-    update ticket_report_times set
-      priority_id = new.priority_id,
-      completed_at = case
-        when new.status <> 'complete' then null
-        when old.status = 'complete' then completed_at
-        else new.updated_at end
-    where ticket_id = new.id;
-  end`.execute(db);
-  await sql`create trigger ticket_report_times_response after insert on ticket_events
-    when new.kind = 'note' or (new.kind = 'changed' and new.field = 'Status') begin
-    update ticket_report_times set first_response_at = new.at
-    where ticket_id = new.ticket_id and first_response_at is null
-      and created_by <> new.staff_id;
-  end`.execute(db);
+  for (const trigger of TRIGGERS_0080) await createTrigger(db, dialect, trigger);
 }
+
+const TRIGGERS_0080: Trigger[] = [
+  {
+    name: 'ticket_report_times_insert',
+    on: 'after insert on tickets',
+    when: null,
+    body: `insert into ticket_report_times (ticket_id, priority_id, created_by, created_at, completed_at)
+      values (new.id, new.priority_id, new.created_by, new.created_at,
+        case when new.status = 'complete' then new.updated_at end);`,
+  },
+  {
+    name: 'ticket_report_times_update',
+    on: 'after update of status, priority_id on tickets',
+    when: null,
+    body: FOLLOW_STATUS,
+  },
+  {
+    name: 'ticket_report_times_response',
+    on: 'after insert on ticket_events',
+    when: `new.kind = 'note' or (new.kind = 'changed' and new.field = 'Status')`,
+    body: `update ticket_report_times set first_response_at = new.at
+      where ticket_id = new.ticket_id and first_response_at is null
+        and created_by <> new.staff_id;`,
+  },
+];

@@ -10,7 +10,9 @@ import {
   type DatabaseReport,
   restoreDatabase,
 } from './db/backup.js';
-import { createDb } from './db/index.js';
+import { CopyStoreError, copyStore } from './db/copy-store.js';
+import { checkStore, createDb, databaseFile } from './db/index.js';
+import { StoreUnreachableError } from './db/postgres.js';
 import { text } from './forms/fields.js';
 import { confirmKeySaved, runDoctorCommand } from './ops/doctor-cli.js';
 import { NewerDatabaseError, upgradeDatabase } from './ops/upgrade.js';
@@ -40,6 +42,10 @@ Commands:
                           The encryption key is NOT in it: keep your key file apart.
   restore FILE            Check a backup and put it in place of the database (stop the server first).
   rotate-key              Re-encrypt all PHI under a new key (stop the server first).
+  copy-store --to postgres://…   Copy this SQLite store into an empty PostgreSQL database.
+  copy-store --from postgres://… Copy a PostgreSQL store into DATA_DIR's SQLite file (empty).
+                          One transaction; row counts and a checksum per table are checked.
+                          Stop hushdesk first. PHI is copied encrypted, under the same key.
   two-factor off --username USERNAME
                           Turn off someone's two-step sign-in (lost phone and recovery codes).
 `;
@@ -62,10 +68,10 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-async function migrate(dataDir: string): Promise<string> {
-  const db = createDb(dataDir);
+async function migrate(config: Config): Promise<string> {
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
-    const result = await upgradeDatabase(db, dataDir, new Date());
+    const result = await upgradeDatabase(db, config.dataDir, new Date());
     const ran = result.migrated.length;
     if (ran === 0) return 'The database is up to date.';
     const kept = result.backup ? `\nThe database as it was is backed up in ${result.backup}.` : '';
@@ -76,7 +82,7 @@ async function migrate(dataDir: string): Promise<string> {
 }
 
 async function addStaff(
-  dataDir: string,
+  config: Config,
   args: string[],
   stdin: NodeJS.ReadableStream,
 ): Promise<string> {
@@ -109,9 +115,9 @@ async function addStaff(
   const problems = Object.entries(errors).map(([field, message]) => `--${field}: ${message}`);
   if (problems.length > 0) throw new CliError(problems.join('\n'));
 
-  const db = createDb(dataDir);
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
-    await upgradeDatabase(db, dataDir, new Date());
+    await upgradeDatabase(db, config.dataDir, new Date());
     if (await usernameTaken(db, fields.username)) {
       throw new CliError(`--username: "${fields.username}" is already taken.`);
     }
@@ -152,9 +158,18 @@ function describeDatabase(report: DatabaseReport): string {
   ].join('\n');
 }
 
+/** PostgreSQL has its own tools for a consistent copy of a live database. */
+const POSTGRES_BACKUP = [
+  'DATABASE_URL is set: hushdesk keeps its data in PostgreSQL, which backs up with its own tools.',
+  'Back up:  pg_dump --format=custom --file=hushdesk.dump "$DATABASE_URL"',
+  'Restore:  pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" hushdesk.dump',
+  'PHI in the dump stays encrypted; keep the key file (or HUSHDESK_KEY) apart from the dumps.',
+].join('\n');
+
 async function backup(config: Config, args: string[]): Promise<string> {
   const [file, ...extra] = args;
   if (!file || extra.length > 0) throw new CliError('Usage: hushdesk backup FILE');
+  if (config.databaseUrl) throw new CliError(POSTGRES_BACKUP);
   const report = await backupDatabase(config.dataDir, file);
   return `Backed up.\n${describeDatabase(report)}\nCopy it off this machine, and keep the key file (${KEY_FILE}) somewhere else.`;
 }
@@ -162,6 +177,7 @@ async function backup(config: Config, args: string[]): Promise<string> {
 async function restore(config: Config, args: string[]): Promise<string> {
   const [file, ...extra] = args;
   if (!file || extra.length > 0) throw new CliError('Usage: hushdesk restore FILE');
+  if (config.databaseUrl) throw new CliError(POSTGRES_BACKUP);
   assertServerStopped(config.dataDir);
   const report = checkDatabaseFile(file);
   if (report.keyCheck) {
@@ -191,7 +207,7 @@ async function restore(config: Config, args: string[]): Promise<string> {
 
 async function rotateKey(config: Config): Promise<string> {
   assertServerStopped(config.dataDir);
-  const db = createDb(config.dataDir);
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
     await upgradeDatabase(db, config.dataDir, new Date());
     const report = await rotatePhiKey(
@@ -214,12 +230,12 @@ async function rotateKey(config: Config): Promise<string> {
   }
 }
 
-async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
+async function twoFactorOff(config: Config, args: string[]): Promise<string> {
   const { values } = parseArgs({ args, options: { username: { type: 'string' } }, strict: true });
   if (!values.username) throw new CliError('Give the person with --username.');
-  const db = createDb(dataDir);
+  const db = createDb(config.dataDir, config.databaseUrl);
   try {
-    await upgradeDatabase(db, dataDir, new Date());
+    await upgradeDatabase(db, config.dataDir, new Date());
     const staff = await findStaffByUsername(db, values.username);
     if (!staff) throw new CliError(`--username: nobody is called "${values.username}".`);
     await removeTwoFactor(db, staff.id);
@@ -238,6 +254,43 @@ async function twoFactorOff(dataDir: string, args: string[]): Promise<string> {
   }
 }
 
+async function copyStoreCommand(config: Config, args: string[]): Promise<string> {
+  const { values } = parseArgs({
+    args,
+    options: { to: { type: 'string' }, from: { type: 'string' } },
+    strict: true,
+  });
+  if (Boolean(values.to) === Boolean(values.from)) {
+    throw new CliError('Usage: hushdesk copy-store --to postgres://… | --from postgres://…');
+  }
+  const other = (values.to ?? values.from) as string;
+  let url: string;
+  try {
+    url = loadConfig({ DATABASE_URL: other }).databaseUrl as string;
+  } catch (error) {
+    const flag = values.to ? '--to' : '--from';
+    throw new CliError((error as Error).message.replace(/^DATABASE_URL/, flag));
+  }
+  assertServerStopped(config.dataDir);
+  const local = createDb(config.dataDir);
+  const remote = createDb(config.dataDir, url);
+  try {
+    await checkStore(remote);
+    const copies = values.to ? await copyStore(local, remote) : await copyStore(remote, local);
+    const width = Math.max(...copies.map((c) => c.name.length));
+    return [
+      `Copied ${values.to ? 'into PostgreSQL' : 'into ' + databaseFile(config.dataDir)}; every table's rows and checksum match:`,
+      ...copies.map((c) => `  ${c.name.padEnd(width)}  ${c.rows}  ${c.checksum.slice(0, 12)}`),
+      values.to
+        ? 'Set DATABASE_URL to it (and keep the same encryption key) to serve from PostgreSQL.'
+        : 'Unset DATABASE_URL (and keep the same encryption key) to serve from the SQLite file.',
+    ].join('\n');
+  } finally {
+    await local.destroy();
+    await remote.destroy();
+  }
+}
+
 /** Runs one command; returns what to print, or throws CliError with what went wrong. */
 export async function runCli(
   argv: string[],
@@ -247,9 +300,9 @@ export async function runCli(
   const config = loadConfig(env);
   const [command, sub, ...rest] = argv;
   try {
-    if (command === 'migrate') return await migrate(config.dataDir);
-    if (command === 'staff' && sub === 'add') return await addStaff(config.dataDir, rest, stdin);
-    if (command === 'two-factor' && sub === 'off') return await twoFactorOff(config.dataDir, rest);
+    if (command === 'migrate') return await migrate(config);
+    if (command === 'staff' && sub === 'add') return await addStaff(config, rest, stdin);
+    if (command === 'two-factor' && sub === 'off') return await twoFactorOff(config, rest);
     if (command === 'backup') return await backup(config, argv.slice(1));
     if (command === 'restore') return await restore(config, argv.slice(1));
     if (command === 'rotate-key' && argv.length === 1) return await rotateKey(config);
@@ -258,9 +311,13 @@ export async function runCli(
         throw new CliError(error.message);
       });
     }
+    if (command === 'copy-store') return await copyStoreCommand(config, argv.slice(1));
   } catch (error) {
     if (
       error instanceof BackupError ||
+      error instanceof CopyStoreError ||
+      error instanceof StoreUnreachableError ||
+      error instanceof ConfigError ||
       error instanceof PhiKeyError ||
       error instanceof ServerRunningError ||
       error instanceof NewerDatabaseError

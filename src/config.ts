@@ -9,6 +9,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** From DATABASE_URL: a PostgreSQL store; null keeps the SQLite file DATA_DIR/hushdesk.db. */
+  databaseUrl: string | null;
   baseUrl: string;
   /** True when BASE_URL is https: cookies get the __Host- prefix and Secure. */
   secureCookies: boolean;
@@ -132,6 +134,30 @@ function metricsToken(env: Env): string | null {
   return raw;
 }
 
+/**
+ * DATABASE_URL as `pg` takes it (sslmode and the other TLS options in the
+ * query string). Checked for shape here; whether the server answers is
+ * checked when the store is opened.
+ */
+function databaseUrl(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return null;
+  // `pg` also takes a Unix socket as postgres://user@/db?host=/run/postgresql, which
+  // WHATWG URLs refuse (credentials without a host): check it with a stand-in host.
+  const parsed = url('DATABASE_URL', raw.replace(/^([a-z]+:\/\/[^/?#]*@)(?=\/)/i, '$1localhost'), [
+    'postgres',
+    'postgresql',
+  ]);
+  const database = parsed.pathname.replace(/^\//, '');
+  if (!database) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'needs a database name: postgres://user:password@host:5432/hushdesk',
+    );
+  }
+  return raw;
+}
+
 /** Email domains as people type them after the @: agency.org, mail.agency.org. */
 export const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -202,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     dataDir,
+    databaseUrl: databaseUrl(env),
     baseUrl: base.origin + base.pathname.replace(/\/$/, ''),
     secureCookies: base.protocol === 'https:',
     smtpUrl: smtpRaw || null,

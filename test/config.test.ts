@@ -2,6 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, plainHttpWarning } from '../src/config.js';
 
 describe('loadConfig', () => {
+  it('keeps SQLite unless DATABASE_URL names a PostgreSQL database', () => {
+    expect(loadConfig({}).databaseUrl).toBeNull();
+    const tcp = 'postgresql://hushdesk:s3cret@db.internal:5432/hushdesk?sslmode=require';
+    expect(loadConfig({ DATABASE_URL: tcp }).databaseUrl).toBe(tcp);
+    const socket = 'postgres://hushdesk@/hushdesk?host=/run/postgresql';
+    expect(loadConfig({ DATABASE_URL: socket }).databaseUrl).toBe(socket);
+  });
+
+  it('never repeats the password of a bad DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/x' })).toThrowError(
+      /^(?!.*hunter2)/,
+    );
+  });
+
   it('has working defaults', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
@@ -33,6 +47,9 @@ describe('loadConfig', () => {
     ['TZ', 'Mars/Olympus', /TZ: accepts an IANA time zone/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['BACKUP_KEEP', 'lots', /BACKUP_KEEP: accepts a whole number from 0 to 1000/],
+    ['DATABASE_URL', 'mysql://db/hushdesk', /DATABASE_URL: accepts a URL starting with postgres/],
+    ['DATABASE_URL', 'postgres://db.internal:5432', /DATABASE_URL: needs a database name/],
+    ['DATABASE_URL', 'postgres://[bad', /DATABASE_URL: accepts a URL/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrowError(message);

@@ -38,7 +38,7 @@ export async function checkPasswordSignIn(
   input: { username: string; password: string; ip: string },
 ): Promise<PasswordSignIn> {
   const { username, password, ip } = input;
-  const attempt = throttle.begin(usernameKey(username), ip, app.now().getTime());
+  const attempt = await throttle.begin(usernameKey(username), ip, app.now().getTime());
   if (attempt.kind === 'wait') return throttled('wait', attempt.seconds);
   if (attempt.kind === 'busy') return throttled('busy', 1);
 
@@ -51,7 +51,7 @@ export async function checkPasswordSignIn(
         ? await verifyPassword(staff.password_hash, password)
         : await verifyAgainstNothing(password);
   } finally {
-    attempt.settle(ok);
+    await attempt.settle(ok);
   }
   if (!staff || !ok) {
     const actor = staff ? staffActor(staff) : { label: 'unknown username' };

@@ -1,4 +1,6 @@
-import { InFlight, MAX_THROTTLE_KEYS, Throttle, type ThrottleRule } from './throttle.js';
+import type { Db } from '../db/index.js';
+import { signInFailureStore } from '../repositories/sign-in-failures.js';
+import { InFlight, MAX_THROTTLE_KEYS, SharedThrottle, type ThrottleRule } from './throttle.js';
 
 /**
  * The sign-in throttle's rules (the README's Security section states them):
@@ -19,6 +21,9 @@ import { InFlight, MAX_THROTTLE_KEYS, Throttle, type ThrottleRule } from './thro
  * attempt refused because of a wait is not counted: hammering does not make
  * the wait longer.
  *
+ * The failure counts are in the store (every process sees them); the attempts
+ * running at once, and the usernames known at an address, are this process's.
+ *
  * The trade-off: someone who knows a username can, from many addresses, make
  * its owner wait (at most 5 minutes at a time) outside the addresses they have
  * signed in from. That is accepted: a wait, never a lock-out, against
@@ -38,32 +43,50 @@ export type SignInAttempt =
   | { kind: 'go'; settle(ok: boolean): void };
 
 export class SignInThrottle {
-  private readonly pairs = new Throttle(PAIR_RULE);
-  private readonly accounts = new Throttle(ACCOUNT_RULE);
-  private readonly addresses = new Throttle(ADDRESS_RULE);
+  private readonly pairs: SharedThrottle;
+  private readonly accounts: SharedThrottle;
+  private readonly addresses: SharedThrottle;
   private readonly runningPerUsername = new InFlight(IN_FLIGHT_PER_USERNAME);
   private readonly runningPerAddress = new InFlight(IN_FLIGHT_PER_ADDRESS);
   /** "username address" → when it last signed in; least recent first. */
   private readonly known = new Map<string, number>();
+
+  constructor(db: Db) {
+    const store = signInFailureStore(db);
+    this.pairs = new SharedThrottle(PAIR_RULE, store, 'pair');
+    this.accounts = new SharedThrottle(ACCOUNT_RULE, store, 'account');
+    this.addresses = new SharedThrottle(ADDRESS_RULE, store, 'address');
+  }
 
   /**
    * Before checking a password: a wait, a refusal because too many are running,
    * or the go-ahead with the attempt already counted. `settle` must be called
    * once the check is done, whatever its outcome.
    */
-  begin(username: string, address: string, now: number): SignInAttempt {
+  begin(username: string, address: string, now: number): Promise<SignInAttempt> {
+    // One at a time in this process, so attempts sent together see each other's
+    // count (the store is read, then written). Across processes a burst may
+    // count a few attempts more than it would in one: the waits only grow.
+    const attempt = this.queue.then(() => this.check(username, address, now));
+    this.queue = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async check(username: string, address: string, now: number): Promise<SignInAttempt> {
     const pair = `${username} ${address}`;
     const knownPair = this.isKnown(pair, now);
     const wait = Math.max(
-      this.pairs.waitFor(pair, now),
-      this.accounts.waitFor(username, now),
-      knownPair ? 0 : this.addresses.waitFor(address, now),
+      await this.pairs.waitFor(pair, now),
+      await this.accounts.waitFor(username, now),
+      knownPair ? 0 : await this.addresses.waitFor(address, now),
     );
     if (wait > 0) return { kind: 'wait', seconds: Math.ceil(wait / 1000) };
     // Counted now, whether it runs or is refused for being one too many at once.
-    this.pairs.fail(pair, now);
-    this.accounts.fail(username, now);
-    this.addresses.fail(address, now);
+    await this.pairs.fail(pair, now);
+    await this.accounts.fail(username, now);
+    await this.addresses.fail(address, now);
     if (!this.runningPerUsername.enter(username)) return { kind: 'busy' };
     if (!this.runningPerAddress.enter(address)) {
       this.runningPerUsername.leave(username);
@@ -72,16 +95,16 @@ export class SignInThrottle {
     let settled = false;
     return {
       kind: 'go',
-      settle: (ok) => {
+      settle: async (ok) => {
         if (settled) return;
         settled = true;
         this.runningPerUsername.leave(username);
         this.runningPerAddress.leave(address);
         if (!ok) return;
-        this.pairs.clear(pair);
-        this.accounts.clear(username);
-        this.addresses.forgive(address);
         this.remember(pair, now);
+        await this.pairs.clear(pair);
+        await this.accounts.clear(username);
+        await this.addresses.forgive(address);
       },
     };
   }

@@ -1,7 +1,9 @@
 /**
  * Growing waits after failed attempts (OWASP ASVS V6.3): failures per key earn
  * a wait doubling from one second up to a cap, so guessing is slow but the real
- * person is never locked out for good. Kept in memory: one process.
+ * person is never locked out for good. `Throttle` keeps its counts in memory
+ * (one process); `SharedThrottle` keeps them in the store, so every process
+ * serving the agency counts the same failures.
  *
  * Count an attempt with `fail` *before* the slow check (Argon2, a code), and
  * `forgive` or `clear` it when the check passes: attempts that arrive together
@@ -21,6 +23,61 @@ interface Entry {
   lastFailure: number;
 }
 
+function waitAfter(rule: ThrottleRule, entry: Entry | undefined, now: number): number {
+  if (!entry || entry.failures < rule.free) return 0;
+  const wait = Math.min(1000 * 2 ** (entry.failures - rule.free), rule.maxWaitMs);
+  return Math.max(0, entry.lastFailure + wait - now);
+}
+
+/** Where a `SharedThrottle` keeps its counts (src/repositories/sign-in-failures.ts). */
+export interface FailureStore {
+  /** The key's failures, unless the last is older than `since`. */
+  find(key: string, since: Date): Promise<{ failures: number; lastFailureAt: Date } | null>;
+  /** One more failure, in one statement; a count last moved before `since` starts again. */
+  record(key: string, now: Date, since: Date): Promise<void>;
+  forgive(key: string): Promise<void>;
+  clear(key: string): Promise<void>;
+}
+
+/**
+ * The same rule as `Throttle`, counted in the store: two processes behind one
+ * address slow a guesser down together. `name` keeps each rule's keys apart.
+ */
+export class SharedThrottle {
+  constructor(
+    private readonly rule: ThrottleRule,
+    private readonly store: FailureStore,
+    private readonly name: string,
+  ) {}
+
+  async waitFor(key: string, now: number): Promise<number> {
+    const found = await this.store.find(
+      `${this.name}:${key}`,
+      new Date(now - this.rule.forgetAfterMs),
+    );
+    const entry = found
+      ? { failures: found.failures, lastFailure: found.lastFailureAt.getTime() }
+      : undefined;
+    return waitAfter(this.rule, entry, now);
+  }
+
+  fail(key: string, now: number): Promise<void> {
+    return this.store.record(
+      `${this.name}:${key}`,
+      new Date(now),
+      new Date(now - this.rule.forgetAfterMs),
+    );
+  }
+
+  forgive(key: string): Promise<void> {
+    return this.store.forgive(`${this.name}:${key}`);
+  }
+
+  clear(key: string): Promise<void> {
+    return this.store.clear(`${this.name}:${key}`);
+  }
+}
+
 /** Keys kept at most: a scan with endless made-up usernames must not grow memory without end. */
 export const MAX_THROTTLE_KEYS = 20_000;
 
@@ -34,10 +91,7 @@ export class Throttle {
 
   /** Milliseconds the key must still wait before another attempt, 0 when it may try now. */
   waitFor(key: string, now: number): number {
-    const entry = this.current(key, now);
-    if (!entry || entry.failures < this.rule.free) return 0;
-    const wait = Math.min(1000 * 2 ** (entry.failures - this.rule.free), this.rule.maxWaitMs);
-    return Math.max(0, entry.lastFailure + wait - now);
+    return waitAfter(this.rule, this.current(key, now), now);
   }
 
   fail(key: string, now: number): void {

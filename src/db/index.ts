@@ -1,6 +1,8 @@
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
+import { storeOf } from './dialect/store.js';
 import { GroupCommitSqliteDialect } from './group-commit.js';
+import { createPostgresPool, HushdeskPostgresDialect, StoreUnreachableError } from './postgres.js';
 import type { Database } from './schema.js';
 import { openSqlite, openSqliteReader } from './sqlite.js';
 
@@ -10,10 +12,30 @@ export function databaseFile(dataDir: string): string {
   return join(dataDir, 'hushdesk.db');
 }
 
-export function createDb(dataDir: string): Db {
+/**
+ * The store: PostgreSQL when DATABASE_URL is set (a plain pool: the server
+ * groups commits itself), else the SQLite file in DATA_DIR with group commit.
+ * Opening a pool does not connect: `checkStore` says whether the server answers.
+ */
+export function createDb(dataDir: string, databaseUrl: string | null = null): Db {
+  if (databaseUrl) {
+    return new Kysely<Database>({
+      dialect: new HushdeskPostgresDialect({ pool: createPostgresPool(databaseUrl) }),
+    });
+  }
   const file = databaseFile(dataDir);
   const writer = openSqlite(file);
   return new Kysely<Database>({
     dialect: new GroupCommitSqliteDialect({ writer, reader: openSqliteReader(file) }),
   });
+}
+
+/** Stops start-up with one line naming DATABASE_URL when the PostgreSQL server does not answer. */
+export async function checkStore(db: Db): Promise<void> {
+  if (storeOf(db) !== 'postgres') return;
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    throw new StoreUnreachableError((error as Error).message || String(error));
+  }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   DEFAULT_MIGRATION_TABLE,
+  type Kysely,
   type Migration,
   type MigrationProvider,
   type MigrationResultSet,
@@ -10,6 +11,7 @@ import {
   sql,
 } from 'kysely';
 import { CODE_DIR } from '../root.js';
+import { type Store, storeOf } from './dialect/store.js';
 import type { Db } from './index.js';
 
 /** migrations/ beside src/ (tests run the .ts files, npm start the built .js ones). */
@@ -25,15 +27,37 @@ async function migrationFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * What a migration is told besides the database: Kysely gives a migration only
+ * `db`, and where SQLite and PostgreSQL need different statements (triggers,
+ * the title index) a migration must know which store it writes to.
+ */
+export interface MigrationContext {
+  dialect: Store;
+}
+
+type HushdeskMigration = {
+  up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
+  down?(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
+};
+
 class DirectoryMigrationProvider implements MigrationProvider {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly context: MigrationContext,
+  ) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
     const files = await migrationFiles(this.dir);
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const name = file.replace(/\.(ts|js)$/, '');
-      migrations[name] = (await import(pathToFileURL(join(this.dir, file)).href)) as Migration;
+      const module = (await import(pathToFileURL(join(this.dir, file)).href)) as HushdeskMigration;
+      const { down } = module;
+      migrations[name] = {
+        up: (db) => module.up(db, this.context),
+        ...(down ? { down: (db: Kysely<unknown>) => down(db, this.context) } : {}),
+      };
     }
     return migrations;
   }
@@ -72,10 +96,16 @@ async function isUpToDate(db: Db, dir: string): Promise<boolean> {
   }
 }
 
-/** Runs every pending migration; each runs in its own transaction, so a failure leaves the store as it was. */
+/**
+ * Runs every pending migration, all in one transaction (both stores run DDL
+ * inside transactions), so a failure leaves the store as it was.
+ */
 export async function migrateToLatest(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationResultSet> {
   if (await isUpToDate(db, dir)) return { results: [] };
-  const migrator = new Migrator({ db, provider: new DirectoryMigrationProvider(dir) });
+  const migrator = new Migrator({
+    db,
+    provider: new DirectoryMigrationProvider(dir, { dialect: storeOf(db) }),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;

@@ -192,6 +192,13 @@ export type OutboxStatus =
   | 'dead'
   | 'delivered_locally';
 
+/** Failed sign-ins per throttle key (hashed), shared by every process. */
+export interface SignInFailureTable {
+  key_hash: string;
+  failures: number;
+  last_failure_at: Timestamp;
+}
+
 /** One email, composed when the change that caused it was saved; sent later by the worker. */
 export interface OutboxTable {
   id: Generated<number>;
@@ -213,6 +220,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** While `sending`: when the claiming process's hold ends and another may take the row over. */
+  lease_expires_at: Timestamp | null;
 }
 
 /** A staff member's choice for one kind; no row means the kind is on. */
@@ -248,6 +257,7 @@ export interface Database {
   role_permissions: RolePermissionTable;
   staff: StaffTable;
   staff_directory_version: StaffDirectoryVersionTable;
+  sign_in_failures: SignInFailureTable;
   sessions: SessionTable;
   setup_tokens: SetupTokenTable;
   ticket_form_tokens: TicketFormTokenTable;

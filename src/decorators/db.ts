@@ -1,11 +1,12 @@
 import fp from 'fastify-plugin';
-import { createDb, type Db } from '../db/index.js';
+import { checkStore, createDb, type Db } from '../db/index.js';
 import { upgradeDatabase } from '../ops/upgrade.js';
 
 /** The store, migrated before the first request (backed up first when it is an upgrade) and closed with the app. */
 export default fp<{ db?: Db }>(async (app, options) => {
-  const db = options.db ?? createDb(app.config.dataDir);
+  const db = options.db ?? createDb(app.config.dataDir, app.config.databaseUrl);
   try {
+    await checkStore(db);
     const upgrade = await upgradeDatabase(db, app.config.dataDir, new Date());
     if (upgrade.backup) {
       app.log.info(

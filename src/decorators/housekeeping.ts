@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { automaticBackup } from '../db/backup.js';
+import { LOCK_KEYS, runExclusively } from '../db/dialect/locking.js';
 import { lastOccurrence } from '../ops/schedule.js';
 import { pruneAuditLog, recordAudit } from '../repositories/audit.js';
 import { purgeDeliveredOutboxMessages } from '../repositories/outbox.js';
 import { getAuditRetentionYears } from '../repositories/security-settings.js';
+import { forgetSignInFailures } from '../repositories/sign-in-failures.js';
 import { agencyTimeZone } from './agency.js';
 
 const MINUTE = 60_000;
@@ -70,9 +72,12 @@ export async function runHousekeeping(
   const lastPurge = state.lastOutboxPurge ?? null;
   if (lastPurge === null || now.getTime() - lastPurge >= DAY) {
     await purgeOutbox(app, now);
+    // Failed sign-ins a day old count for nothing (the throttle forgets after an hour).
+    await forgetSignInFailures(app.db, new Date(now.getTime() - DAY));
     state.lastOutboxPurge = now.getTime();
   }
-  if (app.config.backupKeep > 0) {
+  // The nightly backup copies DATA_DIR's SQLite file; PostgreSQL is backed up with pg_dump.
+  if (app.config.backupKeep > 0 && !app.config.databaseUrl) {
     const scheduled = lastOccurrence(now, app.config.backupAt, agencyTimeZone(app));
     const report = await automaticBackup(app.config.dataDir, app.config.backupKeep, now, scheduled);
     if (report) app.log.info({ file: report.file, bytes: report.bytes }, 'nightly backup taken');
@@ -85,7 +90,9 @@ export default fp(
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> | undefined;
     const tick = () => {
-      running ??= runHousekeeping(app, state)
+      // One process at a time when several share a PostgreSQL store; the others skip this hour.
+      running ??= runExclusively(app.db, LOCK_KEYS.housekeeping, () => runHousekeeping(app, state))
+        .then(() => undefined)
         .catch((error: unknown) => {
           app.log.error({ err: { message: (error as Error).message } }, 'housekeeping failed');
         })

@@ -8,6 +8,8 @@ export interface OutboxOptions {
   pollMs?: number;
   maxAttempts?: number;
   random?: () => number;
+  /** How long a claimed message is this process's before another may take it over. */
+  leaseMs?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export default fp<OutboxOptions>(async (app, options) => {
     pollMs: options.pollMs ?? 5000,
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     // A getter: the worker spreads this object on every pass, so a time zone
     // saved in Settings applies to the next morning's reminders.
     reminders: {

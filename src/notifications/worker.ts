@@ -1,12 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { LOCK_KEYS, runExclusively } from '../db/dialect/locking.js';
 import type { Db } from '../db/index.js';
 import { MailError, type Mailer } from '../mail/mailer.js';
 import {
-  claimOutboxMessage,
+  claimDueOutboxMessages,
   deliverDueOutboxMessagesLocally,
-  findDueOutboxMessages,
   markOutboxFailed,
   markOutboxSent,
+  releaseOutboxClaims,
   requeueInterruptedOutboxMessages,
 } from '../repositories/outbox.js';
 import { queueDailyReminders } from './reminders.js';
@@ -25,6 +26,8 @@ export interface OutboxWorkerOptions {
   reminders?: { baseUrl: string; timeZone: string };
   /** For jitter; tests may fix it. */
   random?: () => number;
+  /** How long a claimed row is this process's; past it another process may send it. */
+  leaseMs?: number;
 }
 
 export interface PassReport {
@@ -40,6 +43,8 @@ const MAX_BATCHES = 25;
 export const DEFAULT_MAX_ATTEMPTS = 10;
 const FIRST_RETRY_MS = 60_000;
 const LONGEST_RETRY_MS = 60 * 60_000;
+/** Far longer than one send may take (the mailer's own timeouts end it first). */
+export const DEFAULT_LEASE_MS = 10 * 60_000;
 
 /**
  * Exponential backoff with jitter: about 1, 2, 4 … minutes, at most an hour, each
@@ -52,9 +57,10 @@ export function retryDelayMs(attempts: number, random: () => number = Math.rando
 }
 
 /**
- * Sends due outbox rows inside the server process. Each row is claimed
- * (`sending`) in one short statement, sent with no transaction open, then
- * marked sent or failed. Passes never overlap.
+ * Sends due outbox rows inside the server process. A batch of rows is claimed
+ * (`sending`, with a lease) in one short statement, each sent with no
+ * transaction open, then marked sent or failed. Passes never overlap within a
+ * process; across processes the claim keeps each row to one of them.
  */
 export class OutboxWorker {
   private chain: Promise<unknown> = Promise.resolve();
@@ -122,16 +128,24 @@ export class OutboxWorker {
     const report: PassReport = { sent: 0, retrying: 0, dead: 0, deliveredLocally: 0 };
     if (this.stopped) return report;
     const { db, mailer, reminders } = this.options;
-    if (reminders) await queueDailyReminders(db, { ...reminders, now: this.options.now() });
+    if (reminders) {
+      // One process at a time, so two processes never both queue the morning's reminders.
+      await runExclusively(db, LOCK_KEYS.reminders, async () => {
+        await queueDailyReminders(db, { ...reminders, now: this.options.now() });
+      });
+    }
     if (!mailer) {
       report.deliveredLocally = await deliverDueOutboxMessagesLocally(db, this.options.now());
       return report;
     }
     for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
-      const due = await findDueOutboxMessages(db, this.options.now(), BATCH);
-      if (due.length === 0) break;
-      for (const row of due) {
-        if (!(await claimOutboxMessage(db, row.id))) continue;
+      const claimed = await claimDueOutboxMessages(db, {
+        now: this.options.now(),
+        limit: BATCH,
+        leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS,
+      });
+      if (claimed.length === 0) break;
+      for (const row of claimed) {
         try {
           await mailer.send({
             to: row.to_address,
@@ -140,25 +154,29 @@ export class OutboxWorker {
             html: row.html_body,
             messageId: row.message_id,
           });
-          await markOutboxSent(db, row.id, this.options.now());
+          await markOutboxSent(db, row, this.options.now());
           report.sent++;
         } catch (error) {
           const failure =
             error instanceof MailError ? error : new MailError(describe(error).message, false);
-          const attempts = row.attempts + 1;
+          const attempts = row.attempts;
           const giveUp = failure.permanent || attempts >= this.maxAttempts;
           const retryAt = giveUp
             ? null
             : new Date(this.options.now().getTime() + retryDelayMs(attempts, this.random));
-          await markOutboxFailed(db, row.id, { error: failure.message, retryAt });
+          await markOutboxFailed(db, row, { error: failure.message, retryAt });
           if (giveUp) report.dead++;
           else report.retrying++;
           this.options.log.warn(
             { outboxId: row.id, attempts, permanent: failure.permanent, dead: giveUp },
             'outbox: sending failed',
           );
-          // The server is unreachable: the rest would fail the same way, so they wait untouched.
-          if (failure.connectionFailed) return report;
+          // The server is unreachable: the rest would fail the same way, so they go back
+          // to the queue as they were, their claim undone.
+          if (failure.connectionFailed) {
+            await releaseOutboxClaims(db, claimed.slice(claimed.indexOf(row) + 1));
+            return report;
+          }
         }
       }
     }

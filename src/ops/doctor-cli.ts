@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { keyFilePath, readKeyFile } from '../crypto/key.js';
-import { createDb, databaseFile } from '../db/index.js';
+import { checkStore, createDb, type Db, databaseFile } from '../db/index.js';
 import { confirmKeyCopy } from '../repositories/ops.js';
 import { getTimeZone } from '../repositories/settings.js';
 import { allWell, formatChecks, runDoctor } from './doctor.js';
@@ -28,8 +28,20 @@ export async function runDoctorCommand(
     };
     return { output: formatChecks([check]), ok: false };
   }
-  const hasDatabase = existsSync(databaseFile(config.dataDir));
-  const db = hasDatabase ? createDb(config.dataDir) : null;
+  const db = openStore(config);
+  try {
+    if (db) await checkStore(db);
+  } catch (error) {
+    await db?.destroy();
+    const check: Check = {
+      name: 'database',
+      verdict: 'fail',
+      detail: (error as Error).message,
+      action:
+        'Check DATABASE_URL and that the PostgreSQL server answers; the other checks need the database.',
+    };
+    return { output: formatChecks([check]), ok: false };
+  }
   try {
     const checks = await runDoctor({
       config,
@@ -58,14 +70,18 @@ export async function confirmKeySaved(
     throw new Error(
       `there is no key yet at ${keyFilePath(config.dataDir)}: start hushdesk once first.`,
     );
-  if (!existsSync(databaseFile(config.dataDir))) {
-    throw new Error('there is no database yet: start hushdesk once first.');
-  }
-  const db = createDb(config.dataDir);
+  const db = openStore(config);
+  if (!db) throw new Error('there is no database yet: start hushdesk once first.');
   try {
     await confirmKeyCopy(db, { keyId: key.id, at: now.toISOString(), by }, null);
   } finally {
     await db.destroy();
   }
   return `Noted: a copy of key ${key.id} is kept apart from this machine and its backups.`;
+}
+
+/** The store DATABASE_URL names, or the SQLite file in DATA_DIR if there is one yet (null if not). */
+function openStore(config: Config): Db | null {
+  if (config.databaseUrl) return createDb(config.dataDir, config.databaseUrl);
+  return existsSync(databaseFile(config.dataDir)) ? createDb(config.dataDir) : null;
 }

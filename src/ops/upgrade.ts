@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MIGRATION_TABLE, sql } from 'kysely';
 import { BACKUP_FOLDER, backupDatabase } from '../db/backup.js';
+import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
 import { listMigrationNames, MIGRATIONS_DIR, migrateToLatest } from '../db/migrate.js';
 import { upgradeBackupName } from './backups.js';
@@ -65,7 +66,9 @@ export async function upgradeDatabase(
   if (state.unknown.length > 0) throw new NewerDatabaseError(state.unknown);
   if (state.pending.length === 0) return { backup: null, migrated: [] };
   let backup: string | null = null;
-  if (state.applied.length > 0) {
+  // PostgreSQL is backed up with pg_dump by whoever runs the server (README); the
+  // file copy taken here is SQLite's.
+  if (state.applied.length > 0 && storeOf(db) === 'sqlite') {
     const folder = join(dataDir, BACKUP_FOLDER);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     backup = (await backupDatabase(dataDir, join(folder, upgradeBackupName(now)))).file;

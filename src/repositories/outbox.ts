@@ -1,3 +1,5 @@
+import { hasOneServerProcess, skipLockedRows } from '../db/dialect/locking.js';
+import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
 import type { OutboxMessage, OutboxStatus } from '../db/schema.js';
 
@@ -51,41 +53,65 @@ export async function insertOutboxMessage(
   return id;
 }
 
-export function findDueOutboxMessages(db: Db, now: Date, limit: number): Promise<OutboxMessage[]> {
-  return db
-    .selectFrom('outbox')
-    .selectAll()
-    .where('status', 'in', DUE)
-    .where('next_attempt_at', '<=', now.toISOString())
-    .orderBy('next_attempt_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-}
-
-/** Marks a due row as being sent; false when it was not due any more. One statement, one short transaction. */
-export async function claimOutboxMessage(db: Db, id: number): Promise<boolean> {
-  const result = await db
+/**
+ * Claims up to `limit` rows to send: due ones, and ones still `sending` whose
+ * lease ended (their process died). Each is marked `sending` with a lease and
+ * one more attempt, in one statement; on PostgreSQL rows another worker is
+ * claiming are skipped, so two processes never claim the same row. The
+ * returned `attempts` is the claim's: marking sent or failed names it, so a
+ * worker whose lease ran out cannot overwrite the row's next claim.
+ */
+export async function claimDueOutboxMessages(
+  db: Db,
+  options: { now: Date; limit: number; leaseMs: number },
+): Promise<OutboxMessage[]> {
+  const at = options.now.toISOString();
+  const due = skipLockedRows(
+    storeOf(db),
+    db
+      .selectFrom('outbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', 'in', DUE), eb('next_attempt_at', '<=', at)]),
+          eb.and([eb('status', '=', 'sending'), eb('lease_expires_at', '<=', at)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(options.limit),
+  );
+  const rows = await db
     .updateTable('outbox')
-    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id)
-    .where('status', 'in', DUE)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+    .set((eb) => ({
+      status: 'sending',
+      attempts: eb('attempts', '+', 1),
+      lease_expires_at: new Date(options.now.getTime() + options.leaseMs).toISOString(),
+    }))
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id - b.id);
 }
 
-export async function markOutboxSent(db: Db, id: number, now: Date): Promise<void> {
+/** `claim`: the row's id and attempts as claimed. */
+export async function markOutboxSent(
+  db: Db,
+  claim: { id: number; attempts: number },
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ status: 'sent', sent_at: now.toISOString(), last_error: null })
-    .where('id', '=', id)
+    .set({ status: 'sent', sent_at: now.toISOString(), last_error: null, lease_expires_at: null })
+    .where('id', '=', claim.id)
+    .where('attempts', '=', claim.attempts)
     .where('status', '=', 'sending')
     .execute();
 }
 
 export async function markOutboxFailed(
   db: Db,
-  id: number,
+  claim: { id: number; attempts: number },
   failure: { error: string; retryAt: Date | null },
 ): Promise<void> {
   await db
@@ -93,24 +119,45 @@ export async function markOutboxFailed(
     .set({
       status: failure.retryAt ? 'retrying' : 'dead',
       last_error: failure.error,
+      lease_expires_at: null,
       ...(failure.retryAt ? { next_attempt_at: failure.retryAt.toISOString() } : {}),
     })
-    .where('id', '=', id)
+    .where('id', '=', claim.id)
+    .where('attempts', '=', claim.attempts)
     .where('status', '=', 'sending')
     .execute();
 }
 
 /**
  * Rows a crash left in `sending`: the server never confirmed them, so they go
- * out again. This is the one case a row may be sent twice.
+ * out again. This is the one case a row may be sent twice. Only where one
+ * server process uses the store: with several, a row sending is another
+ * process's until its lease ends, and the claim takes it over then.
  */
 export async function requeueInterruptedOutboxMessages(db: Db): Promise<number> {
+  if (!hasOneServerProcess(storeOf(db))) return 0;
   const result = await db
     .updateTable('outbox')
-    .set({ status: 'queued' })
+    .set({ status: 'queued', lease_expires_at: null })
     .where('status', '=', 'sending')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Claimed rows not tried after all: back as they were, attempt not counted. */
+export async function releaseOutboxClaims(
+  db: Db,
+  claims: readonly { id: number; attempts: number }[],
+): Promise<void> {
+  for (const claim of claims) {
+    await db
+      .updateTable('outbox')
+      .set({ status: 'queued', attempts: claim.attempts - 1, lease_expires_at: null })
+      .where('id', '=', claim.id)
+      .where('attempts', '=', claim.attempts)
+      .where('status', '=', 'sending')
+      .execute();
+  }
 }
 
 /** Without SMTP_URL: what would have gone out stays readable on the Outbox page. */

@@ -1,4 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { daysBetween, secondsBefore } from '../db/dialect/date-math.js';
+import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 
@@ -66,6 +68,7 @@ export function countOpenTickets(
   },
 ): Promise<OpenCountRow[]> {
   const { department } = scope;
+  const store = storeOf(db);
   const ageCase = sql<number>`case ${sql.join(
     at.ageBounds.map((bound, i) => sql`when t.created_at >= ${bound} then ${i}`),
     sql` `,
@@ -77,10 +80,13 @@ export function countOpenTickets(
           at.pastTarget.map(
             // Time in Waiting does not count: a ticket that has waited has its clock
             // stopped at `waiting_since` and moved on by the seconds it waited before.
-            (p) => sql`when t.priority_id = ${p.priorityId} then (case
+            (p) => sql`when t.priority_id = ${p.priorityId} and (case
               when t.waiting_since is null and t.waited_seconds = 0 then t.created_at < ${p.before}
-              else t.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(t.waiting_since, ${at.now}),
-                '-' || (${p.minutes * 60} + t.waited_seconds) || ' seconds') end)`,
+              else t.created_at < ${secondsBefore(
+                store,
+                sql`coalesce(t.waiting_since, ${at.now})`,
+                sql`(${p.minutes * 60} + t.waited_seconds)`,
+              )} end) then 1`,
           ),
           sql` `,
         )} else 0 end`;
@@ -96,7 +102,9 @@ export function countOpenTickets(
       ageCase.as('age'),
       sql<number>`count(*)`.as('count'),
       sql<number>`coalesce(sum(${pastCase}), 0)`.as('past_target'),
-      sql<number>`coalesce(sum(t.due_date < ${at.today}), 0)`.as('overdue'),
+      sql<number>`coalesce(sum(case when t.due_date < ${at.today} then 1 else 0 end), 0)`.as(
+        'overdue',
+      ),
     ])
     .groupBy(['t.priority_id', 'age'])
     .execute();
@@ -123,7 +131,7 @@ export function countOpenTicketsByAssignee(
       q.where('t.created_by', 'in', staffOf(db, department as string)),
     )
     .select(['t.assignee_id', 's.name', sql<number>`count(*)`.as('count')])
-    .groupBy('t.assignee_id')
+    .groupBy(['t.assignee_id', 's.name'])
     .orderBy('count', 'desc')
     .orderBy('s.name')
     .execute();
@@ -153,11 +161,11 @@ export function listSentToDeskInWindow(db: Db, window: ReportWindow): Promise<De
     )
     .select([
       IS_OPEN.as('open'),
-      sql<
-        number | null
-      >`case when t.status = 'complete' then julianday(r.completed_at) - julianday(e.sent_at) end`.as(
-        'days_to_complete',
-      ),
+      sql<number | null>`case when t.status = 'complete' then ${daysBetween(
+        storeOf(db),
+        sql.ref('e.sent_at'),
+        sql.ref('r.completed_at'),
+      )} end`.as('days_to_complete'),
     ])
     .execute();
 }

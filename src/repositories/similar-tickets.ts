@@ -1,5 +1,6 @@
+import { storeOf } from '../db/dialect/store.js';
+import { openTitleWordHits } from '../db/dialect/title-search.js';
 import type { Db } from '../db/index.js';
-import { openTitleWordHits } from '../db/title-search.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
 import { isOpen } from './ticket-scopes.js';
 
@@ -19,7 +20,7 @@ export async function findSimilarOpenTickets(
   words: readonly string[],
   options: { viewer: Viewer; minHits: number; limit: number },
 ): Promise<SimilarTicket[]> {
-  const match = openTitleWordHits(words);
+  const match = openTitleWordHits(storeOf(db), words);
   if (!match) return [];
   return db
     .selectFrom('tickets')

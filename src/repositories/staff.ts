@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { storeOf } from '../db/dialect/store.js';
+import { likeAnyCase } from '../db/dialect/text-match.js';
 import type { Db } from '../db/index.js';
 import type { Staff, TicketStatus } from '../db/schema.js';
 
@@ -111,10 +112,11 @@ export function searchStaff(
     query = query.where('staff.active', '=', filter.status === 'active' ? 1 : 0);
   if (filter.query) {
     const pattern = likePattern(filter.query);
+    const store = storeOf(db);
     query = query.where((eb) =>
       eb.or(
-        (['staff.name', 'staff.username', 'staff.department'] as const).map(
-          (column) => sql<boolean>`${eb.ref(column)} like ${pattern} escape '\\'`,
+        (['staff.name', 'staff.username', 'staff.department'] as const).map((column) =>
+          likeAnyCase(store, eb.ref(column), pattern),
         ),
       ),
     );

@@ -1,7 +1,8 @@
 import { type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import { type Store, storeOf } from '../db/dialect/store.js';
+import { titleMatches } from '../db/dialect/title-search.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
-import { titleMatches } from '../db/title-search.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { cleanSearchText, searchWordsOf } from '../tickets/search-words.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
@@ -78,7 +79,12 @@ function onlyOpen(filters: TicketFilters): boolean {
   );
 }
 
-function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDates): TicketQuery {
+function applyFilters(
+  store: Store,
+  query: TicketQuery,
+  filters: TicketFilters,
+  dates: DueDates,
+): TicketQuery {
   let q = query;
   if (filters.status === 'open') q = q.where(isOpen);
   else if (filters.status !== 'any') q = q.where('tickets.status', '=', filters.status);
@@ -112,7 +118,7 @@ function applyFilters(query: TicketQuery, filters: TicketFilters, dates: DueDate
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
     const words = searchWordsOf(text);
-    const inTitle = titleMatches(words, { openOnly: onlyOpen(filters) });
+    const inTitle = titleMatches(store, words, { openOnly: onlyOpen(filters) });
     q = q.where((eb) => {
       if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
       if (number) return eb('tickets.id', '=', Number(number));
@@ -130,7 +136,12 @@ function baseQuery(
   filters: TicketFilters,
   dates: DueDates,
 ) {
-  return applyFilters(applyScope(db.selectFrom('tickets'), scope, viewer), filters, dates);
+  return applyFilters(
+    storeOf(db),
+    applyScope(db.selectFrom('tickets'), scope, viewer),
+    filters,
+    dates,
+  );
 }
 
 /** The list's order, ties broken by number so pages never overlap; `p` is the priority. */

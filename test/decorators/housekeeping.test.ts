@@ -6,6 +6,7 @@ import { recordAudit } from '../../src/repositories/audit.js';
 import { insertOutboxMessage } from '../../src/repositories/outbox.js';
 import { setSetting } from '../../src/repositories/settings.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { testStore } from '../helpers/store.js';
 
 let t: TestApp;
 afterEach(() => t.close());
@@ -63,51 +64,60 @@ describe('nightly backups', () => {
     expect(existsSync(join(t.dataDir, 'backups'))).toBe(false);
   });
 
-  it('take one a day into DATA_DIR/backups and keep only the newest BACKUP_KEEP', async () => {
-    t = await createTestApp({ BACKUP_KEEP: '2' });
-    const state = { lastPrune: null };
-    const folder = join(t.dataDir, 'backups');
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder)).toEqual(['hushdesk-20261127T150000Z.db']);
-    expect(statSync(folder).mode & 0o777).toBe(0o700);
-    t.clock.advance(2 * 3_600_000);
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder)).toHaveLength(1);
-    t.clock.advance(22 * 3_600_000);
-    await runHousekeeping(t.app, state);
-    t.clock.advance(24 * 3_600_000);
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder).sort()).toEqual([
-      'hushdesk-20261128T150000Z.db',
-      'hushdesk-20261129T150000Z.db',
-    ]);
-  });
+  // The nightly backup copies the SQLite file; PostgreSQL is backed up with pg_dump.
+  it.skipIf(testStore === 'postgres')(
+    'take one a day into DATA_DIR/backups and keep only the newest BACKUP_KEEP',
+    async () => {
+      t = await createTestApp({ BACKUP_KEEP: '2' });
+      const state = { lastPrune: null };
+      const folder = join(t.dataDir, 'backups');
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder)).toEqual(['hushdesk-20261127T150000Z.db']);
+      expect(statSync(folder).mode & 0o777).toBe(0o700);
+      t.clock.advance(2 * 3_600_000);
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder)).toHaveLength(1);
+      t.clock.advance(22 * 3_600_000);
+      await runHousekeeping(t.app, state);
+      t.clock.advance(24 * 3_600_000);
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder).sort()).toEqual([
+        'hushdesk-20261128T150000Z.db',
+        'hushdesk-20261129T150000Z.db',
+      ]);
+    },
+  );
 });
 
 describe('the nightly backup at BACKUP_AT', () => {
-  it('is taken at that time on the agency clock, not 24 hours after the last one', async () => {
-    // The test clock starts at 09:00 in Chicago (15:00 UTC).
-    t = await createTestApp({ BACKUP_KEEP: '5', BACKUP_AT: '23:30' });
-    const state = { lastPrune: null };
-    const folder = join(t.dataDir, 'backups');
-    await runHousekeeping(t.app, state);
-    // None yet: the first is taken at once.
-    expect(readdirSync(folder)).toEqual(['hushdesk-20261127T150000Z.db']);
-    t.clock.advanceMinutes(14 * 60 + 29); // 23:29 in Chicago
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder)).toHaveLength(1);
-    t.clock.advanceMinutes(1); // 23:30
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder).sort().at(-1)).toBe('hushdesk-20261128T053000Z.db');
-    t.clock.advanceMinutes(23 * 60 + 59);
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder)).toHaveLength(2);
-    t.clock.advanceMinutes(1);
-    await runHousekeeping(t.app, state);
-    expect(readdirSync(folder).sort().at(-1)).toBe('hushdesk-20261129T053000Z.db');
-  });
+  // SQLite only: nightly backups are of the SQLite file.
+  it.skipIf(testStore === 'postgres')(
+    'is taken at that time on the agency clock, not 24 hours after the last one',
+    async () => {
+      // The test clock starts at 09:00 in Chicago (15:00 UTC).
+      t = await createTestApp({ BACKUP_KEEP: '5', BACKUP_AT: '23:30' });
+      const state = { lastPrune: null };
+      const folder = join(t.dataDir, 'backups');
+      await runHousekeeping(t.app, state);
+      // None yet: the first is taken at once.
+      expect(readdirSync(folder)).toEqual(['hushdesk-20261127T150000Z.db']);
+      t.clock.advanceMinutes(14 * 60 + 29); // 23:29 in Chicago
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder)).toHaveLength(1);
+      t.clock.advanceMinutes(1); // 23:30
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder).sort().at(-1)).toBe('hushdesk-20261128T053000Z.db');
+      t.clock.advanceMinutes(23 * 60 + 59);
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder)).toHaveLength(2);
+      t.clock.advanceMinutes(1);
+      await runHousekeeping(t.app, state);
+      expect(readdirSync(folder).sort().at(-1)).toBe('hushdesk-20261129T053000Z.db');
+    },
+  );
 
-  it('follows the time zone set in Settings', async () => {
+  // SQLite only: nightly backups are of the SQLite file.
+  it.skipIf(testStore === 'postgres')('follows the time zone set in Settings', async () => {
     t = await createTestApp({ BACKUP_KEEP: '5', BACKUP_AT: '02:00' });
     await setSetting(t.app.db, 'time_zone', 'Asia/Tokyo', null, t.clock.now());
     await t.app.agency.reload();

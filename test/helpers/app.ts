@@ -7,6 +7,7 @@ import { buildApp } from '../../src/build.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { OutboxOptions } from '../../src/decorators/outbox.js';
 import { createStaff, type RoleKey } from '../../src/repositories/staff.js';
+import { createTestDatabase, type TestDatabase, testServerUrl } from './store.js';
 
 /** A clock tests can move forward, read by every rule about time. */
 export class TestClock {
@@ -34,7 +35,9 @@ export interface TestApp {
 }
 
 /**
- * The real app over a fresh DATA_DIR: a real SQLite file, migrated by the real migrator.
+ * The real app over a fresh DATA_DIR: a real SQLite file, migrated by the real
+ * migrator; or, when HUSHDESK_TEST_DATABASE_URL is set, a fresh PostgreSQL
+ * database of its own (a copy of the migrated template), dropped at close.
  * The outbox worker does not poll unless asked: tests run its passes with
  * `app.outbox.runOnce()`, so what they see never depends on timing.
  */
@@ -43,8 +46,11 @@ export async function createTestApp(
   options: { outbox?: OutboxOptions } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hushdesk-test-'));
+  const database: TestDatabase | null =
+    testServerUrl && !('DATABASE_URL' in env) ? await createTestDatabase() : null;
   const config = loadConfig({
     DATA_DIR: dataDir,
+    ...(database ? { DATABASE_URL: database.url } : {}),
     LOG_LEVEL: 'silent',
     TZ: 'America/Chicago',
     BASE_URL: 'http://localhost:3000',
@@ -64,6 +70,7 @@ export async function createTestApp(
     },
     async close() {
       await testApp.app.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -33,6 +33,7 @@ import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js'
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';
 import { createTestApp, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
+import { testStore } from '../helpers/store.js';
 
 let t: TestApp;
 let smtp: TestSmtpServer | null = null;
@@ -104,22 +105,26 @@ describe('hushdesk doctor', () => {
     });
   });
 
-  it('backups: passes for a recent one that restores, fails for none, an old one or a damaged one', async () => {
-    t = await createTestApp();
-    expect(checkBackups(context())).toMatchObject({ verdict: 'fail' });
-    mkdirSync(join(t.dataDir, 'backups'));
-    const file = join(t.dataDir, 'backups', 'hushdesk-20261127T150000Z.db');
-    await backupDatabase(t.dataDir, file);
-    const good = checkBackups(context());
-    expect(good).toMatchObject({ verdict: 'ok', action: null });
-    expect(good.detail).toContain('restores');
-    const later = new Date(Date.now() + 30 * 3_600_000);
-    expect(checkBackups(context({}, { now: later }))).toMatchObject({ verdict: 'fail' });
-    writeFileSync(file, 'not a database at all, but long enough to look like one'.repeat(100));
-    const damaged = checkBackups(context());
-    expect(damaged.verdict).toBe('fail');
-    expect(damaged.detail).toContain('would not restore');
-  });
+  // SQLite only: backups are of the SQLite file (PostgreSQL: pg_dump).
+  it.skipIf(testStore === 'postgres')(
+    'backups: passes for a recent one that restores, fails for none, an old one or a damaged one',
+    async () => {
+      t = await createTestApp();
+      expect(checkBackups(context())).toMatchObject({ verdict: 'fail' });
+      mkdirSync(join(t.dataDir, 'backups'));
+      const file = join(t.dataDir, 'backups', 'hushdesk-20261127T150000Z.db');
+      await backupDatabase(t.dataDir, file);
+      const good = checkBackups(context());
+      expect(good).toMatchObject({ verdict: 'ok', action: null });
+      expect(good.detail).toContain('restores');
+      const later = new Date(Date.now() + 30 * 3_600_000);
+      expect(checkBackups(context({}, { now: later }))).toMatchObject({ verdict: 'fail' });
+      writeFileSync(file, 'not a database at all, but long enough to look like one'.repeat(100));
+      const damaged = checkBackups(context());
+      expect(damaged.verdict).toBe('fail');
+      expect(damaged.detail).toContain('would not restore');
+    },
+  );
 
   it('mail server: passes when the server answers and accepts the sign-in, fails when unreachable', async () => {
     t = await createTestApp();
@@ -292,8 +297,12 @@ describe('hushdesk doctor', () => {
       'localhost',
       new Date(),
     );
-    await t.app.db.updateTable('outbox').set({ status: 'sending' }).where('id', '=', id).execute();
-    await markOutboxFailed(t.app.db, id, { error: '550 no', retryAt: null });
+    await t.app.db
+      .updateTable('outbox')
+      .set({ status: 'sending', attempts: 1 })
+      .where('id', '=', id)
+      .execute();
+    await markOutboxFailed(t.app.db, { id, attempts: 1 }, { error: '550 no', retryAt: null });
     const dead = await checkOutbox(context());
     expect(dead.verdict).toBe('fail');
     expect(dead.detail).toBe('1 notification(s) gave up (dead letters)');
@@ -315,44 +324,69 @@ describe('hushdesk doctor', () => {
     expect((await checkMigrations(context())).verdict).toBe('fail');
   });
 
-  it('as a command: a line per check, exit status 1 when something needs action, 0 when all is well', async () => {
+  // SQLite only: its checks read the SQLite file.
+  it.skipIf(testStore === 'postgres')(
+    'as a command: a line per check, exit status 1 when something needs action, 0 when all is well',
+    async () => {
+      t = await createTestApp();
+      const bad = await runDoctorCommand({ DATA_DIR: t.dataDir, BACKUP_AT: '7pm' });
+      expect(bad.ok).toBe(false);
+      expect(bad.output).toContain('FAIL  configuration: BACKUP_AT: accepts a time of day');
+      const env = {
+        DATA_DIR: t.dataDir,
+        TZ: 'America/Chicago',
+        BACKUP_KEEP: '3',
+        LOG_LEVEL: 'silent',
+      };
+      const first = await runDoctorCommand(env);
+      expect(first.ok).toBe(false);
+      for (const name of [
+        'configuration',
+        'data directory',
+        'encryption key',
+        'backups',
+        'mail server',
+        'BASE_URL',
+        'TRUST_PROXY',
+        'clock and time zone',
+        'outbox',
+        'migrations',
+      ]) {
+        expect(first.output).toMatch(new RegExp(`^(ok  |warn|FAIL)  ${name}: `, 'm'));
+      }
+      // Put everything right, as the report says.
+      chmodSync(t.dataDir, 0o700);
+      mkdirSync(join(t.dataDir, 'backups'));
+      await backupDatabase(t.dataDir, join(t.dataDir, 'backups', 'hushdesk-20261127T150000Z.db'));
+      const keyId = /key (\w+): nobody/.exec(first.output)?.[1] ?? '';
+      await confirmKeyCopy(t.app.db, { keyId, at: new Date().toISOString(), by: 'Ann' }, null);
+      smtp = await TestSmtpServer.start();
+      const well = await runDoctorCommand({ ...env, SMTP_URL: smtp.url });
+      expect(well.output).toContain('All is well.');
+      expect(well.ok).toBe(true);
+      expect(loadConfig({ ...env }).backupKeep).toBe(3);
+    },
+  );
+});
+
+describe.skipIf(testStore !== 'postgres')('hushdesk doctor on PostgreSQL', () => {
+  it('reads the store DATABASE_URL names, and names DATABASE_URL when the server does not answer', async () => {
     t = await createTestApp();
-    const bad = await runDoctorCommand({ DATA_DIR: t.dataDir, BACKUP_AT: '7pm' });
-    expect(bad.ok).toBe(false);
-    expect(bad.output).toContain('FAIL  configuration: BACKUP_AT: accepts a time of day');
-    const env = {
-      DATA_DIR: t.dataDir,
-      TZ: 'America/Chicago',
-      BACKUP_KEEP: '3',
-      LOG_LEVEL: 'silent',
-    };
-    const first = await runDoctorCommand(env);
-    expect(first.ok).toBe(false);
-    for (const name of [
-      'configuration',
-      'data directory',
-      'encryption key',
-      'backups',
-      'mail server',
-      'BASE_URL',
-      'TRUST_PROXY',
-      'clock and time zone',
-      'outbox',
-      'migrations',
-    ]) {
-      expect(first.output).toMatch(new RegExp(`^(ok  |warn|FAIL)  ${name}: `, 'm'));
-    }
-    // Put everything right, as the report says.
-    chmodSync(t.dataDir, 0o700);
-    mkdirSync(join(t.dataDir, 'backups'));
-    await backupDatabase(t.dataDir, join(t.dataDir, 'backups', 'hushdesk-20261127T150000Z.db'));
-    const keyId = /key (\w+): nobody/.exec(first.output)?.[1] ?? '';
-    await confirmKeyCopy(t.app.db, { keyId, at: new Date().toISOString(), by: 'Ann' }, null);
-    smtp = await TestSmtpServer.start();
-    const well = await runDoctorCommand({ ...env, SMTP_URL: smtp.url });
-    expect(well.output).toContain('All is well.');
-    expect(well.ok).toBe(true);
-    expect(loadConfig({ ...env }).backupKeep).toBe(3);
+    const url = t.config.databaseUrl ?? '';
+    expect(url).toMatch(/^postgres/);
+    const env = { DATA_DIR: t.dataDir, DATABASE_URL: url, LOG_LEVEL: 'silent' };
+    const report = await runDoctorCommand(env);
+    expect(report.output).toMatch(/^ok +migrations: up to date/m);
+    expect(report.output).toMatch(/^ok +outbox: /m);
+    // A server that is not there: one line, naming the variable.
+    const gone = await runDoctorCommand({
+      ...env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    expect(gone.ok).toBe(false);
+    expect(gone.output).toMatch(
+      /^FAIL +database: DATABASE_URL: cannot reach the PostgreSQL server/m,
+    );
   });
 });
 

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PhiCipher } from '../../src/crypto/phi.js';
-import { createDb, type Db } from '../../src/db/index.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/index.js';
 import type { TicketStatus } from '../../src/db/schema.js';
 import { createStaff } from '../../src/repositories/staff.js';
 import { countMyTickets, recountMyTickets } from '../../src/repositories/ticket-scopes.js';
@@ -14,6 +10,7 @@ import {
   removeAssociatedStaff,
   updateTicketIfUnchanged,
 } from '../../src/repositories/tickets.js';
+import { openTestStore } from '../helpers/store.js';
 
 /** The counts do not depend on what a description says: a pass-through cipher stands in. */
 const PLAIN = {
@@ -23,14 +20,13 @@ const PLAIN = {
 } as PhiCipher;
 
 const now = new Date('2026-11-27T15:00:00Z');
-let dir: string;
+let store: Awaited<ReturnType<typeof openTestStore>>;
 let db: Db;
 const people: number[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hushdesk-counts-'));
-  db = createDb(dir);
-  await migrateToLatest(db);
+  store = await openTestStore();
+  db = store.db;
   for (const name of ['ann', 'bo', 'cy']) {
     const member = await createStaff(
       db,
@@ -49,8 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await store.close();
 });
 
 /** Every person's kept counts against a count from scratch. */

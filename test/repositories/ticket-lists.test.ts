@@ -1,23 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../src/db/index.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/index.js';
 import { createStaff } from '../../src/repositories/staff.js';
 import { COUNT_CAP, listTickets } from '../../src/repositories/ticket-lists.js';
 import { parseFilters } from '../../src/tickets/filters.js';
+import { openTestStore } from '../helpers/store.js';
 
-let dir: string;
+let store: Awaited<ReturnType<typeof openTestStore>>;
 let db: Db;
 let staffId = 0;
 const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hushdesk-lists-'));
-  db = createDb(dir);
-  await migrateToLatest(db);
+  store = await openTestStore();
+  db = store.db;
   const member = await createStaff(
     db,
     {
@@ -44,8 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await store.close();
 });
 
 const admin = () => ({ id: staffId, seeAll: true, externalOnly: false });

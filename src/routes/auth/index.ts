@@ -10,7 +10,7 @@ import { recordAudit, staffActor } from '../../repositories/audit.js';
 import { hasConfirmedTwoFactor } from '../../repositories/two-factor.js';
 
 const auth: FastifyPluginAsync = async (app) => {
-  const throttle = new SignInThrottle();
+  const throttle = new SignInThrottle(app.db);
 
   app.get('/sign-in', async (request, reply) => {
     const query = request.query as Record<string, unknown>;

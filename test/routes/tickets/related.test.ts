@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FILL_REPORT_TIMES } from '../../../migrations/0080_reports.js';
-import { FILL_REPORT_MINUTES } from '../../../migrations/0180_report_daily.js';
+import { fillReportMinutes } from '../../../migrations/0180_report_daily.js';
+import { storeOf } from '../../../src/db/dialect/store.js';
 import { setSetting } from '../../../src/repositories/settings.js';
 import { countMyTickets, recountMyTickets } from '../../../src/repositories/ticket-scopes.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
@@ -212,7 +213,7 @@ async function expectCountsMatchRecount() {
   await t.app.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('ticket_report_times').execute();
     await sqlRaw(trx, FILL_REPORT_TIMES);
-    await sqlRaw(trx, FILL_REPORT_MINUTES);
+    await sqlRaw(trx, fillReportMinutes(storeOf(trx)));
     const recounted = await trx
       .selectFrom('ticket_report_times')
       .selectAll()

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Store } from '../../src/db/dialect/store.js';
+import { createDb, type Db } from '../../src/db/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+/**
+ * Which store the suite runs on. `npm test` runs SQLite; `npm run test:pg` sets
+ * HUSHDESK_TEST_DATABASE_URL to a PostgreSQL server the tests may create and
+ * drop databases on (its own database is only used to do that).
+ */
+export const testServerUrl = process.env.HUSHDESK_TEST_DATABASE_URL?.trim() || null;
+export const testStore: Store = testServerUrl ? 'postgres' : 'sqlite';
+
+/**
+ * Migrated once per run (test/helpers/global-setup.ts), which names it in the
+ * environment the test workers inherit, so two runs on one server keep apart;
+ * each test's database is a copy.
+ */
+export function templateDatabase(): string {
+  return process.env.HUSHDESK_TEST_TEMPLATE ?? 'hushdesk_test_template';
+}
+
+/** The server's URL with another database name (keeps ?host= for a Unix socket). */
+export function databaseUrl(serverUrl: string, database: string): string {
+  return serverUrl.replace(/^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${database}`);
+}
+
+async function onServer<T>(serverUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new database, copied from the migrated template (or empty), dropped by `drop`. */
+export async function createTestDatabase(
+  options: { empty?: boolean; serverUrl?: string } = {},
+): Promise<TestDatabase> {
+  const serverUrl = options.serverUrl ?? testServerUrl;
+  if (!serverUrl) throw new Error('HUSHDESK_TEST_DATABASE_URL is not set');
+  const name = `hushdesk_test_${randomBytes(6).toString('hex')}`;
+  const template = options.empty ? 'template0' : templateDatabase();
+  await onServer(serverUrl, (c) => c.query(`create database ${name} template ${template}`));
+  return {
+    url: databaseUrl(serverUrl, name),
+    async drop() {
+      await onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+/** Makes the template every test database is copied from; returns its name. */
+export async function createTemplateDatabase(serverUrl: string): Promise<string> {
+  const name = `hushdesk_template_${randomBytes(6).toString('hex')}`;
+  await onServer(serverUrl, (c) => c.query(`create database ${name} template template0`));
+  return name;
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+}
+
+/**
+ * A migrated store on its own, without an app, on the store the suite runs on:
+ * a fresh SQLite file, or a PostgreSQL database copied from the template.
+ */
+export async function openTestStore(): Promise<{ db: Db; close(): Promise<void> }> {
+  if (testServerUrl) {
+    const database = await createTestDatabase();
+    const db = createDb('', database.url);
+    return {
+      db,
+      async close() {
+        await db.destroy();
+        await database.drop();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hushdesk-store-'));
+  const db = createDb(dir);
+  await migrateToLatest(db);
+  return {
+    db,
+    async close() {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
