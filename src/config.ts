@@ -29,6 +29,11 @@ export interface Config {
   backupAt: { hour: number; minute: number };
   /** Delivered outbox rows are deleted this many days after they went out. */
   outboxRetentionDays: number;
+  /**
+   * How long a message one process has claimed stays its own: if that process dies
+   * while sending, another takes the message over when this ends.
+   */
+  outboxLeaseSeconds: number;
   /** A bearer token that opens GET /metrics from beyond loopback; null keeps it loopback-only. */
   metricsToken: string | null;
   /** Single sign-on set by SSO_* variables (automated installs); null leaves it to Settings. */
@@ -244,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     ssoAllowHttpLoopback: flag(env, 'SSO_ALLOW_HTTP_LOOPBACK'),
     backupAt: timeOfDay(env, 'BACKUP_AT', '02:00'),
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 90, 1, 3650),
+    outboxLeaseSeconds: integer(env, 'OUTBOX_LEASE_SECONDS', 600, 5, 86_400),
     metricsToken: metricsToken(env),
   };
 }

@@ -25,7 +25,7 @@ export default fp<OutboxOptions>(async (app, options) => {
     pollMs: options.pollMs ?? 5000,
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.random ? { random: options.random } : {}),
-    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    leaseMs: options.leaseMs ?? app.config.outboxLeaseSeconds * 1000,
     // A getter: the worker spreads this object on every pass, so a time zone
     // saved in Settings applies to the next morning's reminders.
     reminders: {

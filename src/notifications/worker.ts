@@ -8,6 +8,7 @@ import {
   markOutboxFailed,
   markOutboxSent,
   releaseOutboxClaims,
+  renewOutboxClaim,
   requeueInterruptedOutboxMessages,
 } from '../repositories/outbox.js';
 import { queueDailyReminders } from './reminders.js';
@@ -138,14 +139,17 @@ export class OutboxWorker {
       report.deliveredLocally = await deliverDueOutboxMessagesLocally(db, this.options.now());
       return report;
     }
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
     for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
       const claimed = await claimDueOutboxMessages(db, {
         now: this.options.now(),
         limit: BATCH,
-        leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS,
+        leaseMs,
       });
       if (claimed.length === 0) break;
       for (const row of claimed) {
+        const leaseEnds = new Date(this.options.now().getTime() + leaseMs);
+        if (!(await renewOutboxClaim(db, row, leaseEnds))) continue;
         try {
           await mailer.send({
             to: row.to_address,

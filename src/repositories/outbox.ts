@@ -94,6 +94,29 @@ export async function claimDueOutboxMessages(
   return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id - b.id);
 }
 
+/**
+ * Just before a claimed message is sent: its lease starts again, so a batch that
+ * takes long never loses its later rows to another process. False when the row
+ * is no longer this claim's (its lease ran out and another process took it):
+ * then it must not be sent. With one server process no one else claims, and
+ * nothing is written.
+ */
+export async function renewOutboxClaim(
+  db: Db,
+  claim: { id: number; attempts: number },
+  leaseEnds: Date,
+): Promise<boolean> {
+  if (hasOneServerProcess(storeOf(db))) return true;
+  const result = await db
+    .updateTable('outbox')
+    .set({ lease_expires_at: leaseEnds.toISOString() })
+    .where('id', '=', claim.id)
+    .where('attempts', '=', claim.attempts)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** `claim`: the row's id and attempts as claimed. */
 export async function markOutboxSent(
   db: Db,

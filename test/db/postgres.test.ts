@@ -2,7 +2,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_KEYS, runExclusively } from '../../src/db/dialect/locking.js';
 import { checkStore, createDb, type Db } from '../../src/db/index.js';
-import { claimDueOutboxMessages, insertOutboxMessage } from '../../src/repositories/outbox.js';
+import {
+  claimDueOutboxMessages,
+  insertOutboxMessage,
+  renewOutboxClaim,
+} from '../../src/repositories/outbox.js';
 import { createTestDatabase, type TestDatabase, testStore } from '../helpers/store.js';
 
 /**
@@ -66,6 +70,14 @@ describe.skipIf(testStore !== 'postgres')('two processes on one PostgreSQL store
     const retaken = await claimDueOutboxMessages(two, later);
     expect(retaken).toHaveLength(40);
     expect(retaken.every((row) => row.attempts === 2)).toBe(true);
+
+    // The first claims are no longer theirs: renewing one says so, and it is not sent.
+    const [stale] = claims.flat();
+    const [fresh] = retaken;
+    if (!stale || !fresh) throw new Error('no claims');
+    const leaseEnds = new Date(later.now.getTime() + 60_000);
+    expect(await renewOutboxClaim(one, stale, leaseEnds)).toBe(false);
+    expect(await renewOutboxClaim(two, fresh, leaseEnds)).toBe(true);
   });
 
   it('runs a once-at-a-time job in one process only', async () => {
