@@ -32,6 +32,10 @@ export interface BenchOptions {
   osticket: boolean;
   /** Also run the scenarios at each of these ticket counts, for the growth table. */
   growth: number[];
+  /** Where the servers keep the seeded data: the SQLite file, or a PostgreSQL copy of it. */
+  store: 'sqlite' | 'postgres';
+  /** With --store postgres: a server the bench may create its databases on. */
+  databaseUrl: string | null;
 }
 
 /**
@@ -66,6 +70,12 @@ export const USAGE = `Usage: npm run bench -- [options]
                      50 staff, 78% open, the open-ticket list as staff and admin
   --growth A,B,C     also run every scenario at these ticket counts (e.g.
                      10000,100000,1000000) for the growth table
+  --store postgres   run the scenarios on PostgreSQL, served by one process and
+                     then by two behind one address: each seeded data set is
+                     copied (hushdesk copy-store) into a database of its own,
+                     hushdesk_bench_<set>, kept for --reuse
+  --database-url URL with --store postgres: a PostgreSQL server the bench may
+                     create databases on (default: DATABASE_URL)
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -108,12 +118,22 @@ export function parseOptions(args: string[]): BenchOptions {
       check: { type: 'boolean', default: false },
       osticket: { type: 'boolean', default: false },
       growth: { type: 'string' },
+      store: { type: 'string' },
+      'database-url': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
+  }
+  const store = values.store ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') {
+    throw new Error(`--store takes sqlite or postgres, got "${store}"`);
+  }
+  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL?.trim() ?? null;
+  if (store === 'postgres' && !databaseUrl) {
+    throw new Error('--store postgres needs --database-url postgres://… (or DATABASE_URL)');
   }
   return {
     tickets: whole('tickets', values.tickets, DEFAULT_TICKETS, 0),
@@ -136,5 +156,7 @@ export function parseOptions(args: string[]): BenchOptions {
     growth: values.growth
       ? values.growth.split(',').map((n) => whole('growth', n.trim(), 0, 100))
       : [],
+    store,
+    databaseUrl: store === 'postgres' ? databaseUrl : null,
   };
 }

@@ -30,6 +30,8 @@ export interface Report {
   startupMs: number;
   peakRssBytes: number | null;
   preliminary: boolean;
+  /** Where the data lived when not the SQLite file (PostgreSQL, and how many processes). */
+  store?: string;
 }
 
 const num = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -71,6 +73,7 @@ export function renderReport(report: Report): string {
     '',
     `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb.toFixed(0)} GB memory, Node ${machine.node}; load average before the run ${machine.loadBefore.map((l) => l.toFixed(2)).join(' / ')}, as each measured round began ${machine.loadByRun.map((l) => l.toFixed(2)).join(', ')} (other people's work shares these cores).`,
     `Data: ${num(data.tickets)} tickets, ${num(data.staff)} staff (quick search: ${num(data.searchStaff)} staff); seeding took ${data.seedSeconds} s.`,
+    ...(report.store ? [`Store: ${report.store}.`] : []),
     `Load: autocannon, ${settings.connections} connections, ${settings.duration} s per run, median of ${settings.runs} runs (each figure on its own); "alone": one connection, one request at a time, ${Math.max(1, Math.ceil(settings.duration / 2))} s per run.`,
     '',
     '| Scenario | Request | As | req/s | p50 ms | p99 ms | vs floor | alone p50 ms | alone p99 ms | Target | Result |',

@@ -1,13 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { ROOT } from '../src/root.js';
 import { type Load, type Measurement, measure, median, medianOf, probe } from './measure.js';
 import { type BenchOptions, parseOptions } from './options.js';
+import { postgresCopy, roundRobin, seededKey } from './postgres.js';
 import { freePort, peakRss, type RunningServer, startNodeServer } from './processes.js';
 import {
   type GrowthColumn,
   missedTargets,
+  type Report,
   renderGrowth,
   renderOsticket,
   renderReport,
@@ -51,16 +53,41 @@ async function seeded(
   return manifest;
 }
 
-/** The real server, built from this checkout, over a seeded data directory. */
+/** A PostgreSQL copy of a seeded data set, and the key its PHI is encrypted with. */
+interface PostgresStore {
+  databaseUrl: string;
+  key: string;
+}
+
+async function storeFor(
+  options: BenchOptions,
+  dir: string,
+  manifest: Manifest,
+): Promise<PostgresStore | null> {
+  if (options.store !== 'postgres' || !options.databaseUrl) return null;
+  const name = basename(dir);
+  return {
+    databaseUrl: await postgresCopy(options.databaseUrl, dir, name, manifest, log),
+    key: seededKey(dir),
+  };
+}
+
+/**
+ * The real server, built from this checkout, over a seeded data directory, or
+ * over its PostgreSQL copy (then with a DATA_DIR of its own: several processes
+ * may serve one database, never one DATA_DIR).
+ */
 async function startHushdesk(
   name: string,
   dataDir: string,
   options: BenchOptions,
+  store: PostgresStore | null = null,
 ): Promise<RunningServer> {
   const port = await freePort();
   const profileDir = join(dataDir, 'profiles');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
-  return startNodeServer({
+  const own = store ? mkdtempSync(join(tmpdir(), 'hushdesk-bench-')) : null;
+  const server = await startNodeServer({
     name,
     script: join(ROOT, 'dist', 'src', 'server.js'),
     port,
@@ -69,7 +96,8 @@ async function startHushdesk(
     // The default log level, so the request log costs here what it costs in use.
     quiet: true,
     env: {
-      DATA_DIR: dataDir,
+      DATA_DIR: own ?? dataDir,
+      ...(store ? { DATABASE_URL: store.databaseUrl, HUSHDESK_KEY: store.key } : {}),
       LOG_LEVEL: 'info',
       BASE_URL: `http://127.0.0.1:${port}`,
       // Generous, so no bench session can time out between runs (the default is 15 minutes).
@@ -77,6 +105,32 @@ async function startHushdesk(
       SESSION_MAX_HOURS: '168',
     },
   });
+  if (!own) return server;
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(own, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `count` processes on one store behind one address (a round-robin proxy when more than one). */
+async function startServing(
+  name: string,
+  dataDir: string,
+  options: BenchOptions,
+  store: PostgresStore | null,
+  count: number,
+): Promise<{ front: RunningServer; all: RunningServer[] }> {
+  const first = await startHushdesk(name, dataDir, options, store);
+  if (count === 1) return { front: first, all: [first] };
+  const all = [first];
+  for (let i = 2; i <= count; i++)
+    all.push(await startHushdesk(`${name} ${i}`, dataDir, options, store));
+  const proxy = await roundRobin(all.map((s) => Number(new URL(s.url).port)));
+  const front = { ...first, name: `${name} ×${count}`, url: proxy.url, stop: proxy.close };
+  return { front, all: [...all, front] };
 }
 
 /** A running hushdesk, the data it was seeded with, and who is signed in to it. */
@@ -156,6 +210,8 @@ async function quietMachine(max: number, seconds: number): Promise<void> {
 /** One data set to measure: where it lives, its shape, and which scenarios run on it. */
 interface DataSpec {
   dir: string;
+  /** hushdesk processes serving it (more than one only on PostgreSQL). */
+  processes?: number;
   tickets: number;
   staff: number;
   openShare?: number;
@@ -187,20 +243,33 @@ async function benchData(options: BenchOptions, spec: DataSpec): Promise<Round> 
       )
     : null;
 
+  const store = await storeFor(options, join(base, spec.dir), mainManifest);
+  const searchStore = searchManifest
+    ? await storeFor(options, join(base, `staff-${options.searchStaff}`), searchManifest)
+    : null;
   const servers: RunningServer[] = [];
   try {
     // Start-up is timed first, with nothing else of ours running: the median of three starts.
     const startups: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const trial = await startHushdesk('hushdesk', join(base, spec.dir), {
-        ...options,
-        profile: false,
-      });
+      const trial = await startHushdesk(
+        'hushdesk',
+        join(base, spec.dir),
+        { ...options, profile: false },
+        store,
+      );
       startups.push(trial.startupMs);
       await trial.stop();
     }
-    const main = await startHushdesk('hushdesk', join(base, spec.dir), options);
-    servers.push(main);
+    const serving = await startServing(
+      'hushdesk',
+      join(base, spec.dir),
+      options,
+      store,
+      spec.processes ?? 1,
+    );
+    const main = serving.front;
+    servers.push(...serving.all);
     startups.push(main.startupMs);
     const startupMs = median(startups);
     log(
@@ -223,12 +292,15 @@ async function benchData(options: BenchOptions, spec: DataSpec): Promise<Round> 
       scenarios.filter((s) => s.data === 'main'),
     );
     if (searchManifest) {
-      const server = await startHushdesk(
+      const searching = await startServing(
         'hushdesk (5,000 staff)',
         join(base, `staff-${options.searchStaff}`),
         options,
+        searchStore,
+        spec.processes ?? 1,
       );
-      servers.push(server);
+      const server = searching.front;
+      servers.push(...searching.all);
       targets.search = { server, manifest: searchManifest, clients: {} };
       await signInAll(
         targets.search,
@@ -330,6 +402,38 @@ async function benchData(options: BenchOptions, spec: DataSpec): Promise<Round> 
   }
 }
 
+/** What one round found, as the report renders it. */
+function reportOf(
+  round: Round,
+  date: string,
+  machine: Report['machine'],
+  options: BenchOptions,
+  processes?: number,
+): Report {
+  return {
+    date,
+    machine,
+    data: {
+      tickets: round.manifest.tickets,
+      staff: round.manifest.staff,
+      searchStaff: round.searchManifest?.staff ?? 0,
+      seedSeconds: round.manifest.seedSeconds,
+    },
+    settings: { runs: options.runs, duration: options.duration, connections: options.connections },
+    floor: round.floor,
+    floorSingle: round.floorSingle,
+    results: round.results,
+    startupMs: round.startupMs,
+    peakRssBytes: round.peakRssBytes,
+    preliminary: round.results.some((r) => r.unavailable === 'not available on this build'),
+    ...(processes
+      ? {
+          store: `PostgreSQL (a copy of the seeded SQLite store), ${processes === 1 ? 'one hushdesk process' : `${processes} hushdesk processes behind a round-robin TCP proxy in the bench process`}`,
+        }
+      : {}),
+  };
+}
+
 /** The osTicket comparison: the open-ticket list as a staff member and as an administrator. */
 const OSTICKET_SCENARIOS = ['home', 'all-open'];
 
@@ -373,29 +477,34 @@ async function main(): Promise<void> {
     loadByRun,
   });
 
+  if (options.store === 'postgres') {
+    // The same scenarios on PostgreSQL, served by one process and then by two.
+    const tables: string[] = [];
+    for (const processes of [1, 2]) {
+      const round = await benchData(options, {
+        dir: 'main',
+        tickets: options.tickets,
+        staff: options.staff,
+        scenarios,
+        processes,
+      });
+      tables.push(
+        renderReport(reportOf(round, date(), machine(round.loadByRun), options, processes)),
+      );
+    }
+    const text = tables.join('\n\n');
+    console.log(`\n${text}\n`);
+    if (write) writeReport(doc, text, 'postgres');
+    return;
+  }
+
   const round = await benchData(options, {
     dir: 'main',
     tickets: options.tickets,
     staff: options.staff,
     scenarios,
   });
-  const report = {
-    date: date(),
-    machine: machine(round.loadByRun),
-    data: {
-      tickets: round.manifest.tickets,
-      staff: round.manifest.staff,
-      searchStaff: round.searchManifest?.staff ?? 0,
-      seedSeconds: round.manifest.seedSeconds,
-    },
-    settings: { runs: options.runs, duration: options.duration, connections: options.connections },
-    floor: round.floor,
-    floorSingle: round.floorSingle,
-    results: round.results,
-    startupMs: round.startupMs,
-    peakRssBytes: round.peakRssBytes,
-    preliminary: round.results.some((r) => r.unavailable === 'not available on this build'),
-  };
+  const report = reportOf(round, date(), machine(round.loadByRun), options);
   const table = renderReport(report);
   console.log(`\n${table}\n`);
   if (write) writeReport(doc, table);

@@ -64,17 +64,36 @@ export class SignInThrottle {
    * once the check is done, whatever its outcome.
    */
   begin(username: string, address: string, now: number): Promise<SignInAttempt> {
+    // Entered at once, before any wait on the store: attempts sent together are
+    // "at once" however long the store takes to answer each.
+    const forUsername = this.runningPerUsername.enter(username);
+    const admitted = forUsername && this.runningPerAddress.enter(address);
+    if (forUsername && !admitted) this.runningPerUsername.leave(username);
+    const leave = () => {
+      if (!admitted) return;
+      this.runningPerUsername.leave(username);
+      this.runningPerAddress.leave(address);
+    };
     // One at a time in this process, so attempts sent together see each other's
     // count (the store is read, then written). Across processes a burst may
     // count a few attempts more than it would in one: the waits only grow.
-    const attempt = this.queue.then(() => this.check(username, address, now));
+    const attempt = this.queue.then(() => this.check(username, address, now, admitted, leave));
     this.queue = attempt.catch(() => undefined);
-    return attempt;
+    return attempt.catch((error: unknown) => {
+      leave();
+      throw error;
+    });
   }
 
   private queue: Promise<unknown> = Promise.resolve();
 
-  private async check(username: string, address: string, now: number): Promise<SignInAttempt> {
+  private async check(
+    username: string,
+    address: string,
+    now: number,
+    admitted: boolean,
+    leave: () => void,
+  ): Promise<SignInAttempt> {
     const pair = `${username} ${address}`;
     const knownPair = this.isKnown(pair, now);
     const wait = Math.max(
@@ -82,24 +101,22 @@ export class SignInThrottle {
       await this.accounts.waitFor(username, now),
       knownPair ? 0 : await this.addresses.waitFor(address, now),
     );
-    if (wait > 0) return { kind: 'wait', seconds: Math.ceil(wait / 1000) };
+    if (wait > 0) {
+      leave();
+      return { kind: 'wait', seconds: Math.ceil(wait / 1000) };
+    }
     // Counted now, whether it runs or is refused for being one too many at once.
     await this.pairs.fail(pair, now);
     await this.accounts.fail(username, now);
     await this.addresses.fail(address, now);
-    if (!this.runningPerUsername.enter(username)) return { kind: 'busy' };
-    if (!this.runningPerAddress.enter(address)) {
-      this.runningPerUsername.leave(username);
-      return { kind: 'busy' };
-    }
+    if (!admitted) return { kind: 'busy' };
     let settled = false;
     return {
       kind: 'go',
       settle: async (ok) => {
         if (settled) return;
         settled = true;
-        this.runningPerUsername.leave(username);
-        this.runningPerAddress.leave(address);
+        leave();
         if (!ok) return;
         this.remember(pair, now);
         await this.pairs.clear(pair);

@@ -26,6 +26,8 @@ export class TestSmtpServer {
   /** Credentials the server was offered, to prove none cross an unencrypted line. */
   readonly authAttempts: string[] = [];
   port = 0;
+  /** Milliseconds each message waits before its answer, as a slow mail server's would. */
+  delayMs = 0;
   private server: SMTPServer | null = null;
   private hold: { reached: () => void; released: Promise<void> } | null = null;
 
@@ -121,12 +123,16 @@ export class TestSmtpServer {
             error.responseCode = this.rejectWith.code;
             return callback(error);
           }
-          this.received.push({
-            raw: Buffer.concat(chunks).toString('utf8'),
-            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-          });
-          callback();
+          const accept = () => {
+            this.received.push({
+              raw: Buffer.concat(chunks).toString('utf8'),
+              envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            });
+            callback();
+          };
+          if (this.delayMs > 0) setTimeout(accept, this.delayMs);
+          else accept();
         });
       },
     });
