@@ -408,7 +408,7 @@ function reportOf(
   date: string,
   machine: Report['machine'],
   options: BenchOptions,
-  processes?: number,
+  store?: string,
 ): Report {
   return {
     date,
@@ -426,11 +426,7 @@ function reportOf(
     startupMs: round.startupMs,
     peakRssBytes: round.peakRssBytes,
     preliminary: round.results.some((r) => r.unavailable === 'not available on this build'),
-    ...(processes
-      ? {
-          store: `PostgreSQL (a copy of the seeded SQLite store), ${processes === 1 ? 'one hushdesk process' : `${processes} hushdesk processes behind a round-robin TCP proxy in the bench process`}`,
-        }
-      : {}),
+    ...(store ? { store } : {}),
   };
 }
 
@@ -478,19 +474,29 @@ async function main(): Promise<void> {
   });
 
   if (options.store === 'postgres') {
-    // The same scenarios on PostgreSQL, served by one process and then by two.
+    // The same scenarios on the SQLite file, then on PostgreSQL served by one
+    // process and by two, in one run: each table against its own floor.
+    const stores = [
+      { store: 'sqlite' as const, processes: 1, label: 'the SQLite file, one hushdesk process' },
+      {
+        store: 'postgres' as const,
+        processes: 1,
+        label: 'PostgreSQL (a copy of the seeded SQLite store), one hushdesk process',
+      },
+      {
+        store: 'postgres' as const,
+        processes: 2,
+        label:
+          'PostgreSQL, two hushdesk processes behind a round-robin TCP proxy in the bench process',
+      },
+    ];
     const tables: string[] = [];
-    for (const processes of [1, 2]) {
-      const round = await benchData(options, {
-        dir: 'main',
-        tickets: options.tickets,
-        staff: options.staff,
-        scenarios,
-        processes,
-      });
-      tables.push(
-        renderReport(reportOf(round, date(), machine(round.loadByRun), options, processes)),
+    for (const { store, processes, label } of stores) {
+      const round = await benchData(
+        { ...options, store },
+        { dir: 'main', tickets: options.tickets, staff: options.staff, scenarios, processes },
       );
+      tables.push(renderReport(reportOf(round, date(), machine(round.loadByRun), options, label)));
     }
     const text = tables.join('\n\n');
     console.log(`\n${text}\n`);

@@ -119,6 +119,15 @@ export async function checkKey(ctx: DoctorContext): Promise<Check> {
 
 export function checkBackups(ctx: DoctorContext): Check {
   const name = 'backups';
+  if (ctx.config.databaseUrl) {
+    // PostgreSQL's own tools copy a live database; hushdesk neither takes nor sees those copies.
+    return needs(
+      'warn',
+      name,
+      'the store is PostgreSQL: hushdesk takes no backups of it and cannot check yours',
+      'Schedule pg_dump and try a restore now and then (README, "Running on PostgreSQL", Backups).',
+    );
+  }
   const newest = newestBackup(ctx.config.dataDir);
   const schedule = 'Set BACKUP_KEEP (e.g. 14) for nightly backups, or run `hushdesk backup FILE`.';
   if (!newest) {

@@ -126,6 +126,18 @@ describe('hushdesk doctor', () => {
     },
   );
 
+  it.runIf(testStore === 'postgres')(
+    'backups: on PostgreSQL, says to use pg_dump instead of failing for no backup file',
+    async () => {
+      t = await createTestApp();
+      expect(t.config.databaseUrl).toBeTruthy();
+      expect(checkBackups(context())).toMatchObject({
+        verdict: 'warn',
+        action: expect.stringContaining('pg_dump'),
+      });
+    },
+  );
+
   it('mail server: passes when the server answers and accepts the sign-in, fails when unreachable', async () => {
     t = await createTestApp();
     expect((await checkSmtp(context())).verdict).toBe('warn'); // no SMTP_URL
