@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { hasOneServerProcess } from '../db/dialect/locking.js';
+import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
 import { getAgencyName, getTimeZone } from '../repositories/settings.js';
 
@@ -16,18 +18,28 @@ async function readAgencySettings(db: Db, config: Config): Promise<AgencySetting
   return { name, timeZone: timeZone ?? config.timeZone };
 }
 
+/** How stale another process's save may be here, on a store several processes share. */
+export const SHARED_SETTINGS_MS = 2000;
+
 /**
  * Reads the agency's name and time zone once at start (after migrations) and
- * again whenever the Settings page saves them. hushdesk is one process, so the
- * copy in memory cannot go stale behind its back.
+ * again whenever the Settings page saves them. With one process (SQLite) the
+ * copy in memory cannot go stale behind its back. Where several processes
+ * share the store (PostgreSQL), a save through another process is read here
+ * by the first request after SHARED_SETTINGS_MS: one query per two seconds,
+ * not one per page.
  */
 export default fp(async (app) => {
   let current = await readAgencySettings(app.db, app.config);
-  app.decorate('agency', {
-    current: () => current,
-    reload: async () => {
-      current = await readAgencySettings(app.db, app.config);
-    },
+  let readAt = Date.now();
+  const reload = async () => {
+    readAt = Date.now();
+    current = await readAgencySettings(app.db, app.config);
+  };
+  app.decorate('agency', { current: () => current, reload });
+  if (hasOneServerProcess(storeOf(app.db))) return;
+  app.addHook('onRequest', async () => {
+    if (Date.now() - readAt >= SHARED_SETTINGS_MS) await reload();
   });
 });
 

@@ -153,6 +153,23 @@ describe.skipIf(testStore !== 'postgres')(
       expect((await search()).body).toContain('Zed Quill');
     });
 
+    it('shows, on the other process, the agency name saved through one', async () => {
+      const ada = await new HttpClient().signIn(one.url, 'ada', PASSWORD);
+      expect((await ada.get(`${two.url}/`)).body).not.toContain('Riverbend Home Health');
+      await ada.get(`${one.url}/settings`);
+      const saved = await ada.post(`${one.url}/settings/agency`, {
+        agency_name: 'Riverbend Home Health',
+        time_zone: 'America/Chicago',
+      });
+      expect(saved.status).toBe(303);
+      // Read again by the other process within its two seconds.
+      await until(
+        'the new name on the other process',
+        async () => (await ada.get(`${two.url}/`)).body.includes('Riverbend Home Health'),
+        (shown) => shown,
+      );
+    });
+
     /** Queues `count` messages straight into the outbox, as saved tickets do. */
     async function queue(count: number, batch: string): Promise<string[]> {
       const addresses: string[] = [];
