@@ -16,6 +16,19 @@ function one(value: unknown): string {
 }
 
 /** Filters live in the query string, so a filtered list can be bookmarked. Unknown values fall back. */
+/** A list with nothing chosen: open tickets by last update, first page. */
+export const DEFAULT_FILTERS: Readonly<TicketFilters> = {
+  status: 'open',
+  priority: '',
+  assignee: '',
+  due: '',
+  q: '',
+  sort: 'updated',
+  page: 1,
+  after: '',
+  before: '',
+};
+
 export function parseFilters(query: Record<string, unknown>): TicketFilters {
   const status = one(query.status);
   const due = one(query.due) as DueFilter;
@@ -51,18 +64,7 @@ export function filterQuery(
   replace: Partial<TicketFilters> & { tab?: string } = {},
 ): string {
   const merged: Record<string, string | number> = { ...filters, ...replace };
-  const defaults: Record<string, string | number> = {
-    status: 'open',
-    priority: '',
-    assignee: '',
-    due: '',
-    q: '',
-    sort: 'updated',
-    page: 1,
-    after: '',
-    before: '',
-    tab: '',
-  };
+  const defaults: Record<string, string | number> = { ...DEFAULT_FILTERS, tab: '' };
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
     if (value !== undefined && String(value) !== String(defaults[key] ?? '')) {

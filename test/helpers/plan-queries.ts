@@ -34,7 +34,7 @@ import { listTickets, type TicketFilters } from '../../src/repositories/ticket-l
 import { countMyTickets } from '../../src/repositories/ticket-scopes.js';
 import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
 import { listTimeline } from '../../src/repositories/timeline.js';
-import { parseFilters } from '../../src/tickets/filters.js';
+import { DEFAULT_FILTERS, parseFilters } from '../../src/tickets/filters.js';
 import type { Viewer } from '../../src/tickets/visibility.js';
 
 /**
@@ -217,18 +217,7 @@ export const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
 /** Where page 200 of a list by last update might start: a moment and a ticket number. */
 export const CURSOR = '2026-06-01T12:00:00.000Z~50000';
 export function filters(over: Partial<TicketFilters> = {}): TicketFilters {
-  return {
-    status: 'open',
-    priority: '',
-    assignee: '',
-    due: '',
-    q: '',
-    sort: 'updated',
-    page: 1,
-    after: '',
-    before: '',
-    ...over,
-  };
+  return { ...DEFAULT_FILTERS, ...over };
 }
 export const staffViewer = (c: Context): Viewer => ({
   id: c.staffId,

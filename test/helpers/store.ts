@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { onServer, withDatabase } from '../../bench/postgres.js';
 import type { Store } from '../../src/db/dialect/store.js';
 import { createDb, type Db } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -25,19 +25,7 @@ export function templateDatabase(): string {
 }
 
 /** The server's URL with another database name (keeps ?host= for a Unix socket). */
-export function databaseUrl(serverUrl: string, database: string): string {
-  return serverUrl.replace(/^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${database}`);
-}
-
-async function onServer<T>(serverUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+export const databaseUrl = withDatabase;
 
 export interface TestDatabase {
   url: string;
