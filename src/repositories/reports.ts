@@ -174,3 +174,37 @@ export async function listDepartments(db: Db): Promise<string[]> {
     .execute();
   return rows.map((r) => r.department as string);
 }
+
+/**
+ * What the Reports figures were counted from, as one string that changes when
+ * they may have: every change to a ticket writes a timeline row, so the newest
+ * event's number moves with each (an index seek); the priorities (names,
+ * order, response targets: a handful of rows) and the billing coordinator
+ * (one setting) are read as they are. Timestamps are not used: a clock set
+ * back would leave them behind. Staff names and departments are not here:
+ * those show once the figures are a minute old (src/reports/cache.ts).
+ */
+export async function readReportVersion(db: Db): Promise<string> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('ticket_events')
+        .select((e) => e.fn.max('id').as('v'))
+        .as('events'),
+      eb
+        .selectFrom('priorities')
+        .select(
+          sql<string>`group_concat(id || ':' || key || ':' || name || ':' || rank || ':' || coalesce(response_minutes, '') || ':' || target_label, ',')`.as(
+            'v',
+          ),
+        )
+        .as('priorities'),
+      eb
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', 'billing_coordinator_id')
+        .as('coordinator'),
+    ])
+    .executeTakeFirst();
+  return JSON.stringify(row ?? null);
+}

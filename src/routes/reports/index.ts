@@ -4,11 +4,12 @@ import { auditChange } from '../../change-context.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
 import { requirePermissionForAll } from '../../decorators/auth.js';
 import { isHtmx } from '../../decorators/render.js';
+import { createFiguresCache, MAX_AGE_MS } from '../../reports/cache.js';
 import { drawCharts } from '../../reports/draw.js';
-import { loadFigures } from '../../reports/figures.js';
-import { parseReportQuery, reportQueryString } from '../../reports/filters.js';
+import { type Figures, loadFigures } from '../../reports/figures.js';
+import { parseReportQuery, type ReportFilter, reportQueryString } from '../../reports/filters.js';
 import { cellText, isReportKey, REPORT_KEYS } from '../../reports/tables.js';
-import { listDepartments } from '../../repositories/reports.js';
+import { listDepartments, readReportVersion } from '../../repositories/reports.js';
 import { changeOf } from '../../web/change-context.js';
 
 /**
@@ -19,6 +20,23 @@ import { changeOf } from '../../web/change-context.js';
  */
 const reports: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'see_reports');
+  const cache = createFiguresCache<{ figures: Figures; charts: ReturnType<typeof drawCharts> }>();
+
+  /**
+   * The figures for a filter, counted again only when the data version moved
+   * or they are a minute old (src/reports/cache.ts). The version is read
+   * before counting, so a change made during a count makes the next load count again.
+   */
+  async function counted(filter: ReportFilter) {
+    const timeZone = agencyTimeZone(app);
+    const now = app.now();
+    const version = await readReportVersion(app.db);
+    const key = JSON.stringify([filter.fromDay, filter.toDay, filter.department, timeZone]);
+    return cache.get(key, version, now, async () => {
+      const figures = await loadFigures(app.db, filter, { now, timeZone });
+      return { figures, charts: drawCharts(figures) };
+    });
+  }
 
   async function read(request: FastifyRequest) {
     const departments = await listDepartments(app.db);
@@ -32,11 +50,8 @@ const reports: FastifyPluginAsync = async (app) => {
 
   app.get('/reports', async (request, reply) => {
     const { values, filter, errors, departments } = await read(request);
-    const figures = await loadFigures(app.db, filter, {
-      now: app.now(),
-      timeZone: agencyTimeZone(app),
-    });
-    const charts = drawCharts(figures);
+    const { value, at } = await counted(filter);
+    const { figures, charts } = value;
     const invalid = Object.keys(errors).length > 0;
     if (isHtmx(request)) {
       reply.header('hx-push-url', `/reports${reportQueryString(values)}`);
@@ -51,6 +66,8 @@ const reports: FastifyPluginAsync = async (app) => {
         errors,
         filter,
         departments,
+        countedAt: at.toISOString(),
+        maxAgeMinutes: MAX_AGE_MS / 60_000,
         reports: REPORT_KEYS.map((key) => ({
           table: figures.tables[key],
           chart: charts[key],
@@ -70,11 +87,7 @@ const reports: FastifyPluginAsync = async (app) => {
     if (!isReportKey(key) || Object.keys(errors).length > 0) {
       return reply.redirect(`/reports${reportQueryString(values)}`, 303);
     }
-    const figures = await loadFigures(app.db, filter, {
-      now: app.now(),
-      timeZone: agencyTimeZone(app),
-    });
-    const table = figures.tables[key];
+    const table = (await counted(filter)).value.figures.tables[key];
     await auditChange(app.db, changeOf(request), {
       action: 'report-exported',
       detail: `report "${table.title}" as CSV; ${filter.fromDay} to ${filter.toDay}; department ${filter.department ?? 'all'}`,
