@@ -26,6 +26,7 @@ import {
   countOpenTicketsByAssignee,
   listDepartments,
   listSentToDeskInWindow,
+  readReportVersion,
 } from '../../src/repositories/reports.js';
 import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
@@ -178,6 +179,7 @@ const QUERIES: Record<string, Entry> = {
     await listSentToDeskInWindow(c.db, reportWindow(c, 'Billing'));
   },
   'Reports: departments for the filter': (c) => listDepartments(c.db),
+  'Reports: the data version (every Reports page)': (c) => readReportVersion(c.db),
 };
 
 const DAY_MS = 86_400_000;

@@ -10,6 +10,8 @@ import { type Figures, loadFigures } from '../../reports/figures.js';
 import { parseReportQuery, type ReportFilter, reportQueryString } from '../../reports/filters.js';
 import { cellText, isReportKey, REPORT_KEYS } from '../../reports/tables.js';
 import { listDepartments, readReportVersion } from '../../repositories/reports.js';
+import { formatDate, formatDateTime } from '../../tickets/dates.js';
+import { type Rendered, rendered } from '../../views/html.js';
 import { changeOf } from '../../web/change-context.js';
 
 /**
@@ -20,7 +22,12 @@ import { changeOf } from '../../web/change-context.js';
  */
 const reports: FastifyPluginAsync = async (app) => {
   requirePermissionForAll(app, 'see_reports');
-  const cache = createFiguresCache<{ figures: Figures; charts: ReturnType<typeof drawCharts> }>();
+  const cache = createFiguresCache<{
+    figures: Figures;
+    charts: ReturnType<typeof drawCharts>;
+    /** The charts section as rendered, per query string, link permission and form state. */
+    html: Map<string, Rendered>;
+  }>();
 
   /**
    * The figures for a filter, counted again only when the data version moved
@@ -34,7 +41,7 @@ const reports: FastifyPluginAsync = async (app) => {
     const key = JSON.stringify([filter.fromDay, filter.toDay, filter.department, timeZone]);
     return cache.get(key, version, now, async () => {
       const figures = await loadFigures(app.db, filter, { now, timeZone });
-      return { figures, charts: drawCharts(figures) };
+      return { figures, charts: drawCharts(figures), html: new Map() };
     });
   }
 
@@ -51,34 +58,49 @@ const reports: FastifyPluginAsync = async (app) => {
   app.get('/reports', async (request, reply) => {
     const { values, filter, errors, departments } = await read(request);
     const { value, at } = await counted(filter);
-    const { figures, charts } = value;
     const invalid = Object.keys(errors).length > 0;
+    // The counts link to ticket lists only for people who may open them.
+    const links = request.staff?.permissions.has('see_all_tickets') ?? false;
+    // The charts section is the same for everyone who sees the same figures the
+    // same way: rendered once per counting, not on every load.
+    const variant = JSON.stringify([reportQueryString(values), links, invalid]);
+    let charts = value.html.get(variant);
+    if (!charts) {
+      const timeZone = agencyTimeZone(app);
+      charts = rendered(
+        await app.view('reports/_charts', {
+          fmt: {
+            date: formatDate,
+            dateTime: (timestamp: string | null) => formatDateTime(timestamp, timeZone),
+          },
+          errors,
+          filter,
+          countedAt: at.toISOString(),
+          maxAgeMinutes: MAX_AGE_MS / 60_000,
+          reports: REPORT_KEYS.map((key) => ({
+            table: value.figures.tables[key],
+            chart: value.charts[key],
+            csv: `/reports/export.csv${reportQueryString(values, { report: key })}`,
+          })),
+          billingCoordinator: value.figures.billingCoordinator,
+          links,
+        }),
+      );
+      // A few variants per counting (with and without links, a query string or two).
+      if (value.html.size < 8) value.html.set(variant, charts);
+    }
     if (isHtmx(request)) {
       reply.header('hx-push-url', `/reports${reportQueryString(values)}`);
       // Only the charts swap, unless the form has a message to show beside a field.
       if (invalid) reply.header('hx-retarget', '#report-page').header('hx-reswap', 'outerHTML');
     }
-    return reply.code(invalid ? 422 : 200).page(
-      'reports/index',
-      {
-        title: 'Reports',
-        values,
-        errors,
-        filter,
-        departments,
-        countedAt: at.toISOString(),
-        maxAgeMinutes: MAX_AGE_MS / 60_000,
-        reports: REPORT_KEYS.map((key) => ({
-          table: figures.tables[key],
-          chart: charts[key],
-          csv: `/reports/export.csv${reportQueryString(values, { report: key })}`,
-        })),
-        billingCoordinator: figures.billingCoordinator,
-        // The counts link to ticket lists only for people who may open them.
-        links: request.staff?.permissions.has('see_all_tickets') ?? false,
-      },
-      { fragment: invalid ? 'reports/_page' : 'reports/_charts' },
-    );
+    return reply
+      .code(invalid ? 422 : 200)
+      .page(
+        'reports/index',
+        { title: 'Reports', values, errors, filter, departments, charts },
+        { fragment: invalid ? 'reports/_page' : 'reports/_swap' },
+      );
   });
 
   app.get('/reports/export.csv', async (request, reply) => {
