@@ -9,6 +9,7 @@ import type { PhiCipher } from '../../src/crypto/phi.js';
 import { databaseFile } from '../../src/db/index.js';
 import type { Database } from '../../src/db/schema.js';
 import { HushdeskSqliteDialect } from '../../src/db/sqlite.js';
+import { hasReportTimesFrom } from '../../src/reports/calendar.js';
 import { findApiTokenByHash, isAutomationIdentity } from '../../src/repositories/api-tokens.js';
 import {
   countUnassignedOpenTickets,
@@ -180,6 +181,8 @@ const QUERIES: Record<string, Entry> = {
   },
   'Reports: departments for the filter': (c) => listDepartments(c.db),
   'Reports: the data version (every Reports page)': (c) => readReportVersion(c.db),
+  'Reports: any ticket dated after the written days (before adding days)': (c) =>
+    hasReportTimesFrom(c.db, c.now.toISOString()),
 };
 
 const DAY_MS = 86_400_000;

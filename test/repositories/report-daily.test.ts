@@ -233,6 +233,80 @@ describe('Reports: per-day counts kept by triggers', () => {
 });
 
 describe('Reports: the agency’s days', () => {
+  /** Days as if written long ago: the last one is `last`. */
+  async function cutDaysAfter(last: string) {
+    await db.deleteFrom('report_days').where('day', '>', last).execute();
+    await db.updateTable('report_calendar').set({ last_day: last }).execute();
+  }
+
+  it('are added when they run short, without counting any ticket again', async () => {
+    await ensureReportCalendar(db, ZONE, T0);
+    await cutDaysAfter('2026-12-20');
+    // A rebuild would empty report_daily: this row shows whether one ran.
+    await db
+      .insertInto('report_daily')
+      .values({ measure: 1, day: 'marker', priority_id: 0, band: 0, n: 1 })
+      .execute();
+    await ensureReportCalendar(db, ZONE, T0);
+    const calendar = await db.selectFrom('report_calendar').selectAll().executeTakeFirstOrThrow();
+    expect(calendar.last_day).toBe('2028-01-01'); // T0's day + 400
+    const days = await db
+      .selectFrom('report_days')
+      .select(['day', 'starts_at'])
+      .where('day', '>=', '2026-12-20')
+      .where('day', '<=', '2026-12-22')
+      .orderBy('day')
+      .execute();
+    expect(days).toEqual([
+      { day: '2026-12-20', starts_at: '2026-12-20T06:00:00.000Z' },
+      { day: '2026-12-21', starts_at: '2026-12-21T06:00:00.000Z' },
+      { day: '2026-12-22', starts_at: '2026-12-22T06:00:00.000Z' },
+    ]);
+    const marker = await db
+      .selectFrom('report_daily')
+      .select('n')
+      .where('day', '=', 'marker')
+      .executeTakeFirst();
+    expect(marker?.n).toBe(1);
+    await db.deleteFrom('report_daily').where('day', '=', 'marker').execute();
+    await expectKeptEqualsRebuilt();
+  });
+
+  it('are written again, with every count, when a ticket was filed after the last one', async () => {
+    const [ann = 0] = people;
+    await cutDaysAfter('2026-12-20');
+    const later = await insertTicket(
+      db,
+      PLAIN,
+      {
+        title: 'After the written days',
+        description: null,
+        priorityId: 4,
+        dueDate: null,
+        assigneeId: null,
+        openedFrom: null,
+      },
+      ann,
+      new Date('2026-12-24T18:00:00Z'),
+    );
+    const dayOf = async () =>
+      (
+        await db
+          .selectFrom('report_daily')
+          .select('day')
+          .where('measure', '=', 1)
+          .where('priority_id', '=', 4)
+          .where('day', '>=', '2026-12-20')
+          .where('n', '>', 0)
+          .execute()
+      ).map((r) => r.day);
+    expect(await dayOf()).toEqual(['2026-12-20']); // the last day written, not its own
+    await ensureReportCalendar(db, ZONE, T0);
+    expect(await dayOf()).toEqual(['2026-12-24']);
+    await db.deleteFrom('ticket_report_times').where('ticket_id', '=', later).execute();
+    await ensureReportCalendar(db, ZONE, T0);
+  });
+
   it('start at local midnight on both sides of a clock change', async () => {
     await ensureReportCalendar(db, ZONE, T0);
     const startOf = async (day: string) =>
