@@ -7,7 +7,8 @@
  * response target or the billing coordinator moves the version, so the next
  * load counts again. The age limit bounds the rest: what moves with the clock
  * alone (how old each open ticket is, what is past its target or due date)
- * and staff names and departments.
+ * and staff names and departments. Figures past `REFRESH_AFTER_MS` are counted
+ * again behind the load that finds them, so steady reading never waits.
  *
  * One count at a time per filter: requests that arrive while the figures are
  * being counted wait for that count instead of starting their own.
@@ -15,6 +16,12 @@
 
 /** Figures older than this are counted again even when nothing changed. */
 export const MAX_AGE_MS = 60_000;
+/**
+ * From this age a load still gets the figures it finds, and starts counting
+ * them again behind it: while people keep reading and nothing changes, no
+ * load waits for a count, and none sees figures past `MAX_AGE_MS`.
+ */
+export const REFRESH_AFTER_MS = 45_000;
 /** Filters kept at once (date ranges × departments); the least recently used goes first. */
 const MAX_ENTRIES = 32;
 
@@ -23,6 +30,8 @@ interface Entry<T> {
   /** When the figures were counted (the app's clock, ms). */
   at: number;
   value: Promise<T>;
+  /** A count started behind this entry, to replace it. */
+  refreshing?: boolean;
 }
 
 export interface Counted<T> {
@@ -45,6 +54,17 @@ export function createFiguresCache<T>(): FiguresCache<T> {
       if (found && found.version === version && age >= 0 && age < MAX_AGE_MS) {
         entries.delete(key);
         entries.set(key, found);
+        if (age >= REFRESH_AFTER_MS && !found.refreshing) {
+          found.refreshing = true;
+          const next: Entry<T> = { version, at: now.getTime(), value: count() };
+          next.value.then(
+            () => {
+              if (entries.get(key) === found) entries.set(key, next);
+            },
+            // Not kept: the entry it would replace expires, and that load counts again.
+            () => undefined,
+          );
+        }
         return { value: await found.value, at: new Date(found.at) };
       }
       const entry: Entry<T> = { version, at: now.getTime(), value: count() };

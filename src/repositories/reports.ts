@@ -108,20 +108,47 @@ export interface AssigneeCountRow {
   count: number;
 }
 
-/** Open tickets per assignee (null: unassigned), most first. */
-export function countOpenTicketsByAssignee(
+/**
+ * Open tickets per assignee (null: unassigned), most first. Everyone's are
+ * the per-person open counts the triggers keep for My tickets (migration 0110:
+ * `assigned`, and `created`, whose sum is every open ticket), so no open
+ * ticket is walked; one department's count its staff's open tickets.
+ */
+export async function countOpenTicketsByAssignee(
   db: Db,
   scope: ReportScope,
 ): Promise<AssigneeCountRow[]> {
   const { department } = scope;
+  if (department === null) {
+    const rows = await db
+      .selectFrom('staff_open_counts as c')
+      .innerJoin('staff as s', 's.id', 'c.staff_id')
+      .where('c.assigned', '>', 0)
+      .select([
+        sql<number | null>`c.staff_id`.as('assignee_id'),
+        sql<string | null>`s.name`.as('name'),
+        'c.assigned as count',
+      ])
+      .unionAll(
+        db
+          .selectFrom('staff_open_counts')
+          .select([
+            sql<number | null>`null`.as('assignee_id'),
+            sql<string | null>`null`.as('name'),
+            sql<number>`coalesce(sum(created) - sum(assigned), 0)`.as('count'),
+          ]),
+      )
+      .orderBy('count', 'desc')
+      .orderBy('name')
+      .execute();
+    return rows.filter((r) => r.assignee_id !== null || r.count > 0);
+  }
   return db
     .selectFrom('tickets as t')
     .leftJoin('staff as s', 's.id', 't.assignee_id')
     .where(IS_OPEN)
     .where(sql<SqlBool>`+t.priority_id in (select id from priorities)`)
-    .$if(department !== null, (q) =>
-      q.where('t.created_by', 'in', staffOf(db, department as string)),
-    )
+    .where('t.created_by', 'in', staffOf(db, department))
     .select(['t.assignee_id', 's.name', sql<number>`count(*)`.as('count')])
     .groupBy('t.assignee_id')
     .orderBy('count', 'desc')
