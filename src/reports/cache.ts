@@ -4,10 +4,10 @@
  * `readReportVersion`): when it matches the one the figures were counted at,
  * and they are under `MAX_AGE_MS` old, they are shown as they are, with the
  * moment they were counted. Any ticket change (each writes a timeline row), a
- * response target or the billing coordinator moves the version, so the next
- * load counts again. The age limit bounds the rest: what moves with the clock
- * alone (how old each open ticket is, what is past its target or due date)
- * and staff names and departments. Figures past `REFRESH_AFTER_MS` are counted
+ * staff member's name or department, a response target or the billing
+ * coordinator moves the version, so the next load counts again. The age limit
+ * bounds what moves with the clock alone: how old each open ticket is, what is
+ * past its target or due date. Figures past `REFRESH_AFTER_MS` are counted
  * again behind the load that finds them, so steady reading never waits.
  *
  * One count at a time per filter: requests that arrive while the figures are

@@ -202,22 +202,31 @@ export async function listDepartments(db: Db): Promise<string[]> {
   return rows.map((r) => r.department as string);
 }
 
+/** What the Reports figures were counted from (see `readReportVersion`). */
+export interface ReportVersion {
+  /** Changes when any figure may have. */
+  key: string;
+  /** Changes when a staff member's name, department, role or active flag does (migration 0011). */
+  staff: number;
+}
+
 /**
- * What the Reports figures were counted from, as one string that changes when
- * they may have: every change to a ticket writes a timeline row, so the newest
- * event's number moves with each (an index seek); the priorities (names,
- * order, response targets: a handful of rows) and the billing coordinator
- * (one setting) are read as they are. Timestamps are not used: a clock set
- * back would leave them behind. Staff names and departments are not here:
- * those show once the figures are a minute old (src/reports/cache.ts).
+ * What the Reports figures were counted from, read in one statement: every
+ * change to a ticket writes a timeline row, so the newest event's number moves
+ * with each (an index seek); the staff directory's version moves with every
+ * change to a name or department (kept by triggers); the priorities (names,
+ * order, response targets: a handful of rows) and the billing coordinator (one
+ * setting) are read as they are. Timestamps are not used: a clock set back
+ * would leave them behind.
  */
-export async function readReportVersion(db: Db): Promise<string> {
+export async function readReportVersion(db: Db): Promise<ReportVersion> {
   const row = await db
     .selectNoFrom((eb) => [
       eb
         .selectFrom('ticket_events')
         .select((e) => e.fn.max('id').as('v'))
         .as('events'),
+      eb.selectFrom('staff_directory_version').select('version').where('id', '=', 1).as('staff'),
       eb
         .selectFrom('priorities')
         .select(
@@ -233,5 +242,5 @@ export async function readReportVersion(db: Db): Promise<string> {
         .as('coordinator'),
     ])
     .executeTakeFirst();
-  return JSON.stringify(row ?? null);
+  return { key: JSON.stringify(row ?? null), staff: row?.staff ?? 0 };
 }

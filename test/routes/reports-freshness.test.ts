@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updatePriorityTarget } from '../../src/repositories/priorities.js';
+import { updateStaff } from '../../src/repositories/staff.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
 import { tableOf } from '../helpers/reports.js';
 import { createTicket } from '../helpers/tickets.js';
@@ -32,7 +33,7 @@ describe('Reports: how fresh the figures are', () => {
     const first = await load();
     expect(first.at).toBe(t.app.now().toISOString());
     expect(first.html).toMatch(
-      /counted again on the next load after a ticket or a response target changes, and at least every minute\./,
+      /counted again on the next load after a ticket, a person’s name or department, or a response target changes, and at least every minute\./,
     );
     expect(first.openHigh).toBe('1');
     t.clock.advance(30_000);
@@ -71,6 +72,33 @@ describe('Reports: how fresh the figures are', () => {
     );
     const after = tableOf((await cam.get('/reports')).body, 'past-target');
     expect(after.find((r) => r[0] === 'High')?.slice(1, 3)).toEqual(['5 minutes', '1']);
+  });
+
+  it('a change of department shows on the next load', async () => {
+    const before = await cam.get('/reports?department=Intake');
+    expect(before.statusCode).toBe(422);
+    t.clock.advance(1_000);
+    const sam = await t.app.db
+      .selectFrom('staff')
+      .selectAll()
+      .where('username', '=', 'sam')
+      .executeTakeFirstOrThrow();
+    await updateStaff(
+      t.app.db,
+      sam.id,
+      {
+        name: sam.name,
+        username: sam.username,
+        email: sam.email,
+        roleId: sam.role_id,
+        department: 'Intake',
+      },
+      t.app.now(),
+    );
+    const after = await cam.get('/reports?department=Intake');
+    expect(after.statusCode).toBe(200);
+    const open = tableOf(after.body, 'open-by-age').reduce((n, r) => n + Number(r[5]), 0);
+    expect(open).toBe(1);
   });
 
   it('are counted again behind a load once 45 seconds old, and never shown a minute old', async () => {

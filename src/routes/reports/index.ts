@@ -9,7 +9,11 @@ import { drawCharts } from '../../reports/draw.js';
 import { type Figures, loadFigures } from '../../reports/figures.js';
 import { parseReportQuery, type ReportFilter, reportQueryString } from '../../reports/filters.js';
 import { cellText, isReportKey, REPORT_KEYS } from '../../reports/tables.js';
-import { listDepartments, readReportVersion } from '../../repositories/reports.js';
+import {
+  listDepartments,
+  type ReportVersion,
+  readReportVersion,
+} from '../../repositories/reports.js';
 import { formatDate, formatDateTime } from '../../tickets/dates.js';
 import { type Rendered, rendered } from '../../views/html.js';
 import { changeOf } from '../../web/change-context.js';
@@ -29,35 +33,45 @@ const reports: FastifyPluginAsync = async (app) => {
     html: Map<string, Rendered>;
   }>();
 
-  /**
-   * The figures for a filter, counted again only when the data version moved
-   * or they are a minute old (src/reports/cache.ts). The version is read
-   * before counting, so a change made during a count makes the next load count again.
-   */
-  async function counted(filter: ReportFilter) {
-    const timeZone = agencyTimeZone(app);
-    const now = app.now();
-    const version = await readReportVersion(app.db);
-    const key = JSON.stringify([filter.fromDay, filter.toDay, filter.department, timeZone]);
-    return cache.get(key, version, now, async () => {
-      const figures = await loadFigures(app.db, filter, { now, timeZone });
-      return { figures, charts: drawCharts(figures), html: new Map() };
-    });
-  }
+  /** The departments for the filter, read again only when the staff directory changed. */
+  let departmentsAt: { staff: number; list: Promise<string[]> } | null = null;
 
+  /**
+   * The query as typed and as understood, with the data version it is read
+   * at. The version is read before counting, so a change made during a count
+   * makes the next load count again.
+   */
   async function read(request: FastifyRequest) {
-    const departments = await listDepartments(app.db);
+    const version = await readReportVersion(app.db);
+    if (departmentsAt?.staff !== version.staff) {
+      departmentsAt = { staff: version.staff, list: listDepartments(app.db) };
+    }
+    const departments = await departmentsAt.list;
     const parsed = parseReportQuery(request.query as Record<string, unknown>, {
       now: app.now(),
       timeZone: agencyTimeZone(app),
       departments,
     });
-    return { ...parsed, departments };
+    return { ...parsed, departments, version };
+  }
+
+  /**
+   * The figures for a filter, counted again only when the data version moved
+   * or they are a minute old (src/reports/cache.ts).
+   */
+  async function counted(filter: ReportFilter, version: ReportVersion) {
+    const timeZone = agencyTimeZone(app);
+    const now = app.now();
+    const key = JSON.stringify([filter.fromDay, filter.toDay, filter.department, timeZone]);
+    return cache.get(key, version.key, now, async () => {
+      const figures = await loadFigures(app.db, filter, { now, timeZone });
+      return { figures, charts: drawCharts(figures), html: new Map() };
+    });
   }
 
   app.get('/reports', async (request, reply) => {
-    const { values, filter, errors, departments } = await read(request);
-    const { value, at } = await counted(filter);
+    const { values, filter, errors, departments, version } = await read(request);
+    const { value, at } = await counted(filter, version);
     const invalid = Object.keys(errors).length > 0;
     // The counts link to ticket lists only for people who may open them.
     const links = request.staff?.permissions.has('see_all_tickets') ?? false;
@@ -104,12 +118,12 @@ const reports: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/reports/export.csv', async (request, reply) => {
-    const { values, filter, errors } = await read(request);
+    const { values, filter, errors, version } = await read(request);
     const key = (request.query as Record<string, unknown>).report;
     if (!isReportKey(key) || Object.keys(errors).length > 0) {
       return reply.redirect(`/reports${reportQueryString(values)}`, 303);
     }
-    const table = (await counted(filter)).value.figures.tables[key];
+    const table = (await counted(filter, version)).value.figures.tables[key];
     await auditChange(app.db, changeOf(request), {
       action: 'report-exported',
       detail: `report "${table.title}" as CSV; ${filter.fromDay} to ${filter.toDay}; department ${filter.department ?? 'all'}`,
