@@ -211,13 +211,13 @@ export interface ReportVersion {
 }
 
 /**
- * What the Reports figures were counted from, read in one statement: every
- * change to a ticket writes a timeline row, so the newest event's number moves
- * with each (an index seek); the staff directory's version moves with every
- * change to a name or department (kept by triggers); the priorities (names,
- * order, response targets: a handful of rows) and the billing coordinator (one
- * setting) are read as they are. Timestamps are not used: a clock set back
- * would leave them behind.
+ * What the Reports figures were counted from: every change to a ticket writes
+ * a timeline row, so the newest event's number moves with each (an index
+ * seek); the staff directory's version moves with every change to a name or
+ * department (kept by triggers); the billing coordinator is one setting; the
+ * priorities (names, order, response targets) are a handful of rows, read as
+ * they are. Timestamps are not used: a clock set back would leave them behind.
+ * Two statements, in SQL both stores speak.
  */
 export async function readReportVersion(db: Db): Promise<ReportVersion> {
   const row = await db
@@ -228,19 +228,16 @@ export async function readReportVersion(db: Db): Promise<ReportVersion> {
         .as('events'),
       eb.selectFrom('staff_directory_version').select('version').where('id', '=', 1).as('staff'),
       eb
-        .selectFrom('priorities')
-        .select(
-          sql<string>`group_concat(id || ':' || key || ':' || name || ':' || rank || ':' || coalesce(response_minutes, '') || ':' || target_label, ',')`.as(
-            'v',
-          ),
-        )
-        .as('priorities'),
-      eb
         .selectFrom('settings')
         .select('value')
         .where('key', '=', 'billing_coordinator_id')
         .as('coordinator'),
     ])
     .executeTakeFirst();
-  return { key: JSON.stringify(row ?? null), staff: row?.staff ?? 0 };
+  const priorities = await db
+    .selectFrom('priorities')
+    .select(['id', 'key', 'name', 'rank', 'response_minutes', 'target_label'])
+    .orderBy('id')
+    .execute();
+  return { key: JSON.stringify([row ?? null, priorities]), staff: Number(row?.staff ?? 0) };
 }
