@@ -8,9 +8,10 @@ import { addDays, agencyToday } from '../tickets/dates.js';
  * `report_daily` file each ticket under the day `report_days` says its moment
  * falls in; only the app knows the time zone, so the app writes those days:
  * from the oldest ticket's day to about a year ahead. When the time zone changes,
- * or today nears the last day written, or a ticket fell outside them (day ''),
- * the days are written again and the counts rebuilt from `ticket_report_times`
- * in one transaction.
+ * or a ticket fell outside them (day ''), the days are written again and the
+ * counts rebuilt from `ticket_report_times` in one transaction (seconds at a
+ * million tickets). When today only nears the last day written, the days after
+ * it are added and no count is touched.
  */
 const DAYS_AHEAD = 400;
 /** Rebuild before the written days run out, not on the day they do. */
@@ -24,16 +25,30 @@ export async function ensureReportCalendar(db: Db, timeZone: string, now: Date):
   const running = building.get(db);
   if (running) return running;
   const today = agencyToday(now, timeZone);
-  if (!(await needsRebuild(db, timeZone, today))) return;
-  const build = rebuildReportCalendar(db, timeZone, today).finally(() => building.delete(db));
+  const need = await whatIsNeeded(db, timeZone, today);
+  if (need === null) return;
+  const build = (
+    need === 'rebuild'
+      ? rebuildReportCalendar(db, timeZone, today)
+      : extendReportCalendar(db, timeZone, need.lastDay, today)
+  ).finally(() => building.delete(db));
   building.set(db, build);
   return build;
 }
 
-async function needsRebuild(db: Db, timeZone: string, today: string): Promise<boolean> {
+/**
+ * Nothing (null); more days after the last one written, when only they run
+ * short (no count moves: a few hundred rows, milliseconds at any size); or
+ * a rebuild of days and counts, when the zone changed or a count was filed
+ * outside the written days (every ticket is counted again).
+ */
+async function whatIsNeeded(
+  db: Db,
+  timeZone: string,
+  today: string,
+): Promise<null | 'rebuild' | { lastDay: string }> {
   const calendar = await db.selectFrom('report_calendar').selectAll().executeTakeFirst();
-  if (!calendar || calendar.time_zone !== timeZone) return true;
-  if (calendar.last_day < addDays(today, MARGIN_DAYS)) return true;
+  if (!calendar || calendar.time_zone !== timeZone) return 'rebuild';
   const outside = await db
     .selectFrom('report_daily')
     .select('n')
@@ -42,7 +57,23 @@ async function needsRebuild(db: Db, timeZone: string, today: string): Promise<bo
     .where('n', '>', 0)
     .limit(1)
     .executeTakeFirst();
-  return outside !== undefined;
+  if (outside !== undefined) return 'rebuild';
+  if (calendar.last_day >= addDays(today, MARGIN_DAYS)) return null;
+  // A moment after the last written day was filed under that day (the latest
+  // start before it): only a rebuild puts such a ticket on its own day.
+  const after = (startOfDay(addDays(calendar.last_day, 1), timeZone) ?? new Date(0)).toISOString();
+  return (await hasReportTimesFrom(db, after)) ? 'rebuild' : { lastDay: calendar.last_day };
+}
+
+/** Whether any ticket was created or completed at or after an instant: two index seeks. */
+export async function hasReportTimesFrom(db: Db, instant: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('ticket_report_times')
+    .select('ticket_id')
+    .where((eb) => eb.or([eb('created_at', '>=', instant), eb('completed_at', '>=', instant)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The agency day of the oldest ticket the reports count, or today when there is none. */
@@ -123,5 +154,25 @@ async function rebuildReportCalendar(db: Db, timeZone: string, today: string): P
       .insertInto('report_calendar')
       .values({ id: 1, time_zone: timeZone, first_day: first, last_day: last })
       .execute();
+  });
+}
+
+/** The days after `lastDay` up to a year ahead; the counts stay as they are. */
+async function extendReportCalendar(
+  db: Db,
+  timeZone: string,
+  lastDay: string,
+  today: string,
+): Promise<void> {
+  const last = addDays(today, DAYS_AHEAD);
+  const days = daysBetween(addDays(lastDay, 1), last, timeZone);
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < days.length; i += CHUNK) {
+      await trx
+        .insertInto('report_days')
+        .values(days.slice(i, i + CHUNK))
+        .execute();
+    }
+    await trx.updateTable('report_calendar').set({ last_day: last }).where('id', '=', 1).execute();
   });
 }

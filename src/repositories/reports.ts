@@ -116,20 +116,47 @@ export interface AssigneeCountRow {
   count: number;
 }
 
-/** Open tickets per assignee (null: unassigned), most first. */
-export function countOpenTicketsByAssignee(
+/**
+ * Open tickets per assignee (null: unassigned), most first. Everyone's are
+ * the per-person open counts the triggers keep for My tickets (migration 0110:
+ * `assigned`, and `created`, whose sum is every open ticket), so no open
+ * ticket is walked; one department's count its staff's open tickets.
+ */
+export async function countOpenTicketsByAssignee(
   db: Db,
   scope: ReportScope,
 ): Promise<AssigneeCountRow[]> {
   const { department } = scope;
+  if (department === null) {
+    const rows = await db
+      .selectFrom('staff_open_counts as c')
+      .innerJoin('staff as s', 's.id', 'c.staff_id')
+      .where('c.assigned', '>', 0)
+      .select([
+        sql<number | null>`c.staff_id`.as('assignee_id'),
+        sql<string | null>`s.name`.as('name'),
+        'c.assigned as count',
+      ])
+      .unionAll(
+        db
+          .selectFrom('staff_open_counts')
+          .select([
+            sql<number | null>`null`.as('assignee_id'),
+            sql<string | null>`null`.as('name'),
+            sql<number>`coalesce(sum(created) - sum(assigned), 0)`.as('count'),
+          ]),
+      )
+      .orderBy('count', 'desc')
+      .orderBy('name')
+      .execute();
+    return rows.filter((r) => r.assignee_id !== null || r.count > 0);
+  }
   return db
     .selectFrom('tickets as t')
     .leftJoin('staff as s', 's.id', 't.assignee_id')
     .where(IS_OPEN)
     .where(sql<SqlBool>`+t.priority_id in (select id from priorities)`)
-    .$if(department !== null, (q) =>
-      q.where('t.created_by', 'in', staffOf(db, department as string)),
-    )
+    .where('t.created_by', 'in', staffOf(db, department))
     .select(['t.assignee_id', 's.name', sql<number>`count(*)`.as('count')])
     .groupBy(['t.assignee_id', 's.name'])
     .orderBy('count', 'desc')
@@ -181,4 +208,44 @@ export async function listDepartments(db: Db): Promise<string[]> {
     .orderBy('department')
     .execute();
   return rows.map((r) => r.department as string);
+}
+
+/** What the Reports figures were counted from (see `readReportVersion`). */
+export interface ReportVersion {
+  /** Changes when any figure may have. */
+  key: string;
+  /** Changes when a staff member's name, department, role or active flag does (migration 0011). */
+  staff: number;
+}
+
+/**
+ * What the Reports figures were counted from: every change to a ticket writes
+ * a timeline row, so the newest event's number moves with each (an index
+ * seek); the staff directory's version moves with every change to a name or
+ * department (kept by triggers); the billing coordinator is one setting; the
+ * priorities (names, order, response targets) are a handful of rows, read as
+ * they are. Timestamps are not used: a clock set back would leave them behind.
+ * Two statements, in SQL both stores speak.
+ */
+export async function readReportVersion(db: Db): Promise<ReportVersion> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('ticket_events')
+        .select((e) => e.fn.max('id').as('v'))
+        .as('events'),
+      eb.selectFrom('staff_directory_version').select('version').where('id', '=', 1).as('staff'),
+      eb
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', 'billing_coordinator_id')
+        .as('coordinator'),
+    ])
+    .executeTakeFirst();
+  const priorities = await db
+    .selectFrom('priorities')
+    .select(['id', 'key', 'name', 'rank', 'response_minutes', 'target_label'])
+    .orderBy('id')
+    .execute();
+  return { key: JSON.stringify([row ?? null, priorities]), staff: Number(row?.staff ?? 0) };
 }

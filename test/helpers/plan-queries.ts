@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Manifest } from '../../bench/seed.js';
 import type { PhiCipher } from '../../src/crypto/phi.js';
 import type { Database } from '../../src/db/schema.js';
+import { hasReportTimesFrom } from '../../src/reports/calendar.js';
 import { findApiTokenByHash, isAutomationIdentity } from '../../src/repositories/api-tokens.js';
 import {
   countUnassignedOpenTickets,
@@ -19,6 +20,7 @@ import {
   countOpenTicketsByAssignee,
   listDepartments,
   listSentToDeskInWindow,
+  readReportVersion,
 } from '../../src/repositories/reports.js';
 import { createSession, findSession } from '../../src/repositories/sessions.js';
 import { getSetting } from '../../src/repositories/settings.js';
@@ -177,6 +179,9 @@ export const QUERIES: Record<string, Entry> = {
     await listSentToDeskInWindow(c.db, reportWindow(c, 'Billing'));
   },
   'Reports: departments for the filter': (c) => listDepartments(c.db),
+  'Reports: the data version (every Reports page)': (c) => readReportVersion(c.db),
+  'Reports: any ticket dated after the written days (before adding days)': (c) =>
+    hasReportTimesFrom(c.db, c.now.toISOString()),
 };
 
 export const DAY_MS = 86_400_000;

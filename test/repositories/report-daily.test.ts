@@ -72,6 +72,31 @@ async function expectKeptEqualsRebuilt(): Promise<void> {
   expect(before).toEqual(await kept());
 }
 
+/** A ticket opened by Ann at `at`, straight through the repository. */
+function openAt(title: string, priorityId: number, at: Date): Promise<number> {
+  const [ann = 0] = people;
+  return insertTicket(
+    db,
+    PLAIN,
+    { title, description: null, priorityId, dueDate: null, assigneeId: null, openedFrom: null },
+    ann,
+    at,
+  );
+}
+
+/** The days under which tickets of a priority are counted as created, from `from` on. */
+async function createdDays(priorityId: number, from = ''): Promise<string[]> {
+  const rows = await db
+    .selectFrom('report_daily')
+    .select('day')
+    .where('measure', '=', 1)
+    .where('priority_id', '=', priorityId)
+    .where('day', '>=', from)
+    .where('n', '>', 0)
+    .execute();
+  return rows.map((r) => r.day);
+}
+
 async function change(id: number, status: TicketStatus, at: Date, priorityId?: number) {
   const { version } = await db
     .selectFrom('tickets')
@@ -157,31 +182,8 @@ describe('Reports: per-day counts kept by triggers', () => {
   });
 
   it('files tickets again under the new zone’s days when the zone changes', async () => {
-    const [ann = 0] = people;
-    const id = await insertTicket(
-      db,
-      PLAIN,
-      {
-        title: 'Late call',
-        description: null,
-        priorityId: 3,
-        dueDate: null,
-        assigneeId: null,
-        openedFrom: null,
-      },
-      ann,
-      new Date('2026-12-02T05:30:00Z'),
-    );
-    const dayOf = async () =>
-      (
-        await db
-          .selectFrom('report_daily')
-          .select('day')
-          .where('measure', '=', 1)
-          .where('priority_id', '=', 3)
-          .where('n', '>', 0)
-          .execute()
-      ).map((r) => r.day);
+    const id = await openAt('Late call', 3, new Date('2026-12-02T05:30:00Z'));
+    const dayOf = () => createdDays(3);
     expect(await dayOf()).toEqual(['2026-12-01']); // 23:30 on the 1st in Chicago
     await ensureReportCalendar(db, 'UTC', T0);
     expect(await dayOf()).toEqual(['2026-12-02']);
@@ -198,22 +200,7 @@ describe('Reports: per-day counts kept by triggers', () => {
   });
 
   it('counts a ticket dated outside the written days after the next rebuild', async () => {
-    const [ann = 0] = people;
-    const old = new Date('2019-03-04T12:00:00Z');
-    await insertTicket(
-      db,
-      PLAIN,
-      {
-        title: 'Old import',
-        description: null,
-        priorityId: 1,
-        dueDate: null,
-        assigneeId: null,
-        openedFrom: null,
-      },
-      ann,
-      old,
-    );
+    await openAt('Old import', 1, new Date('2019-03-04T12:00:00Z'));
     const outside = await db
       .selectFrom('report_daily')
       .select('n')
@@ -233,6 +220,56 @@ describe('Reports: per-day counts kept by triggers', () => {
 });
 
 describe('Reports: the agency’s days', () => {
+  /** Days as if written long ago: the last one is `last`. */
+  async function cutDaysAfter(last: string) {
+    await db.deleteFrom('report_days').where('day', '>', last).execute();
+    await db.updateTable('report_calendar').set({ last_day: last }).execute();
+  }
+
+  it('are added when they run short, without counting any ticket again', async () => {
+    await ensureReportCalendar(db, ZONE, T0);
+    await cutDaysAfter('2026-12-20');
+    // A rebuild would empty report_daily: this row shows whether one ran.
+    await db
+      .insertInto('report_daily')
+      .values({ measure: 1, day: 'marker', priority_id: 0, band: 0, n: 1 })
+      .execute();
+    await ensureReportCalendar(db, ZONE, T0);
+    const calendar = await db.selectFrom('report_calendar').selectAll().executeTakeFirstOrThrow();
+    expect(calendar.last_day).toBe('2028-01-01'); // T0's day + 400
+    const days = await db
+      .selectFrom('report_days')
+      .select(['day', 'starts_at'])
+      .where('day', '>=', '2026-12-20')
+      .where('day', '<=', '2026-12-22')
+      .orderBy('day')
+      .execute();
+    expect(days).toEqual([
+      { day: '2026-12-20', starts_at: '2026-12-20T06:00:00.000Z' },
+      { day: '2026-12-21', starts_at: '2026-12-21T06:00:00.000Z' },
+      { day: '2026-12-22', starts_at: '2026-12-22T06:00:00.000Z' },
+    ]);
+    const marker = await db
+      .selectFrom('report_daily')
+      .select('n')
+      .where('day', '=', 'marker')
+      .executeTakeFirst();
+    expect(marker?.n).toBe(1);
+    await db.deleteFrom('report_daily').where('day', '=', 'marker').execute();
+    await expectKeptEqualsRebuilt();
+  });
+
+  it('are written again, with every count, when a ticket was filed after the last one', async () => {
+    await cutDaysAfter('2026-12-20');
+    const later = await openAt('After the written days', 4, new Date('2026-12-24T18:00:00Z'));
+    const dayOf = () => createdDays(4, '2026-12-20');
+    expect(await dayOf()).toEqual(['2026-12-20']); // the last day written, not its own
+    await ensureReportCalendar(db, ZONE, T0);
+    expect(await dayOf()).toEqual(['2026-12-24']);
+    await db.deleteFrom('ticket_report_times').where('ticket_id', '=', later).execute();
+    await ensureReportCalendar(db, ZONE, T0);
+  });
+
   it('start at local midnight on both sides of a clock change', async () => {
     await ensureReportCalendar(db, ZONE, T0);
     const startOf = async (day: string) =>
