@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/auth/totp.js';
 import { setSetting } from '../../src/repositories/settings.js';
 import { createSetupLink } from '../../src/staff/setup.js';
-import { signIn } from '../helpers/app.js';
+import { PASSWORD, signIn } from '../helpers/app.js';
 import {
   haveChromium,
   type LiveApp,
@@ -160,6 +160,14 @@ async function selectorOf(locator: Locator): Promise<string> {
   return `#${id}`;
 }
 
+/** Fills and sends the sign-in form, wherever it then leads. */
+async function submitSignIn(page: Page, base: string, username: string, password: string) {
+  await page.goto(`${base}/sign-in`, { timeout: NAVIGATION_MS });
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Opens a path, failing with its name if it hangs or does not answer 200. */
 async function visit(walk: Walk, page: Page, base: string, path: string, who: string) {
   const errors = watchErrors(page);
@@ -194,7 +202,7 @@ describe.runIf(haveChromium)('in Chromium: every page and dialog, at 1280 and 39
     },
     {
       async setUp(live) {
-        await seed(live, world);
+        await seed(live, world, s.id);
       },
     },
   );
@@ -260,10 +268,7 @@ describe.runIf(haveChromium)('in Chromium: every page and dialog, at 1280 and 39
         if (route in ELSEWHERE) continue;
         await visit(walk, page, s.live.url, PATHS[route]?.(world) ?? route, 'signed out');
       }
-      await page.goto(`${s.live.url}/sign-in`, { timeout: NAVIGATION_MS });
-      await page.getByLabel('Username').fill('ada');
-      await page.getByLabel('Password').fill('not the password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, s.live.url, 'ada', 'not the password');
       await page.getByRole('alert').first().waitFor();
       await checkWidths(walk, page, 'signed out refused sign-in');
       await context.close();
@@ -292,10 +297,7 @@ describe.runIf(haveChromium)('in Chromium: every page and dialog, at 1280 and 39
         .waitFor();
       await checkWidths(walk, page, 'staff two-factor recovery codes');
       await context.clearCookies();
-      await page.goto(`${s.live.url}/sign-in`, { timeout: NAVIGATION_MS });
-      await page.getByLabel('Username').fill('gil');
-      await page.getByLabel('Password').fill('correct horse battery staple');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, s.live.url, 'gil', PASSWORD);
       await page.waitForURL((u) => u.pathname === '/sign-in/two-factor', {
         timeout: NAVIGATION_MS,
       });
@@ -398,26 +400,20 @@ function getRoutes(live: LiveApp): string[] {
 }
 
 /** A day's worth of work, through the app's own forms: tickets, a note, a file, an escalation. */
-async function seed(live: LiveApp, world: World): Promise<void> {
+async function seed(live: LiveApp, world: World, id: (username: string) => number) {
   const now = live.app.now();
   await setSetting(live.app.db, 'escalation_desk_name', 'Procentive Support', null, now);
   await setSetting(live.app.db, 'escalation_desk_email', 'support@vendor.example', null, now);
   const admin = await signIn(live.app, 'ada');
   const staff = await signIn(live.app, 'bo');
   const champion = await signIn(live.app, 'cy');
-  const ids = Object.fromEntries(
-    (await live.app.db.selectFrom('staff').select(['id', 'username']).execute()).map((r) => [
-      r.username,
-      r.id,
-    ]),
-  ) as Record<string, number>;
 
   world.ticket = await createTicket(staff, {
     title: 'Claims export fails every morning with a long title that wraps on a phone',
     description: 'Client 4471, DOS 11/20: the export stops at row 12.',
     priority: 'high',
     due_date: '2026-11-28',
-    assignee: String(ids.cy),
+    assignee: String(id('cy')),
   });
   for (const title of ['Printer in billing jams', 'Scanner drivers', 'Fax line down']) {
     await createTicket(staff, { title, priority: 'crisis' });
@@ -442,8 +438,8 @@ async function seed(live: LiveApp, world: World): Promise<void> {
       .executeTakeFirstOrThrow()
   ).id;
 
-  world.staffMember = ids.bo as number;
-  world.deactivated = ids.dee as number;
+  world.staffMember = id('bo');
+  world.deactivated = id('dee');
   await admin.get(`/staff/${world.deactivated}/deactivate`);
   const deactivated = await admin.post(`/staff/${world.deactivated}/deactivate`, {});
   expect(deactivated.statusCode).toBe(303);

@@ -49,13 +49,7 @@ describe.runIf(haveChromium)('in Chromium: a ticket and its lists read at a glan
           opened_from: '/',
         });
         world.crisis = await createTicket(bo, { title: 'Every client gone', priority: 'crisis' });
-        const boId = (
-          await live.app.db
-            .selectFrom('staff')
-            .select('id')
-            .where('username', '=', 'bo')
-            .executeTakeFirstOrThrow()
-        ).id;
+        const boId = s.id('bo');
         world.overdue = await insertTicket(
           live.app.db,
           { title: 'Toner order', createdBy: boId, assigneeId: boId, dueDate: '2026-11-20' },
