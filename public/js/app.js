@@ -165,4 +165,16 @@
     const dialog = form.closest('dialog#ticket-dialog');
     if (dialog && keepTyped(dialog)) event.preventDefault();
   });
+
+  // A list's filters fold behind "Filters (n)" on a phone, where they would
+  // push the tickets a screen down; on a wider screen they are always open.
+  // The server renders them open, so without JavaScript nothing is hidden.
+  const narrow = window.matchMedia('(max-width: 40rem)');
+  const foldFilters = () => {
+    for (const panel of document.querySelectorAll('details[data-collapse-narrow]')) {
+      panel.open = !narrow.matches;
+    }
+  };
+  document.addEventListener('DOMContentLoaded', foldFilters);
+  narrow.addEventListener('change', foldFilters);
 })();

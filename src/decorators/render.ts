@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatDate, formatDateTime } from '../tickets/dates.js';
 import { statusLabel } from '../tickets/model.js';
+import { describeOpenedFrom } from '../tickets/opened-from.js';
 import { agencyName, agencyTimeZone } from './agency.js';
 
 export interface PageOptions {
@@ -40,6 +41,7 @@ export default fp(async (app) => {
           date: formatDate,
           dateTime: (timestamp: string | null) => formatDateTime(timestamp, agencyTimeZone(app)),
           status: statusLabel,
+          openedFrom: describeOpenedFrom,
         },
         ...data,
       };

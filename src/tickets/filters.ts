@@ -74,3 +74,14 @@ export function filterQuery(
   const text = params.toString();
   return text ? `?${text}` : '';
 }
+
+/** How many filters narrow the list (sorting and paging do not): the phone's "Filters (n)". */
+export function countActiveFilters(filters: TicketFilters): number {
+  return [
+    filters.q !== '',
+    filters.status !== 'open',
+    filters.priority !== '',
+    filters.assignee !== '',
+    filters.due !== '',
+  ].filter(Boolean).length;
+}

@@ -76,3 +76,38 @@ export function readOpenedFrom(path: unknown, host: unknown): OpenedFrom {
   const local = safeReturnPath(path).split('?')[0] ?? '/';
   return { host: null, path: local.slice(0, 200) };
 }
+
+/** hushdesk's own pages by the names their headings and menu give them. */
+const PAGE_NAMES: [RegExp, (match: RegExpExecArray) => string][] = [
+  [/^\/$/, () => 'My tickets'],
+  [/^\/tickets$/, () => 'All tickets'],
+  [/^\/tickets\/new$/, () => 'New ticket'],
+  [/^\/tickets\/(\d+)(?:\/.*)?$/, (m) => `Ticket #${m[1]}`],
+  [/^\/staff(?:\/.*)?$/, () => 'Staff'],
+  [/^\/roles(?:\/.*)?$/, () => 'Roles'],
+  [/^\/outbox(?:\/.*)?$/, () => 'Outbox'],
+  [/^\/settings(?:\/.*)?$/, () => 'Settings'],
+  [/^\/reports$/, () => 'Reports'],
+  [/^\/audit$/, () => 'Audit log'],
+  [/^\/profile(?:\/.*)?$/, () => 'Profile'],
+];
+
+/**
+ * "Opened from" in words: a hushdesk page by its name ("My tickets", not "/"),
+ * another application by the administrator's name for it and its host, with
+ * the cleaned path that says where in it.
+ */
+export function describeOpenedFrom(from: {
+  host: string | null;
+  name: string | null;
+  path: string | null;
+}): string {
+  if (from.host)
+    return `${from.name ? `${from.name} (${from.host})` : from.host} ${from.path ?? ''}`;
+  if (!from.path) return 'Not recorded';
+  for (const [pattern, name] of PAGE_NAMES) {
+    const match = pattern.exec(from.path);
+    if (match) return name(match);
+  }
+  return from.path;
+}

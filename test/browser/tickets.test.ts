@@ -56,7 +56,10 @@ describe.runIf(haveChromium)(
       await flash.getByRole('link').count();
       await page.goto(`${s.live.url}/tickets/${number}`);
       expect(await page.locator('#associated-staff').textContent()).toContain('Ann Lee');
-      expect(await page.locator('dd', { hasText: '/' }).first().textContent()).toBe('/');
+      // Opened from names the page the Help button was pressed on, not its path.
+      expect(await page.locator('dt:has-text("Opened from") + dd').textContent()).toBe(
+        'My tickets',
+      );
       expect(errors).toEqual([]);
       await context.close();
     });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cleanHost,
   cleanPath,
+  describeOpenedFrom,
   KEPT_SEGMENT,
   MAX_PATH_INPUT,
   readOpenedFrom,
@@ -121,5 +122,29 @@ describe('the snippet and the bookmarklet clean as the server does', () => {
     expect(opened).toEqual([
       'https://help.agency.org/help/new?host=ehr.example&path=%2Fclients%2F%3Aid%2Fnotes',
     ]);
+  });
+});
+
+describe('Opened from in words', () => {
+  it('names hushdesk pages as their headings do, not by their paths', () => {
+    const named = (path: string | null) => describeOpenedFrom({ host: null, name: null, path });
+    expect(named('/')).toBe('My tickets');
+    expect(named('/tickets')).toBe('All tickets');
+    expect(named('/tickets/42')).toBe('Ticket #42');
+    expect(named('/staff/7/deactivate')).toBe('Staff');
+    expect(named('/settings/system')).toBe('Settings');
+    expect(named('/audit')).toBe('Audit log');
+    expect(named(null)).toBe('Not recorded');
+    // A path hushdesk does not know is shown as it came.
+    expect(named('/billing/claims')).toBe('/billing/claims');
+  });
+
+  it('names another application by its name and host, with the cleaned path', () => {
+    const host = 'ehr.example';
+    const path = '/clients/:id/notes';
+    expect(describeOpenedFrom({ host, name: null, path })).toBe('ehr.example /clients/:id/notes');
+    expect(describeOpenedFrom({ host, name: 'Clinical record', path })).toBe(
+      'Clinical record (ehr.example) /clients/:id/notes',
+    );
   });
 });

@@ -12,7 +12,13 @@ import {
 import { countMyTickets } from '../../repositories/ticket-scopes.js';
 import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
-import { filterQuery, MY_TABS, parseFilters, parseTab } from '../../tickets/filters.js';
+import {
+  countActiveFilters,
+  filterQuery,
+  MY_TABS,
+  parseFilters,
+  parseTab,
+} from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
 import { rendered } from '../../views/html.js';
@@ -109,6 +115,7 @@ async function renderList(
       tabs: MY_TABS,
       counts: extra.counts ?? {},
       filters,
+      activeFilters: countActiveFilters(filters),
       rows: rows.map((row) => ({ row, flags: flagTicket(row, dates.today, now) })),
       total,
       capped,

@@ -7,7 +7,7 @@ import { lastEventId, listTimeline, type TimelineEntry } from '../../repositorie
 import { isExternalSupport } from '../../staff/external.js';
 import type { PickerState } from '../../staff/picker.js';
 import { escalationView } from '../../tickets/escalation.js';
-import { NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
+import { isOpen, NOTE_EDIT_MINUTES, STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
 import { isNoteEditable } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
@@ -118,6 +118,13 @@ export async function renderTicketPage(
       sendToDesk: state.sendToDesk ?? false,
       titleDecision: state.titleDecision ?? null,
       escalationMessage: state.escalationMessage ?? null,
+      // Who can send it on is help for work still to do: not on a completed ticket.
+      championsHelp:
+        !escalated &&
+        escalation.desk !== null &&
+        !escalation.maySend &&
+        !isExternalSupport(me) &&
+        isOpen(ticket.status),
       // External support changes the status and adds notes; nothing else.
       statusOnly: isExternalSupport(me),
       assigneePicker:
