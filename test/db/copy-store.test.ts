@@ -50,6 +50,35 @@ describe('copy-store: the list of tables', () => {
   });
 });
 
+describe('copy-store: reading a table', () => {
+  it('reads every row of a table larger than one batch, each once', async () => {
+    const store = await openTestStore();
+    try {
+      const at = new Date('2026-11-27T15:00:00Z').toISOString();
+      const rows = Array.from({ length: 2345 }, (_, i) => ({
+        at,
+        actor: 'Ann',
+        action: 'ticket-viewed',
+        detail: `row ${i}`,
+      }));
+      for (let i = 0; i < rows.length; i += 500) {
+        await store.db
+          .insertInto('audit_log')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      }
+      const { n } = await store.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(n)).toBeGreaterThanOrEqual(2345);
+      expect((await summarizeTable(store.db, 'audit_log')).rows).toBe(Number(n));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** A row in each table the screens used above did not fill, written by the repositories. */
 async function fillTheRest(app: TestApp['app'], staffId: number, now: Date): Promise<void> {
   const db = app.db;
