@@ -7,3 +7,12 @@ export function idParam(request: FastifyRequest, name = 'id'): number | null {
   const id = Number(value);
   return Number.isSafeInteger(id) ? id : null;
 }
+
+/**
+ * The ticket version a form says it showed, as a whole number; anything else
+ * becomes -1, which no ticket has, so the save answers "changed meanwhile".
+ */
+export function versionField(value: unknown): number {
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return -1;
+  return Number(value);
+}
