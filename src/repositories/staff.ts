@@ -128,9 +128,7 @@ export function searchStaff(
 }
 
 export function findStaffWithRole(db: Db, id: number): Promise<StaffListRow | undefined> {
-  return selectStaffWithRole(db)
-    .where('staff.id', '=', id)
-    .executeTakeFirst();
+  return selectStaffWithRole(db).where('staff.id', '=', id).executeTakeFirst();
 }
 
 export interface StaffChanges {

@@ -3,12 +3,12 @@ import { agencyTimeZone } from '../../decorators/agency.js';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listChampions } from '../../repositories/roles.js';
 import { describeNotSent, sendTicketToDesk } from '../../tickets/escalation.js';
-import { versionField } from '../params.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { changeOf } from '../../web/change-context.js';
-import { saveOneField } from '../../web/tickets/save-one-field.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import { saveOneField } from '../../web/tickets/save-one-field.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
+import { versionField } from '../params.js';
 
 /**
  * Sending a ticket to the escalation desk (champions), and the way everyone else

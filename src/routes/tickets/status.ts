@@ -4,9 +4,9 @@ import { isHtmx } from '../../decorators/render.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
 import { isStatus, STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
-import { saveOneField } from '../../web/tickets/save-one-field.js';
 import { todayOf } from '../../web/agency-today.js';
 import { viewerOf } from '../../web/signed-in.js';
+import { saveOneField } from '../../web/tickets/save-one-field.js';
 import { ticketOf } from '../../web/visible-ticket.js';
 import { versionField } from '../params.js';
 
@@ -18,8 +18,7 @@ const status: FastifyPluginAsync = async (app) => {
     const back = safeReturnPath(body.return);
     // The row form always sends the version it showed, so a stale row is refused; a
     // client that sends none (the API, the benchmark) applies to the ticket as it is.
-    const version =
-      body.version === undefined ? ticket.version : versionField(body.version);
+    const version = body.version === undefined ? ticket.version : versionField(body.version);
     let message: string | null = null;
     if (!isStatus(body.status)) {
       message = 'Choose a status from the list.';
