@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { ChangeContext } from '../../change-context.js';
 import type { Db } from '../../db/index.js';
 import { agencyTimeZone } from '../../decorators/agency.js';
-import type { FieldErrors } from '../../forms/fields.js';
 import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
 import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
@@ -12,13 +11,14 @@ import { isStatus } from '../../tickets/model.js';
 import { checkNoteText, readNoteText } from '../../tickets/note-text.js';
 import { addNoteIn, type SaveResult, saveTicket, type TicketEdit } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
-import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { readTicketForm, type TicketForm } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
 import { changeOf } from '../../web/change-context.js';
 import { signedIn, viewerOf } from '../../web/signed-in.js';
 import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
+import { checkTicketForm } from '../../web/tickets/check-ticket-form.js';
 import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
 import { loadFormChoices } from '../../web/tickets/form-choices.js';
 import {
@@ -26,7 +26,7 @@ import {
   formFromTicket,
   renderTicketPage,
 } from '../../web/tickets/render-ticket-page.js';
-import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
+import { auditConfirmedTitle } from '../../web/tickets/title-check.js';
 import {
   ACCEPTS_FILES,
   attachUploadsIn,
@@ -115,31 +115,20 @@ const page: FastifyPluginAsync = async (app) => {
         step,
         kept,
       });
-    const result = validateTicket(form, {
-      priorities: choices.priorities,
-      assignable: choices.directory.ids,
-      me: signedIn(request).id,
-      today: choices.today,
-      isNew: false,
-      currentDueDate: ticket.due_date,
-      currentAssigneeId: ticket.assignee_id,
-    });
-    const errors: FieldErrors = result.ok ? {} : { ...result.errors };
-    // Only a changed title is judged: one saved before the guard, or confirmed
-    // then, is not asked about again on every later save.
-    const titleDecision =
-      errors.title || form.title === ticket.title ? null : await judgeTitle(app, form.title, body);
-    if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
+    const { result, errors, titleDecision } = await checkTicketForm(
+      app,
+      request,
+      { form, body, choices },
+      ticket,
+    );
     const noteError = noteText.trim() ? checkNoteText(noteText) : null;
-    const filesProblem = filesProblemOf(request);
-    if (filesProblem) errors.files = filesProblem;
     if (!result.ok || Object.keys(errors).length > 0 || noteError) {
       reply.code(422);
       const picker = await buildAssigneePicker(app, choices.directory, form, body);
       return renderTicketPage(app, request, reply, ticket, {
         ...{ form, errors, base, sendToDesk, titleDecision },
         ...{ assigneePicker: picker, noteText, noteError: noteError ?? undefined },
-        filesError: filesProblem ?? undefined,
+        filesError: errors.files,
       });
     }
     const edit = { edit: result.value, base, sendToDesk, titleDecision };
