@@ -108,7 +108,7 @@ describe.runIf(haveChromium)(
     });
 
     it('signed in: the window opens straight to the ticket window, and closes itself after Save', async () => {
-      const { context, page: main } = await s.signedIn('ann');
+      const { context } = await s.signedIn('ann');
       const page = await context.newPage();
       await page.goto(pageUrl);
       const popup = await openHelp(context, page);

@@ -14,7 +14,7 @@ describe.runIf(haveChromium)('in Chromium: audit log, two-step sign-in, no store
       setUp: async (live) => {
         for (const action of ['ticket-viewed', 'ticket-changed']) {
           const actor = { label: 'Bo Chen (bo)' };
-          await recordAudit(s.live.app.db, { actor, action }, s.live.app.now());
+          await recordAudit(live.app.db, { actor, action }, live.app.now());
         }
       },
     },

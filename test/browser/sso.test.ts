@@ -26,8 +26,8 @@ describe.runIf(haveChromium)(
         env: { SSO_ALLOW_HTTP_LOOPBACK: 'on' },
         setUp: async (live) => {
           provider = await TestProvider.start(
-            [`${s.live.url}/sign-in/sso/callback`],
-            [`${s.live.url}/sign-in?signed-out=1`],
+            [`${live.url}/sign-in/sso/callback`],
+            [`${live.url}/sign-in?signed-out=1`],
           );
           provider.accounts.set('bea', { email: 'bea@example.org', name: 'Bea Cole' });
         },
