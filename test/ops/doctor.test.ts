@@ -1,37 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
-import { keyFilePath } from '../../src/crypto/key.js';
 import { backupDatabase } from '../../src/db/backup.js';
-import { transportOptions } from '../../src/mail/mailer.js';
 import {
   checkBaseUrl,
   checkClock,
   checkMigrations,
   checkOutbox,
-  checkSmtp,
   checkTrustProxy,
 } from '../../src/ops/doctor.js';
 import type { DoctorContext } from '../../src/ops/doctor-check.js';
 import { runDoctorCommand } from '../../src/ops/doctor-cli.js';
-import { probeSmtp } from '../../src/ops/smtp-probe.js';
-import { checkBackups, checkDataDirectory, checkKey } from '../../src/ops/storage-checks.js';
 import { recordAudit } from '../../src/repositories/audit.js';
 import { confirmKeyCopy, saveRequestsSeen } from '../../src/repositories/ops.js';
 import { insertOutboxMessage, markOutboxFailed } from '../../src/repositories/outbox.js';
 import { createTestApp, createTestAppWith, signIn, type TestApp } from '../helpers/app.js';
+import { doctorContext } from '../helpers/doctor.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 
 let t: TestApp;
@@ -42,194 +28,10 @@ afterEach(async () => {
   await t.close();
 });
 
-function context(
-  overrides: Partial<Config> = {},
-  extra: Partial<DoctorContext> = {},
-): DoctorContext {
-  return {
-    config: { ...t.config, ...overrides },
-    db: t.app.db,
-    now: new Date(),
-    timeZone: 'America/Chicago',
-    tzFromEnvironment: true,
-    ...extra,
-  };
-}
+const context = (overrides?: Partial<Config>, extra?: Partial<DoctorContext>) =>
+  doctorContext(t, overrides, extra);
 
 describe('hushdesk doctor', () => {
-  it('data directory: passes when owner-only with room, fails on wrong owner, open mode or no room', async () => {
-    t = await createTestApp();
-    chmodSync(t.dataDir, 0o700);
-    expect(checkDataDirectory(context())).toMatchObject({ verdict: 'ok', action: null });
-    expect(
-      checkDataDirectory(context({}, { minFreeBytes: Number.MAX_SAFE_INTEGER })),
-    ).toMatchObject({
-      verdict: 'fail',
-      action: expect.stringContaining('Free space'),
-    });
-    chmodSync(t.dataDir, 0o755);
-    expect(checkDataDirectory(context())).toMatchObject({
-      verdict: 'warn',
-      action: `It holds the database, the key and the backups: chmod 700 ${t.dataDir}`,
-    });
-    if (process.getuid?.() === 0) {
-      chownSync(t.dataDir, 4242, 4242);
-      const wrongOwner = checkDataDirectory(context());
-      expect(wrongOwner.verdict).toBe('fail');
-      expect(wrongOwner.detail).toContain('belongs to uid 4242');
-      chownSync(t.dataDir, 0, 0);
-    }
-  });
-
-  it('key: passes when owner-only and a copy was confirmed, else says what to do', async () => {
-    t = await createTestApp();
-    const path = keyFilePath(t.dataDir);
-    const unconfirmed = await checkKey(context());
-    expect(unconfirmed.verdict).toBe('warn');
-    expect(unconfirmed.action).toContain('hushdesk key-saved');
-    const keyId = /key (\w+)/.exec(unconfirmed.detail)?.[1] ?? '';
-    await confirmKeyCopy(t.app.db, { keyId, at: new Date().toISOString(), by: 'Ann' }, null);
-    expect(await checkKey(context())).toMatchObject({ verdict: 'ok', action: null });
-    // A confirmation of another key (before a rotation) does not count.
-    await confirmKeyCopy(
-      t.app.db,
-      { keyId: 'somethingelse', at: new Date().toISOString(), by: 'Ann' },
-      null,
-    );
-    expect((await checkKey(context())).verdict).toBe('warn');
-    chmodSync(path, 0o644);
-    expect(await checkKey(context())).toMatchObject({
-      verdict: 'fail',
-      action: `chmod 600 ${path}`,
-    });
-  });
-
-  it('backups: passes for a recent one that restores, fails for none, an old one or a damaged one', async () => {
-    t = await createTestApp();
-    expect(checkBackups(context())).toMatchObject({ verdict: 'fail' });
-    mkdirSync(join(t.dataDir, 'backups'));
-    const file = join(t.dataDir, 'backups', 'hushdesk-20261127T150000Z.db');
-    await backupDatabase(t.dataDir, file);
-    const good = checkBackups(context());
-    expect(good).toMatchObject({ verdict: 'ok', action: null });
-    expect(good.detail).toContain('restores');
-    const later = new Date(Date.now() + 30 * 3_600_000);
-    expect(checkBackups(context({}, { now: later }))).toMatchObject({ verdict: 'fail' });
-    writeFileSync(file, 'not a database at all, but long enough to look like one'.repeat(100));
-    const damaged = checkBackups(context());
-    expect(damaged.verdict).toBe('fail');
-    expect(damaged.detail).toContain('would not restore');
-  });
-
-  it('mail server: passes when the server answers and accepts the sign-in, fails when unreachable', async () => {
-    t = await createTestApp();
-    expect((await checkSmtp(context())).verdict).toBe('warn'); // no SMTP_URL
-    smtp = await TestSmtpServer.start();
-    const before = smtp.received.length;
-    expect(await checkSmtp(context({ smtpUrl: smtp.url }))).toMatchObject({ verdict: 'ok' });
-    expect(smtp.received.length).toBe(before);
-    const port = smtp.port;
-    await smtp.stop();
-    smtp = null;
-    const down = await checkSmtp(
-      context({ smtpUrl: `smtp://127.0.0.1:${port}` }, { smtpTimeoutMs: 2000 }),
-    );
-    expect(down.verdict).toBe('fail');
-    expect(down.action).toContain('SMTP_URL');
-  });
-
-  it('mail server: passes only when the server accepts SMTP_FROM as the sender, and sends nothing', async () => {
-    t = await createTestApp();
-    const senders: string[] = [];
-    smtp = await TestSmtpServer.start({
-      onMailFrom: (address, _session, callback) => {
-        senders.push(address.address);
-        if (address.address === 'help@agency.org') return callback();
-        const refusal = new Error('5.7.1 Sender address rejected: not owned by user') as Error & {
-          responseCode: number;
-        };
-        refusal.responseCode = 553;
-        callback(refusal);
-      },
-    });
-    const accepted = await checkSmtp(
-      context({ smtpUrl: smtp.url, smtpFrom: 'Help desk <help@agency.org>' }),
-    );
-    expect(accepted).toMatchObject({ verdict: 'ok', action: null });
-    expect(accepted.detail).toContain('help@agency.org');
-    expect(senders).toEqual(['help@agency.org']);
-    expect(smtp.received).toHaveLength(0);
-
-    const refused = await checkSmtp(
-      context({ smtpUrl: smtp.url, smtpFrom: 'Help desk <someone@elsewhere.org>' }),
-    );
-    expect(refused.verdict).toBe('fail');
-    expect(refused.detail).toContain('MAIL FROM');
-    expect(refused.detail).toContain('553');
-    expect(refused.action).toContain('SMTP_FROM');
-    expect(refused.action).toContain('someone@elsewhere.org');
-    expect(senders).toEqual(['help@agency.org', 'someone@elsewhere.org']);
-    expect(smtp.received).toHaveLength(0);
-  });
-
-  it('mail server: signs in over STARTTLS before MAIL FROM, and never sends the password in the clear', async () => {
-    t = await createTestApp();
-    const dir = mkdtempSync(join(tmpdir(), 'hushdesk-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = readFileSync(join(dir, 'cert.pem'));
-    const key = readFileSync(join(dir, 'key.pem'));
-    rmSync(dir, { recursive: true });
-    const signedIn: boolean[] = [];
-    smtp = await TestSmtpServer.start({
-      disabledCommands: [],
-      key,
-      cert,
-      authMethods: ['PLAIN'],
-      onMailFrom: (_address, session, callback) => {
-        signedIn.push(session.secure && session.user === 'desk');
-        callback();
-      },
-    });
-    const url = `smtp://desk:pa%40ss@127.0.0.1:${smtp.port}`;
-    await expect(
-      probeSmtp({ ...transportOptions(url), tls: { ca: cert } }, 'help@agency.org', 5000),
-    ).resolves.toMatch(/^250/);
-    expect(signedIn).toEqual([true]);
-    expect(smtp.authAttempts).toEqual(['desk']);
-
-    // The same server without STARTTLS: the probe stops before AUTH.
-    await smtp.stop();
-    smtp = await TestSmtpServer.start();
-    const plain = await checkSmtp(
-      context({ smtpUrl: `smtp://desk:secret@127.0.0.1:${smtp.port}` }),
-    );
-    expect(plain.verdict).toBe('fail');
-    expect(plain.detail).toContain('STARTTLS');
-    expect(smtp.authAttempts).toEqual([]);
-  });
-
   it('BASE_URL: passes for https or loopback, fails for plain http to another host', async () => {
     t = await createTestApp();
     expect(checkBaseUrl({ ...t.config, baseUrl: 'https://help.agency.org' }).verdict).toBe('ok');
