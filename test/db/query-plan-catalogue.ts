@@ -1,0 +1,272 @@
+import type { Kysely } from 'kysely';
+import type { Manifest } from '../../bench/seed.js';
+import type { PhiCipher } from '../../src/crypto/phi.js';
+import type { Database } from '../../src/db/schema.js';
+import { findApiTokenByHash, isAutomationIdentity } from '../../src/repositories/api-tokens.js';
+import {
+  countUnassignedOpenTickets,
+  findTicketCreatedBy,
+} from '../../src/repositories/automation.js';
+import { findEscalation, getEscalationDesk } from '../../src/repositories/escalation.js';
+import {
+  countPerBand,
+  countPerWeek,
+  type DayWindow,
+  minutesAt,
+} from '../../src/repositories/report-windows.js';
+import {
+  countOpenTickets,
+  countOpenTicketsByAssignee,
+  listDepartments,
+  listSentToDeskInWindow,
+} from '../../src/repositories/reports.js';
+import { findSession } from '../../src/repositories/sessions.js';
+import { getSetting } from '../../src/repositories/settings.js';
+import { isSetupTokenUsable } from '../../src/repositories/setup-tokens.js';
+import {
+  countStaff,
+  findStaffById,
+  findStaffByUsername,
+  listAssignableStaff,
+  readStaffDirectoryVersion,
+} from '../../src/repositories/staff.js';
+import { listTickets, type TicketFilters } from '../../src/repositories/ticket-lists.js';
+import { countMyTickets } from '../../src/repositories/ticket-scopes.js';
+import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
+import { listTimeline } from '../../src/repositories/timeline.js';
+import { parseFilters } from '../../src/tickets/filters.js';
+import type { Viewer } from '../../src/tickets/visibility.js';
+
+/**
+ * What the query-plan test checks: every list, search and count query the app
+ * runs, the helpers that build their arguments, and how a plan line is judged.
+ * Kept apart from the test so the catalogue reads on its own.
+ */
+/** Tables that grow with the agency's history: none may be read end to end. */
+export const BIG_TABLES = [
+  'tickets',
+  'ticket_events',
+  'ticket_notes',
+  'ticket_associated_staff',
+  'audit_log',
+  'ticket_report_times',
+  'report_daily',
+  'report_days',
+  'ticket_escalations',
+];
+
+export interface Context {
+  db: Kysely<Database>;
+  staffId: number;
+  username: string;
+  sessionId: string;
+  now: Date;
+  /** What the seeder made: which tickets the staff persona may see. */
+  manifest: Manifest;
+}
+
+/**
+ * A query is checked by calling its repository function as the app does; every
+ * SQL statement it runs is explained. A bounded scan (walking an index in order
+ * and stopping at a LIMIT, e.g. the newest 50 tickets) is allowed only where the
+ * entry says why; the check then insists on the LIMIT and on no sort of its own.
+ */
+export type Check = (c: Context) => Promise<unknown>;
+export type Entry = Check | { run: Check; boundedScan: string };
+
+/** Every list, search and count query, one line each. Add ticket queries here as they land. */
+export const QUERIES: Record<string, Entry> = {
+  'session with its staff and their permissions (every request)': (c) =>
+    findSession(c.db, c.sessionId),
+  'staff by username (sign-in)': (c) => findStaffByUsername(c.db, c.username),
+  'staff by id': (c) => findStaffById(c.db, c.staffId),
+  'count of staff (first-run check)': (c) => countStaff(c.db),
+  'a setting': (c) => getSetting(c.db, 'agency_name', null),
+  'a setup token': (c) => isSetupTokenUsable(c.db, 'no-such-token', c.now),
+  'My tickets: assigned to me, with count': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters(), DATES),
+  'My tickets: created by me': (c) =>
+    listTickets(c.db, 'created', staffViewer(c), filters(), DATES),
+  'My tickets: associated with me': (c) =>
+    listTickets(c.db, 'associated', staffViewer(c), filters(), DATES),
+  'My tickets: the three tab counts (kept, not counted)': (c) =>
+    countMyTickets(c.db, staffViewer(c)),
+  'My tickets: assigned to me, filtered (capped count)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ priority: 'high' }), DATES),
+  'All tickets: every open ticket, capped count': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters(), DATES),
+  'All tickets: every ticket, any status, capped count': {
+    run: (c) => listTickets(c.db, 'all', seeAll(c), filters({ status: 'any' }), DATES),
+    boundedScan: 'the newest tickets by last update, stopping at the page or the count cap',
+  },
+  'My tickets: a later page, after a cursor (keyset)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ page: 200, after: CURSOR }), DATES),
+  'All tickets: a later page, after and before a cursor (keyset)': async (c) => {
+    await listTickets(c.db, 'all', seeAll(c), filters({ page: 200, after: CURSOR }), DATES);
+    await listTickets(c.db, 'all', seeAll(c), filters({ page: 199, before: CURSOR }), DATES);
+  },
+  'All tickets: any status, a later page after a cursor (keyset)': {
+    run: (c) =>
+      listTickets(
+        c.db,
+        'all',
+        seeAll(c),
+        filters({ status: 'any', page: 200, after: CURSOR }),
+        DATES,
+      ),
+    boundedScan: 'by last update from the cursor on, stopping at the page or the count cap',
+  },
+  'All tickets: open, high priority, with count': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ priority: 'high' }), DATES),
+  'All tickets: overdue, by due date': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ due: 'overdue', sort: 'due' }), DATES),
+  'All tickets: title search among open tickets (the open-title index)': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer' }), DATES),
+  'All tickets: sorted by priority': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ sort: 'priority' }), DATES),
+  'All tickets: title search': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'any' }), DATES),
+  'All tickets, as staff (visibility in SQL): title search': (c) =>
+    listTickets(c.db, 'all', staffViewer(c), filters({ q: 'printer' }), DATES),
+  'a ticket page: the ticket, its associated staff and timeline': async (c) => {
+    await findVisibleTicket(c.db, PLAIN, c.manifest.visibleToStaff[0] ?? 1, staffViewer(c));
+    await listAssociatedStaff(c.db, 1);
+    await listTimeline(c.db, PLAIN, 1);
+  },
+  'unassigned open tickets (Settings notice)': (c) => countUnassignedOpenTickets(c.db),
+  'an API token by hash (every API call)': (c) => findApiTokenByHash(c.db, 'no-such-hash'),
+  'a ticket its token created (API read)': (c) => findTicketCreatedBy(c.db, 1, c.staffId),
+  'automation identity check (staff pages)': (c) => isAutomationIdentity(c.db, c.staffId),
+  'External support: tickets sent to the desk': (c) =>
+    listTickets(c.db, 'sent', external(c), parseFilters({ status: 'any' }), {
+      today: '2026-11-27',
+      endOfWeek: '2026-11-29',
+    }),
+  'External support: one ticket': (c) => findVisibleTicket(c.db, PLAIN, 1, external(c)),
+  'the escalation desk and a ticket’s sending': async (c) => {
+    await getEscalationDesk(c.db);
+    await findEscalation(c.db, 1);
+  },
+  'staff directory version (every quick search)': (c) => readStaffDirectoryVersion(c.db),
+  'assignable staff (quick search, after a staff change)': (c) => listAssignableStaff(c.db),
+  'Reports: open tickets by priority and age, past target, overdue': async (c) => {
+    await countOpenTickets(c.db, { department: null }, REPORT_NOW);
+    await countOpenTickets(c.db, { department: 'Billing' }, REPORT_NOW);
+  },
+  'Reports: open tickets per assignee': async (c) => {
+    await countOpenTicketsByAssignee(c.db, { department: null });
+    await countOpenTicketsByAssignee(c.db, { department: 'Billing' });
+  },
+  'Reports: created and completed per week': async (c) => {
+    await countPerWeek(c.db, reportWindow(c, null));
+    await countPerWeek(c.db, reportWindow(c, 'Billing'));
+  },
+  'Reports: created and completed per duration band': async (c) => {
+    await countPerBand(c.db, reportWindow(c, null));
+    await countPerBand(c.db, reportWindow(c, 'Billing'));
+  },
+  'Reports: the minutes at a rank within one band': async (c) => {
+    for (const department of [null, 'Billing']) {
+      for (const measure of [1, 2] as const) {
+        const at = { measure, priorityId: 1, band: 3, offset: 5 };
+        await minutesAt(c.db, reportWindow(c, department), at);
+      }
+    }
+  },
+  'Reports: sent to the outside desk in the window': async (c) => {
+    await listSentToDeskInWindow(c.db, reportWindow(c, null));
+    await listSentToDeskInWindow(c.db, reportWindow(c, 'Billing'));
+  },
+  'Reports: departments for the filter': (c) => listDepartments(c.db),
+};
+
+export const DAY_MS = 86_400_000;
+export const REPORT_NOW = {
+  today: new Date().toISOString().slice(0, 10),
+  now: new Date().toISOString(),
+  ageBounds: [1, 7, 30].map((d) => new Date(Date.now() - d * DAY_MS).toISOString()),
+  pastTarget: [1, 2, 3].map((priorityId) => ({
+    priorityId,
+    minutes: priorityId * 60,
+    before: new Date(Date.now() - priorityId * 60 * 60_000).toISOString(),
+  })),
+};
+export const WEEK_BOUNDS = Array.from({ length: 11 }, (_, i) =>
+  new Date(Date.now() - (77 - 7 * i) * DAY_MS).toISOString(),
+);
+export function reportWindow(c: Context, department: string | null): DayWindow {
+  const from = new Date(c.now.getTime() - 84 * DAY_MS);
+  return {
+    department,
+    from: from.toISOString(),
+    to: c.now.toISOString(),
+    fromDay: from.toISOString().slice(0, 10),
+    toDay: c.now.toISOString().slice(0, 10),
+    weekDays: WEEK_BOUNDS.map((b) => b.slice(0, 10)),
+    weekBounds: WEEK_BOUNDS,
+  };
+}
+
+/** Plans do not depend on what a value says: a pass-through cipher stands in for the key. */
+export const PLAIN = {
+  keyId: 'plain',
+  encrypt: (value: string | null) => value,
+  decrypt: (value: string | null) => value,
+} as PhiCipher;
+
+export const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
+/** Where page 200 of a list by last update might start: a moment and a ticket number. */
+export const CURSOR = '2026-06-01T12:00:00.000Z~50000';
+export function filters(over: Partial<TicketFilters> = {}): TicketFilters {
+  return {
+    status: 'open',
+    priority: '',
+    assignee: '',
+    due: '',
+    q: '',
+    sort: 'updated',
+    page: 1,
+    after: '',
+    before: '',
+    ...over,
+  };
+}
+export const staffViewer = (c: Context): Viewer => ({
+  id: c.staffId,
+  seeAll: false,
+  externalOnly: false,
+});
+export const seeAll = (c: Context): Viewer => ({
+  id: c.staffId,
+  seeAll: true,
+  externalOnly: false,
+});
+
+export function external(c: Context): Viewer {
+  return { id: c.staffId, seeAll: false, externalOnly: true };
+}
+
+export interface PlanRow {
+  /** The plan line above this one (the subquery it belongs to). */
+  parent: number;
+  detail: string;
+}
+
+/** The names a big table goes by in this statement: its own and any alias. */
+export function namesOf(table: string, sql: string): string[] {
+  const names = [table];
+  const alias = new RegExp(`"?\\b${table}\\b"?\\s+as\\s+"?(\\w+)"?`, 'gi');
+  for (const match of sql.matchAll(alias)) if (match[1]) names.push(match[1]);
+  return names;
+}
+
+/** The plan lines that read a big table end to end ("SCAN x", as opposed to "SEARCH x USING INDEX"). */
+export function fullScans(sql: string, plan: PlanRow[]): string[] {
+  const names = new Set(BIG_TABLES.flatMap((t) => namesOf(t, sql)));
+  return plan
+    .map((row) => row.detail)
+    .filter((detail) => {
+      const scanned = /^SCAN (\w+)\b/.exec(detail)?.[1];
+      return scanned !== undefined && names.has(scanned);
+    });
+}
