@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createRole } from '../../src/repositories/roles.js';
 import { setSetting } from '../../src/repositories/settings.js';
@@ -67,4 +68,18 @@ export function escalationOf(t: TestApp, ticketId: number) {
     .selectAll()
     .where('ticket_id', '=', ticketId)
     .execute();
+}
+
+/**
+ * Within the calling file: the escalation world, built once, closed after its
+ * tests, with the desk set up again before each test (some tests change it).
+ */
+export function useEscalationWorld(): EscalationWorld {
+  const world = {} as EscalationWorld;
+  beforeAll(async () => {
+    Object.assign(world, await buildEscalationWorld());
+  });
+  afterAll(() => world.t?.close());
+  beforeEach(() => configureDesk(world.t, DESK));
+  return world;
 }

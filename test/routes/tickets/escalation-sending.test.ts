@@ -1,48 +1,39 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Browser, signIn, type TestApp } from '../../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { signIn } from '../../helpers/app.js';
 import {
-  buildEscalationWorld,
   configureDesk,
   DESK,
-  type EscalationWorld,
   escalationOf,
   outboxTo,
   PHI,
+  useEscalationWorld,
 } from '../../helpers/escalation.js';
 import { createTicket, saveTicket } from '../../helpers/tickets.js';
 
-let t: TestApp;
-let chip: Browser;
-let ann: Browser;
-let ids: EscalationWorld['ids'];
-beforeAll(async () => {
-  ({ t, chip, ann, ids } = await buildEscalationWorld());
-});
-afterAll(() => t.close());
-beforeEach(() => configureDesk(t, DESK));
+const w = useEscalationWorld();
 
 describe('sending a ticket to the desk', () => {
   it('from the ticket window: marks it, adds a timeline entry and queues a title-only email to the desk', async () => {
-    const before = (await outboxTo(t, DESK.email)).length;
-    const id = await createTicket(chip, {
+    const before = (await outboxTo(w.t, DESK.email)).length;
+    const id = await createTicket(w.chip, {
       title: 'Claims export fails',
       description: `Client ${PHI} cannot be billed`,
       send_to_desk: '1',
     });
-    const [escalation] = await escalationOf(t, id);
+    const [escalation] = await escalationOf(w.t, id);
     expect(escalation).toMatchObject({
-      sent_by: ids.chip,
+      sent_by: w.ids.chip,
       desk_name: DESK.name,
       desk_email: DESK.email,
     });
 
-    const page = await chip.get(`/tickets/${id}?created=1`);
+    const page = await w.chip.get(`/tickets/${id}?created=1`);
     expect(page.body).toMatch(/Sent to Procentive Support on [^<]+ by Chip Champion\./);
     expect(page.body).toMatch(/Chip Champion<\/span>\s*sent the ticket to Procentive Support\./);
     // Sent once: the checkbox is gone.
     expect(page.body).not.toContain('name="send_to_desk"');
 
-    const mail = await outboxTo(t, DESK.email);
+    const mail = await outboxTo(w.t, DESK.email);
     expect(mail.length).toBe(before + 1);
     const row = mail.at(-1);
     expect(row).toMatchObject({
@@ -61,19 +52,19 @@ describe('sending a ticket to the desk', () => {
   });
 
   it('from the ticket page, on Save, together with other changes; the note and description stay home', async () => {
-    const id = await createTicket(chip, {
+    const id = await createTicket(w.chip, {
       title: 'Statements print blank',
       description: `Seen for ${PHI}`,
     });
-    await chip.post(`/tickets/${id}/notes`, { note: `Called about ${PHI} again` });
-    const response = await saveTicket(chip, id, { priority: 'high', send_to_desk: '1' });
+    await w.chip.post(`/tickets/${id}/notes`, { note: `Called about ${PHI} again` });
+    const response = await saveTicket(w.chip, id, { priority: 'high', send_to_desk: '1' });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(`/tickets/${id}?sent=1`);
-    const page = await chip.get(String(response.headers.location));
+    const page = await w.chip.get(String(response.headers.location));
     expect(page.body).toContain('Sent to the escalation desk.');
     expect(page.body).toMatch(/changed Priority from <q>None<\/q> to <q>High<\/q>/);
     expect(page.body).toContain('sent the ticket to Procentive Support.');
-    const [row] = (await outboxTo(t, DESK.email)).filter((m) => m.ticket_id === id);
+    const [row] = (await outboxTo(w.t, DESK.email)).filter((m) => m.ticket_id === id);
     expect(row?.subject).toBe(`[hushdesk #${id}] Statements print blank`);
     expect(row?.text_body).not.toContain(PHI);
     expect(row?.html_body).not.toContain(PHI);
@@ -81,9 +72,9 @@ describe('sending a ticket to the desk', () => {
   });
 
   it('answers htmx with the ticket fragment saying so', async () => {
-    const id = await createTicket(chip, { title: 'Sent with htmx' });
-    await chip.get(`/tickets/${id}`);
-    const response = await chip.htmx('POST', `/tickets/${id}/escalate`);
+    const id = await createTicket(w.chip, { title: 'Sent with htmx' });
+    await w.chip.get(`/tickets/${id}`);
+    const response = await w.chip.htmx('POST', `/tickets/${id}/escalate`);
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatch(/^<section id="ticket"/);
     expect(response.body).toContain('Sent to Procentive Support.');
@@ -91,10 +82,10 @@ describe('sending a ticket to the desk', () => {
   });
 
   it('also tells the ticket’s creator, but not the champion who sent it', async () => {
-    const id = await createTicket(ann, { title: 'Ann asks, Chip sends' });
-    await chip.get(`/tickets/${id}`);
-    expect((await chip.post(`/tickets/${id}/escalate`)).statusCode).toBe(303);
-    const rows = await t.app.db
+    const id = await createTicket(w.ann, { title: 'Ann asks, Chip sends' });
+    await w.chip.get(`/tickets/${id}`);
+    expect((await w.chip.post(`/tickets/${id}/escalate`)).statusCode).toBe(303);
+    const rows = await w.t.app.db
       .selectFrom('outbox')
       .select(['to_address', 'kind'])
       .where('ticket_id', '=', id)
@@ -104,12 +95,12 @@ describe('sending a ticket to the desk', () => {
   });
 
   it('happens once: sending again is refused with a clear message and queues nothing', async () => {
-    const id = await createTicket(chip, { title: 'Only once' });
-    await chip.get(`/tickets/${id}`);
-    expect((await chip.post(`/tickets/${id}/escalate`)).statusCode).toBe(303);
-    const queued = (await outboxTo(t, DESK.email)).length;
+    const id = await createTicket(w.chip, { title: 'Only once' });
+    await w.chip.get(`/tickets/${id}`);
+    expect((await w.chip.post(`/tickets/${id}/escalate`)).statusCode).toBe(303);
+    const queued = (await outboxTo(w.t, DESK.email)).length;
 
-    const dana = await signIn(t.app, 'dana');
+    const dana = await signIn(w.t.app, 'dana');
     await dana.get(`/tickets/${id}`);
     const again = await dana.post(`/tickets/${id}/escalate`);
     expect(again.statusCode).toBe(409);
@@ -122,9 +113,9 @@ describe('sending a ticket to the desk', () => {
     expect(stale.body).toContain('already sent to Procentive Support');
     expect(stale.body).toContain('value="Only once, retitled"');
 
-    expect((await outboxTo(t, DESK.email)).length).toBe(queued);
-    expect(await escalationOf(t, id)).toHaveLength(1);
-    const events = await t.app.db
+    expect((await outboxTo(w.t, DESK.email)).length).toBe(queued);
+    expect(await escalationOf(w.t, id)).toHaveLength(1);
+    const events = await w.t.app.db
       .selectFrom('ticket_events')
       .select('kind')
       .where('ticket_id', '=', id)
@@ -134,16 +125,16 @@ describe('sending a ticket to the desk', () => {
   });
 
   it('says the desk is not set up when it is not, and sends nothing', async () => {
-    const id = await createTicket(chip, { title: 'No desk yet' });
-    await configureDesk(t, { name: null, email: null });
-    await chip.get(`/tickets/${id}`);
-    const response = await chip.post(`/tickets/${id}/escalate`);
+    const id = await createTicket(w.chip, { title: 'No desk yet' });
+    await configureDesk(w.t, { name: null, email: null });
+    await w.chip.get(`/tickets/${id}`);
+    const response = await w.chip.post(`/tickets/${id}/escalate`);
     expect(response.statusCode).toBe(409);
     expect(response.body).toContain('The escalation desk is not set up');
-    expect(await escalationOf(t, id)).toHaveLength(0);
+    expect(await escalationOf(w.t, id)).toHaveLength(0);
 
-    await chip.get('/tickets/new');
-    const created = await chip.post('/tickets', {
+    await w.chip.get('/tickets/new');
+    const created = await w.chip.post('/tickets', {
       title: 'Ticked, but no desk',
       priority: 'none',
       assignee: 'self',
