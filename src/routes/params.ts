@@ -16,3 +16,12 @@ export function versionField(value: unknown): number {
   if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return -1;
   return Number(value);
 }
+
+/**
+ * Where a ticket form was opened: the version it showed and the last timeline
+ * entry it showed; 0 for one missing or malformed.
+ */
+export function readEditBase(body: Record<string, unknown>) {
+  const int = (v: unknown) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : 0);
+  return { version: int(body.version), seenEventId: int(body.seen_event) };
+}
