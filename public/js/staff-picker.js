@@ -1,25 +1,18 @@
 // The staff picker (views/staff-picker): quick search, and the pick list as a dialog.
 (() => {
-  // Folded as src/staff/search.ts folds: case and accents fall away.
-  const UNDECOMPOSED = {
-    ø: 'o',
-    ł: 'l',
-    đ: 'd',
-    ð: 'd',
-    þ: 'th',
-    ß: 'ss',
-    æ: 'ae',
-    œ: 'oe',
-    ı: 'i',
-  };
-  const searchWords = (text) =>
-    text
+  // Folded as src/staff/search.ts folds: case and accents fall away. The letters
+  // Unicode does not decompose come from the server with the pick list
+  // (data-fold), so both fold with one table.
+  const searchWords = (text, undecomposed) => {
+    const letters = new RegExp(`[${Object.keys(undecomposed).join('')}]`, 'g');
+    return text
       .toLowerCase()
       .normalize('NFD')
       .replace(/\p{M}+/gu, '')
-      .replace(/[øłđðþßæœı]/g, (c) => UNDECOMPOSED[c] ?? c)
+      .replace(letters, (c) => undecomposed[c] ?? c)
       .split(/[^\p{L}\p{N}]+/u)
       .filter(Boolean);
+  };
 
   const BUTTON_TYPES = new Set(['submit', 'button', 'reset', 'image', 'file']);
   // Enter in the quick-search field searches (it would otherwise submit the form);
@@ -55,7 +48,7 @@
     [...dialog.querySelectorAll('button.pick')].filter((b) => !b.closest('[hidden]'));
 
   const filterPickList = (dialog, query) => {
-    const words = searchWords(query);
+    const words = searchWords(query, JSON.parse(dialog.dataset.fold || '{}'));
     let shown = 0;
     for (const item of dialog.querySelectorAll('li[data-key]')) {
       const key = ` ${item.dataset.key}`;

@@ -1,5 +1,6 @@
 import { type FieldErrors, text } from '../forms/fields.js';
 import type { AuditFilter } from '../repositories/audit.js';
+import { formatterPerZone } from '../tickets/dates.js';
 
 /** The filters as typed, kept to fill the form back in and to build links. */
 export interface AuditQuery {
@@ -12,26 +13,15 @@ export interface AuditQuery {
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Building a formatter costs far more than using one: one per zone, kept. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+const formatterFor = formatterPerZone('en-US', {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /** Minutes the zone is ahead of UTC at an instant. */
 export function offsetMinutes(instant: number, timeZone: string): number {

@@ -1,33 +1,27 @@
 import type { Db } from '../db/index.js';
 import { listTicketsDueBy } from '../repositories/notifications.js';
 import { getSetting, setSetting } from '../repositories/settings.js';
+import { formatterPerZone } from '../tickets/dates.js';
 import { queueNotifications } from './compose.js';
 
 /** Reminders go out from this hour of the agency's morning. */
 export const REMINDER_HOUR = 7;
 const LAST_RUN_KEY = 'notifications.reminders_date';
 
-const dateHourFormats = new Map<string, Intl.DateTimeFormat>();
+const dateHourFormatter = formatterPerZone('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  hourCycle: 'h23',
+});
 
 /**
  * The agency's calendar date (YYYY-MM-DD) and hour at `now`. Asked on every
- * outbox pass, which follows every change that notifies anyone: the formatter
- * is made once per time zone (making one costs more than using it).
+ * outbox pass, which follows every change that notifies anyone.
  */
 export function localDateAndHour(now: Date, timeZone: string): { date: string; hour: number } {
-  let format = dateHourFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      hourCycle: 'h23',
-    });
-    dateHourFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(now);
+  const parts = dateHourFormatter(timeZone).formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')) };
 }

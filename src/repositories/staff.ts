@@ -90,12 +90,9 @@ function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Staff by name, matching part of the name, username or department (any case). */
-export function searchStaff(
-  db: Db,
-  filter: { query: string; status: StaffStatusFilter },
-): Promise<StaffListRow[]> {
-  let query = db
+/** Staff rows as the staff pages list them: with the name of their role. */
+function selectStaffWithRole(db: Db) {
+  return db
     .selectFrom('staff')
     .innerJoin('roles', 'roles.id', 'staff.role_id')
     .select([
@@ -108,6 +105,14 @@ export function searchStaff(
       'staff.role_id',
       'roles.name as role_name',
     ]);
+}
+
+/** Staff by name, matching part of the name, username or department (any case). */
+export function searchStaff(
+  db: Db,
+  filter: { query: string; status: StaffStatusFilter },
+): Promise<StaffListRow[]> {
+  let query = selectStaffWithRole(db);
   if (filter.status !== 'all')
     query = query.where('staff.active', '=', filter.status === 'active' ? 1 : 0);
   if (filter.query) {
@@ -125,21 +130,7 @@ export function searchStaff(
 }
 
 export function findStaffWithRole(db: Db, id: number): Promise<StaffListRow | undefined> {
-  return db
-    .selectFrom('staff')
-    .innerJoin('roles', 'roles.id', 'staff.role_id')
-    .select([
-      'staff.id',
-      'staff.name',
-      'staff.username',
-      'staff.email',
-      'staff.department',
-      'staff.active',
-      'staff.role_id',
-      'roles.name as role_name',
-    ])
-    .where('staff.id', '=', id)
-    .executeTakeFirst();
+  return selectStaffWithRole(db).where('staff.id', '=', id).executeTakeFirst();
 }
 
 export interface StaffChanges {

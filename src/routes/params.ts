@@ -7,3 +7,21 @@ export function idParam(request: FastifyRequest, name = 'id'): number | null {
   const id = Number(value);
   return Number.isSafeInteger(id) ? id : null;
 }
+
+/**
+ * The ticket version a form says it showed, as a whole number; anything else
+ * becomes -1, which no ticket has, so the save answers "changed meanwhile".
+ */
+export function versionField(value: unknown): number {
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return -1;
+  return Number(value);
+}
+
+/**
+ * Where a ticket form was opened: the version it showed and the last timeline
+ * entry it showed; 0 for one missing or malformed.
+ */
+export function readEditBase(body: Record<string, unknown>) {
+  const int = (v: unknown) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : 0);
+  return { version: int(body.version), seenEventId: int(body.seen_event) };
+}

@@ -170,37 +170,40 @@ export interface StaffMemberChange {
  * link they were given (HIPAA 164.312(a)(2)(iii): access ends with the role).
  * Staff are never deleted, so tickets and history keep their names.
  */
-export async function deactivateStaffMember(
-  db: Db,
-  { staffId, change }: StaffMemberChange,
-): Promise<void> {
-  const { now } = change;
-  await db.transaction().execute(async (trx) => {
-    const member = await findStaffWithRole(trx, staffId);
-    if (member?.active !== 1) return;
-    await setStaffActive(trx, staffId, false, now);
-    await deleteSessionsOfStaff(trx, staffId);
-    await closePasswordResetTokens(trx, staffId, now);
-    await keepSomeoneManagingStaff(trx);
-    await auditChange(trx, change, {
-      action: 'staff-deactivated',
-      detail: `${member.name} (${member.username}) deactivated; their sessions were ended`,
-    });
-  });
+export function deactivateStaffMember(db: Db, member: StaffMemberChange): Promise<void> {
+  return setStaffMemberActive(db, member, false);
 }
 
-export async function reactivateStaffMember(
+export function reactivateStaffMember(db: Db, member: StaffMemberChange): Promise<void> {
+  return setStaffMemberActive(db, member, true);
+}
+
+/** Turns a member on or off and audits it; a member already so is left alone. */
+async function setStaffMemberActive(
   db: Db,
   { staffId, change }: StaffMemberChange,
+  active: boolean,
 ): Promise<void> {
   const { now } = change;
   await db.transaction().execute(async (trx) => {
     const member = await findStaffWithRole(trx, staffId);
-    if (!member || member.active === 1) return;
-    await setStaffActive(trx, staffId, true, now);
-    await auditChange(trx, change, {
-      action: 'staff-reactivated',
-      detail: `${member.name} (${member.username}) reactivated`,
-    });
+    if (!member || (member.active === 1) === active) return;
+    await setStaffActive(trx, staffId, active, now);
+    if (!active) {
+      await deleteSessionsOfStaff(trx, staffId);
+      await closePasswordResetTokens(trx, staffId, now);
+      await keepSomeoneManagingStaff(trx);
+    }
+    const who = `${member.name} (${member.username})`;
+    await auditChange(
+      trx,
+      change,
+      active
+        ? { action: 'staff-reactivated', detail: `${who} reactivated` }
+        : {
+            action: 'staff-deactivated',
+            detail: `${who} deactivated; their sessions were ended`,
+          },
+    );
   });
 }

@@ -1,7 +1,11 @@
 import type { StaffOption } from '../repositories/staff.js';
 
-/** Letters that Unicode does not decompose into a base letter and a mark. */
-const UNDECOMPOSED: Record<string, string> = {
+/**
+ * Letters that Unicode does not decompose into a base letter and a mark. The
+ * pick list's filter in the browser folds with this same table: the dialog
+ * carries it as data (`data-fold`), so the two cannot drift apart.
+ */
+export const UNDECOMPOSED: Readonly<Record<string, string>> = {
   ø: 'o',
   ł: 'l',
   đ: 'd',
@@ -17,12 +21,14 @@ const UNDECOMPOSED: Record<string, string> = {
  * Case and accents fall away: "José" and "JOSE" both become "jose". Lower-case
  * first, then NFD splits "é" into "e" and a combining mark, which is dropped.
  */
+const UNDECOMPOSED_LETTER = new RegExp(`[${Object.keys(UNDECOMPOSED).join('')}]`, 'g');
+
 export function fold(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
-    .replace(/[øłđðþßæœı]/g, (c) => UNDECOMPOSED[c] ?? c);
+    .replace(UNDECOMPOSED_LETTER, (c) => UNDECOMPOSED[c] ?? c);
 }
 
 /** The words of a name or query: letters and digits, folded; anything else separates. */

@@ -8,6 +8,7 @@ import { getBillingCoordinatorId } from '../repositories/settings.js';
 import { findStaffById, findStaffByUsername } from '../repositories/staff.js';
 import { insertTicket } from '../repositories/tickets.js';
 import { type NewEvent, recordEvents } from '../repositories/timeline.js';
+import { newTicketRow } from './service.js';
 import {
   checkTitle,
   decideTitle,
@@ -174,14 +175,7 @@ export async function createAutomatedTicket(
     const ticketId = await insertTicket(
       trx,
       phi,
-      {
-        title: ticket.title,
-        description: ticket.description,
-        priorityId: ticket.priority.id,
-        dueDate: ticket.dueDate,
-        assigneeId: assignment.assigneeId,
-        openedFrom: null,
-      },
+      newTicketRow(ticket, { assigneeId: assignment.assigneeId, openedFrom: null }),
       identity.staffId,
       now,
     );
@@ -197,32 +191,20 @@ export async function createAutomatedTicket(
       });
     }
     await recordEvents(trx, events, now);
-    await recordAudit(
-      trx,
-      {
-        actor: tokenActor(identity),
-        action: 'api-ticket-created',
-        ticketId,
-        detail:
-          assignment.kind === 'auto'
-            ? `auto-assigned to ${assignment.assigneeName ?? 'nobody (no billing coordinator)'}`
-            : null,
-        ip: context.ip,
-      },
-      now,
-    );
-    if (titleDecision?.kind === 'accept' && titleDecision.confirmed) {
-      await recordAudit(
+    const audit = (action: string, detail: string | null) =>
+      recordAudit(
         trx,
-        {
-          actor: tokenActor(identity),
-          action: TITLE_CONFIRMED_ACTION,
-          ticketId,
-          detail: titleDecision.confirmed.auditDetail,
-          ip: context.ip,
-        },
+        { actor: tokenActor(identity), action, ticketId, detail, ip: context.ip },
         now,
       );
+    await audit(
+      'api-ticket-created',
+      assignment.kind === 'auto'
+        ? `auto-assigned to ${assignment.assigneeName ?? 'nobody (no billing coordinator)'}`
+        : null,
+    );
+    if (titleDecision?.kind === 'accept' && titleDecision.confirmed) {
+      await audit(TITLE_CONFIRMED_ACTION, titleDecision.confirmed.auditDetail);
     }
     if (assignment.assigneeId !== null) {
       await queueTicketNotification(

@@ -1,21 +1,31 @@
 /** Dates as the agency's staff see them: the calendar of the agency's time zone. */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function isoDateFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    // en-CA formats as YYYY-MM-DD.
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
+/**
+ * One formatter per time zone for these options, made on first use and kept:
+ * making an Intl.DateTimeFormat costs far more than using one, and some are
+ * asked on every outbox pass.
+ */
+export function formatterPerZone(
+  locale: string,
+  options: Intl.DateTimeFormatOptions,
+): (timeZone: string) => Intl.DateTimeFormat {
+  const formatters = new Map<string, Intl.DateTimeFormat>();
+  return (timeZone) => {
+    let f = formatters.get(timeZone);
+    if (!f) {
+      f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+      formatters.set(timeZone, f);
+    }
+    return f;
+  };
 }
+
+// en-CA formats as YYYY-MM-DD.
+const isoDateFormatter = formatterPerZone('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** Today's date in the agency's time zone, as YYYY-MM-DD. */
 export function agencyToday(now: Date, timeZone: string): string {
@@ -62,31 +72,23 @@ export function formatDate(isoDate: string | null): string {
   return displayDate.format(new Date(`${isoDate}T00:00:00Z`));
 }
 
-const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
+const dateTimeFormatter = formatterPerZone('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
 
 /** "Nov 27, 2026, 9:05 AM" in the agency's time zone, for a timestamp. */
 export function formatDateTime(timestamp: string | null, timeZone: string): string {
   if (!timestamp) return '';
-  let f = dateTimeFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-    });
-    dateTimeFormatters.set(timeZone, f);
-  }
-  return f.format(new Date(timestamp));
+  return dateTimeFormatter(timeZone).format(new Date(timestamp));
 }
+
+const sortableFormatter = formatterPerZone('sv-SE', { dateStyle: 'short', timeStyle: 'medium' });
 
 /** "2026-11-27 09:00:05" in the given time zone: for files a spreadsheet sorts. */
 export function formatSortableTime(timestamp: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    dateStyle: 'short',
-    timeStyle: 'medium',
-  }).format(new Date(timestamp));
+  return sortableFormatter(timeZone).format(new Date(timestamp));
 }

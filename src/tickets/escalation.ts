@@ -1,7 +1,6 @@
-import { auditActorOf, type ChangeContext } from '../change-context.js';
+import { auditChange, type ChangeContext } from '../change-context.js';
 import type { Db } from '../db/index.js';
 import { queueTicketNotification } from '../notifications/compose.js';
-import { recordAudit } from '../repositories/audit.js';
 import {
   type Escalation,
   type EscalationDesk,
@@ -39,17 +38,11 @@ export async function sendToDeskIn(
     now,
   );
   await touchTicket(trx, ticketId, now);
-  await recordAudit(
-    trx,
-    {
-      actor: auditActorOf(change),
-      action: 'ticket-sent-to-desk',
-      ticketId,
-      detail: `Sent to ${desk.name} <${desk.email}>`,
-      ip: change.ip,
-    },
-    now,
-  );
+  await auditChange(trx, change, {
+    action: 'ticket-sent-to-desk',
+    ticketId,
+    detail: `Sent to ${desk.name} <${desk.email}>`,
+  });
   await queueTicketNotification(
     trx,
     { kind: 'escalated', ticketId, actor, alsoTo: [{ address: desk.email }] },

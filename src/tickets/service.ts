@@ -1,12 +1,13 @@
-import { auditActorOf, type ChangeContext } from '../change-context.js';
+// Every change to a ticket is audited beside the timeline (HIPAA 164.312(b)).
+import { auditChange, type ChangeContext } from '../change-context.js';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
 import { queueTicketNotification } from '../notifications/compose.js';
-import { recordAudit } from '../repositories/audit.js';
 import { findStaffById } from '../repositories/staff.js';
 import {
   addAssociatedStaff,
   insertTicket,
+  type NewTicket,
   type TicketChanges,
   type TicketDetail,
   touchTicket,
@@ -26,21 +27,6 @@ import { NOTE_EDIT_MINUTES, statusLabel } from './model.js';
 import type { OpenedFrom } from './opened-from.js';
 import type { ValidTicket } from './validate.js';
 import { waitingClockChanges } from './waiting-time.js';
-
-/** Every change to a ticket is audited beside the timeline (HIPAA 164.312(b)). */
-async function auditChange(
-  db: Db,
-  change: ChangeContext,
-  action: string,
-  ticketId: number,
-  detail: string | null = null,
-): Promise<void> {
-  await recordAudit(
-    db,
-    { actor: auditActorOf(change), action, ticketId, detail, ip: change.ip },
-    change.now,
-  );
-}
 
 async function staffName(db: Db, id: number | null): Promise<string> {
   if (id === null) return 'nobody';
@@ -77,6 +63,21 @@ export interface CreateTicketOptions {
 }
 
 /** Creates a ticket, its first timeline entry, its audit row and the assignee's notice. */
+/** The row a valid ticket becomes; who it goes to and where from are the caller's. */
+export function newTicketRow(
+  ticket: ValidTicket,
+  { assigneeId, openedFrom }: Pick<NewTicket, 'assigneeId' | 'openedFrom'>,
+): NewTicket {
+  return {
+    title: ticket.title,
+    description: ticket.description,
+    priorityId: ticket.priority.id,
+    dueDate: ticket.dueDate,
+    assigneeId,
+    openedFrom,
+  };
+}
+
 export async function createTicket(
   db: Db,
   phi: PhiCipher,
@@ -87,21 +88,14 @@ export async function createTicket(
     const id = await insertTicket(
       trx,
       phi,
-      {
-        title: ticket.title,
-        description: ticket.description,
-        priorityId: ticket.priority.id,
-        dueDate: ticket.dueDate,
-        assigneeId: ticket.assigneeId,
-        openedFrom,
-      },
+      newTicketRow(ticket, { assigneeId: ticket.assigneeId, openedFrom }),
       actor.id,
       now,
     );
     const events: NewEvent[] = [{ ticketId: id, staffId: actor.id, kind: 'created' }];
     events.push(...(await associateAssigner(trx, id, ticket.assigneeId, change)));
     await recordEvents(trx, events, now);
-    await auditChange(trx, change, 'ticket-created', id);
+    await auditChange(trx, change, { action: 'ticket-created', ticketId: id });
     // Queued in the same transaction as the ticket; the outbox worker sends it later.
     if (ticket.assigneeId !== null) {
       await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, change);
@@ -206,7 +200,7 @@ export async function saveTicket(
     await recordEvents(trx, events, now);
     // Which fields changed, never their values: the description is PHI.
     const fields = [...new Set(events.map((e) => e.field ?? e.kind))].join(', ');
-    await auditChange(trx, context, 'ticket-changed', id, fields);
+    await auditChange(trx, context, { action: 'ticket-changed', ticketId: id, detail: fields });
     if (assigneeChanged && edit.assigneeId != null) {
       await queueTicketNotification(trx, { kind: 'assigned', ticketId: id, actor }, context);
     }
@@ -246,7 +240,7 @@ export async function addNoteIn(
   const { actor, now } = change;
   const noteId = await insertNote(trx, phi, ticketId, actor.id, body, now);
   await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note', noteId }], now);
-  await auditChange(trx, change, 'note-added', ticketId);
+  await auditChange(trx, change, { action: 'note-added', ticketId });
   await touchTicket(trx, ticketId, now);
   // The message says a note was added and by whom; never what it says.
   await queueTicketNotification(trx, { kind: 'note_added', ticketId, actor }, change);
@@ -280,7 +274,7 @@ export async function editNote(
   await db.transaction().execute(async (trx) => {
     await updateNoteBody(trx, phi, noteId, body, now);
     await recordEvents(trx, [{ ticketId, staffId: actor.id, kind: 'note_edited', noteId }], now);
-    await auditChange(trx, change, 'note-edited', ticketId);
+    await auditChange(trx, change, { action: 'note-edited', ticketId });
     await touchTicket(trx, ticketId, now);
   });
 }

@@ -24,19 +24,6 @@ describe.runIf(haveChromium)('in Chromium: Assigned To (seed step 7)', () => {
     bo: { name: 'Bo Chen', department: 'Billing' },
   });
 
-  /** A signed-in page that fails the test on any script error or CSP violation. */
-  async function signedInPage(username: string) {
-    const context = await s.browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await signInAs(page, s.live.url, username);
-    return { context, page, errors };
-  }
-
   const ticketNumberFromFlash = async (page: Page) =>
     /#(\d+)/.exec(
       (await page
@@ -46,7 +33,7 @@ describe.runIf(haveChromium)('in Chromium: Assigned To (seed step 7)', () => {
     )?.[1];
 
   it('in the dialog: type "lee", Tab, pick Ann Lee, Save; the ticket shows her and me', async () => {
-    const { context, page, errors } = await signedInPage('dee');
+    const { context, page, errors } = await s.signedIn('dee');
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     await dialog.getByLabel('Title', { exact: true }).fill('Remittance import fails');
@@ -86,7 +73,7 @@ describe.runIf(haveChromium)('in Chromium: Assigned To (seed step 7)', () => {
   });
 
   it('the pick list by keyboard alone: open, filter, arrow, Enter; Escape returns focus', async () => {
-    const { context, page, errors } = await signedInPage('dee');
+    const { context, page, errors } = await s.signedIn('dee');
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     await dialog.getByLabel('Title', { exact: true }).fill('Keyboard only');
@@ -145,7 +132,7 @@ describe.runIf(haveChromium)('in Chromium: Assigned To (seed step 7)', () => {
   });
 
   it('Enter in the quick search searches instead of saving; the ticket page adds associated staff', async () => {
-    const { context, page, errors } = await signedInPage('dee');
+    const { context, page, errors } = await s.signedIn('dee');
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     await dialog.getByLabel('Title', { exact: true }).fill('Enter searches');

@@ -1,41 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
-import {
-  expectNoAxeViolations,
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, haveChromium, useLiveChromium } from '../helpers/browser.js';
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? join(tmpdir(), 'hushdesk-attachment-shots');
 
 describe.skipIf(!haveChromium)('in Chromium: Settings → Attachments', () => {
-  let live: LiveApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    live = await startLiveApp();
-    await addStaff(live.app, 'ada', { name: 'Ada Admin', role: 'admin' });
-    browser = await launchChromium();
+  const s = useLiveChromium({ ada: { name: 'Ada Admin', role: 'admin' } });
+  beforeAll(() => {
     mkdirSync(SHOTS, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
   });
 
   for (const width of [1280, 390]) {
     it(`at ${width} px: a refused limit says why beside the field and keeps the others`, async () => {
-      const context = await browser.newContext({ viewport: { width, height: 900 } });
-      const page = await context.newPage();
-      await signInAs(page, live.url, 'ada');
-      await page.goto(`${live.url}/settings/attachments`);
+      const { context, page } = await s.signedIn('ada', { viewport: { width, height: 900 } });
+      await page.goto(`${s.live.url}/settings/attachments`);
       await expectNoAxeViolations(page, `Settings → Attachments at ${width}`);
 
       await page.fill('#fileMb', 'ten');

@@ -1,16 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   expectNoAxeViolations,
   haveChromium,
-  type LiveApp,
-  launchChromium,
   signInAs,
-  startLiveApp,
+  useLiveChromium,
 } from '../helpers/browser.js';
 import { makeImage } from '../helpers/multipart.js';
 
@@ -63,30 +60,22 @@ const loaded = (page: Page, selector: string) =>
 describe.runIf(haveChromium)(
   'in Chromium: files in the ticket window and on the ticket page',
   () => {
-    let live: LiveApp;
-    let browser: Browser;
+    const s = useLiveChromium({ ann: { name: 'Ann Lee' } });
     let screenshot: Buffer;
     beforeAll(async () => {
-      live = await startLiveApp();
-      await addStaff(live.app, 'ann', { name: 'Ann Lee' });
-      browser = await launchChromium();
       screenshot = await makeImage({ width: 400, height: 240 });
       mkdirSync(SHOTS, { recursive: true });
     }, 90_000);
-    afterAll(async () => {
-      await browser?.close();
-      await live?.close();
-    });
 
     it('pastes a screenshot into the ticket window, shows it before Save, removes one, and the ticket page shows its thumbnail', async () => {
       for (const width of [1280, 390]) {
-        const context = await browser.newContext({ viewport: { width, height: 900 } });
+        const context = await s.browser.newContext({ viewport: { width, height: 900 } });
         // Two cores shared by many test runs: give each step more than the default 30 s.
         context.setDefaultTimeout(90_000);
         const page = await context.newPage();
         const errors: string[] = [];
         page.on('pageerror', (e) => errors.push(e.message));
-        await signInAs(page, live.url, 'ann');
+        await signInAs(page, s.live.url, 'ann');
         await page.getByRole('link', { name: 'Help' }).click();
         const dialog = page.getByRole('dialog', { name: 'New ticket' });
         await dialog.waitFor();
@@ -117,7 +106,7 @@ describe.runIf(haveChromium)(
         const flash = page.locator('#flash');
         await flash.getByText(/Ticket #\d+ created\./).waitFor();
         const number = /#(\d+)/.exec((await flash.textContent()) ?? '')?.[1];
-        await page.goto(`${live.url}/tickets/${number}`);
+        await page.goto(`${s.live.url}/tickets/${number}`);
         const thumb = page.locator('.files-list img');
         await thumb.waitFor();
         // Thumbnails load lazily: bring it into view, as a person scrolling would.
@@ -153,10 +142,8 @@ describe.runIf(haveChromium)(
     }, 300_000);
 
     it('works without JavaScript: a picked file is saved with the ticket and shown on its page', async () => {
-      const context = await browser.newContext({ javaScriptEnabled: false });
-      const page = await context.newPage();
-      await signInAs(page, live.url, 'ann');
-      await page.goto(`${live.url}/tickets/new`);
+      const { context, page } = await s.signedIn('ann', { javaScriptEnabled: false });
+      await page.goto(`${s.live.url}/tickets/new`);
       await page.getByLabel('Title', { exact: true }).fill('Printer label misaligned');
       await page.getByLabel('Attach files').setInputFiles({
         name: 'label.png',

@@ -1,14 +1,6 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/repositories/settings.js';
-import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { haveChromium, trackErrors, useLiveChromium } from '../helpers/browser.js';
 import { headerOf, TestSmtpServer } from '../helpers/smtp.js';
 
 const DESK_EMAIL = 'support@procentive.example';
@@ -17,39 +9,31 @@ const PHI = 'PHI-CLIENT-7c41e2';
 
 describe.runIf(haveChromium)('in Chromium: Send to the escalation desk', () => {
   let smtp: TestSmtpServer;
-  let live: LiveApp;
-  let browser: Browser;
   beforeAll(async () => {
     smtp = await TestSmtpServer.start();
-    live = await startLiveApp({ SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' });
-    const now = live.app.now();
-    await setSetting(live.app.db, 'escalation_desk_name', 'Procentive Support', null, now);
-    await setSetting(live.app.db, 'escalation_desk_email', DESK_EMAIL, null, now);
-    await addStaff(live.app, 'ann', { name: 'Ann Lee' });
-    await addStaff(live.app, 'chip', { name: 'Chip Champion', role: 'champion' });
-    await addStaff(live.app, 'pat', { name: 'Pat Vendor', role: 'external' });
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await live?.close();
     await smtp?.stop();
   });
+  const s = useLiveChromium(
+    {
+      ann: { name: 'Ann Lee' },
+      chip: { name: 'Chip Champion', role: 'champion' },
+      pat: { name: 'Pat Vendor', role: 'external' },
+    },
+    {
+      env: () => ({ SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' }),
+      setUp: async (live) => {
+        const now = live.app.now();
+        await setSetting(live.app.db, 'escalation_desk_name', 'Procentive Support', null, now);
+        await setSetting(live.app.db, 'escalation_desk_email', DESK_EMAIL, null, now);
+      },
+    },
+  );
 
   it('staff are offered the champions; the champion sends; the desk gets title-only mail; External support sees that ticket alone', async () => {
-    const errors: string[] = [];
-    const track = (page: import('playwright-core').Page) => {
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-    };
-
     // Ann may not send: the ticket window says so and names the champions.
-    const annContext = await browser.newContext();
-    const ann = await annContext.newPage();
-    track(ann);
-    await signInAs(ann, live.url, 'ann');
+    const { context: annContext, page: ann, errors } = await s.signedIn('ann');
     await ann.getByRole('link', { name: 'Help' }).click();
     const dialog = ann.getByRole('dialog', { name: 'New ticket' });
     await dialog.getByText('Only champions can send tickets to Procentive Support.').waitFor();
@@ -73,7 +57,7 @@ describe.runIf(haveChromium)('in Chromium: Send to the escalation desk', () => {
       .waitFor();
 
     // On the ticket page, one click hands it to the champion.
-    await ann.goto(`${live.url}/tickets/${number}`);
+    await ann.goto(`${s.live.url}/tickets/${number}`);
     await ann.getByLabel('Add a note').fill(`Also seen for ${PHI}`);
     await ann.getByRole('button', { name: 'Add note' }).click();
     await ann.getByText('Note added.').waitFor();
@@ -84,11 +68,9 @@ describe.runIf(haveChromium)('in Chromium: Send to the escalation desk', () => {
     await annContext.close();
 
     // Chip ticks the box and saves.
-    const chipContext = await browser.newContext();
-    const chip = await chipContext.newPage();
-    track(chip);
-    await signInAs(chip, live.url, 'chip');
-    await chip.goto(`${live.url}/tickets/${number}`);
+    const { context: chipContext, page: chip } = await s.signedIn('chip');
+    trackErrors(chip, errors);
+    await chip.goto(`${s.live.url}/tickets/${number}`);
     expect(await chip.getByText('Only champions').count()).toBe(0);
     await chip.getByLabel('Send to Procentive Support').check();
     await chip.getByRole('button', { name: 'Save', exact: true }).click();
@@ -100,7 +82,7 @@ describe.runIf(haveChromium)('in Chromium: Send to the escalation desk', () => {
     await chipContext.close();
 
     // The worker sends; the desk's inbox holds the title, number, link and sender only.
-    await live.app.outbox.runOnce();
+    await s.live.app.outbox.runOnce();
     const toDesk = smtp.received.filter((m) => m.envelopeTo.includes(DESK_EMAIL));
     expect(toDesk).toHaveLength(1);
     const mail = toDesk[0] as (typeof toDesk)[number];
@@ -109,15 +91,13 @@ describe.runIf(haveChromium)('in Chromium: Send to the escalation desk', () => {
     const parsed = await smtp.parse(mail);
     expect(parsed.text).toContain('Chip Champion sent ticket');
     expect(parsed.text).toContain(`Ticket #${number}: Claims export fails`);
-    expect(parsed.text).toContain(`${live.url}/tickets/${number}`);
+    expect(parsed.text).toContain(`${s.live.url}/tickets/${number}`);
     expect(`${parsed.text}${parsed.html}`).not.toContain(PHI);
     expect(parsed.text).not.toContain('DOS');
 
     // External support sees the sent ticket, its description and notes, and nothing else.
-    const patContext = await browser.newContext();
-    const pat = await patContext.newPage();
-    track(pat);
-    await signInAs(pat, live.url, 'pat');
+    const { context: patContext, page: pat } = await s.signedIn('pat');
+    trackErrors(pat, errors);
     await pat.getByRole('heading', { name: 'Tickets sent to Procentive Support' }).waitFor();
     expect(await pat.locator('table.tickets tbody tr').count()).toBe(1);
     expect(await pat.getByText('Printer jam in billing').count()).toBe(0);

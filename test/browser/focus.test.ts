@@ -1,13 +1,7 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { haveChromium, useLiveChromium } from '../helpers/browser.js';
 import { insertTicket } from '../helpers/tickets.js';
 
 const hasFocus = (locator: Locator) =>
@@ -16,24 +10,10 @@ const hasFocus = (locator: Locator) =>
   );
 
 describe.runIf(haveChromium)('in Chromium: focus goes where the person is, lists keep up', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  let annId: number;
-  beforeAll(async () => {
-    live = await startLiveApp();
-    annId = (await addStaff(live.app, 'ann', { name: 'Ann Lee' })).id;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  const s = useLiveChromium({ ann: { name: 'Ann Lee' } });
 
   async function signedIn(username = 'ann'): Promise<Page> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInAs(page, live.url, username);
-    return page;
+    return (await s.signedIn(username)).page;
   }
 
   it('a refused Save in the ticket window focuses the first field in error', async () => {
@@ -54,12 +34,12 @@ describe.runIf(haveChromium)('in Chromium: focus goes where the person is, lists
 
   it('a refused Save on the ticket page focuses the first field in error', async () => {
     const id = await insertTicket(
-      live.app.db,
-      { title: 'Fax queue stuck', createdBy: annId, assigneeId: annId },
+      s.live.app.db,
+      { title: 'Fax queue stuck', createdBy: s.id('ann'), assigneeId: s.id('ann') },
       new Date(),
     );
     const page = await signedIn();
-    await page.goto(`${live.url}/tickets/${id}`);
+    await page.goto(`${s.live.url}/tickets/${id}`);
     await page.getByLabel('Title', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect
@@ -83,7 +63,7 @@ describe.runIf(haveChromium)('in Chromium: focus goes where the person is, lists
   });
 
   it('a ticket made from the window shows in the list behind it and in its count', async () => {
-    await addStaff(live.app, 'cy', { name: 'Cy Diaz' });
+    await addStaff(s.live.app, 'cy', { name: 'Cy Diaz' });
     const page = await signedIn('cy');
     const list = page.locator('#ticket-list');
     await list.getByText('0 tickets').waitFor();

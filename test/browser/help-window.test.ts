@@ -1,17 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { helpButtonTag } from '../../src/web/help/button-asset.js';
-import { addStaff, PASSWORD } from '../helpers/app.js';
-import {
-  expectNoAxeViolations,
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { PASSWORD } from '../helpers/app.js';
+import { expectNoAxeViolations, haveChromium, useLiveChromium } from '../helpers/browser.js';
 
 /** Another web application of the agency: one page carrying the Help snippet. */
 function startOtherApplication(scriptTag: string): Promise<Server> {
@@ -29,26 +22,22 @@ describe.runIf(haveChromium)(
   'in Chromium: Help from another web application',
   { timeout: 180_000 },
   () => {
-    let live: LiveApp;
     let other: Server;
     /** The other application's page, on another loopback port and another site (localhost). */
     let pageUrl: string;
     let otherHost: string;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      live = await startLiveApp();
-      await addStaff(live.app, 'ann', { name: 'Ann Lee' });
-      await addStaff(live.app, 'ada', { name: 'Ada Admin', role: 'admin' });
-      other = await startOtherApplication(helpButtonTag(live.url, live.app.helpButton));
-      otherHost = `localhost:${(other.address() as AddressInfo).port}`;
-      pageUrl = `http://${otherHost}/clients/4411/notes?dos=11-02#visit`;
-      browser = await launchChromium();
-    });
+    const s = useLiveChromium(
+      { ann: { name: 'Ann Lee' }, ada: { name: 'Ada Admin', role: 'admin' } },
+      {
+        setUp: async (live) => {
+          other = await startOtherApplication(helpButtonTag(live.url, live.app.helpButton));
+          otherHost = `localhost:${(other.address() as AddressInfo).port}`;
+          pageUrl = `http://${otherHost}/clients/4411/notes?dos=11-02#visit`;
+        },
+      },
+    );
     afterAll(async () => {
-      await browser?.close();
       await new Promise((resolve) => other?.close(resolve));
-      await live?.close();
     });
 
     /** Clicks the snippet's Help button and returns the window it opens. */
@@ -62,19 +51,17 @@ describe.runIf(haveChromium)(
 
     it('signed out: Help opens a small window, through sign-in, files a ticket that names the application', async () => {
       // An administrator names the application first.
-      const admin = await browser.newContext();
-      const adminPage = await admin.newPage();
-      await signInAs(adminPage, live.url, 'ada');
-      await adminPage.goto(`${live.url}/settings/applications`);
+      const { context: admin, page: adminPage } = await s.signedIn('ada');
+      await adminPage.goto(`${s.live.url}/settings/applications`);
       await adminPage.getByLabel(/Applications, one per line/).fill(`${otherHost} Clinical record`);
       await adminPage.getByRole('button', { name: 'Save' }).click();
       await adminPage.getByText('Saved.').waitFor();
       await admin.close();
 
-      const context = await browser.newContext();
+      const context = await s.browser.newContext();
       const requested: string[] = [];
       context.on('request', (r) => {
-        if (r.url().startsWith(live.url)) requested.push(r.url());
+        if (r.url().startsWith(s.live.url)) requested.push(r.url());
       });
       const errors: string[] = [];
       const page = await context.newPage();
@@ -114,16 +101,14 @@ describe.runIf(haveChromium)(
       expect(await tab.locator('dt:has-text("Opened from") + dd').textContent()).toBe(
         `Clinical record (${otherHost}) /clients/:id/notes`,
       );
-      await tab.goto(`${live.url}/?tab=created`);
+      await tab.goto(`${s.live.url}/?tab=created`);
       await tab.locator(`#ticket-${number}`).getByText('From Clinical record').waitFor();
       expect(errors).toEqual([]);
       await context.close();
     });
 
     it('signed in: the window opens straight to the ticket window, and closes itself after Save', async () => {
-      const context = await browser.newContext();
-      const main = await context.newPage();
-      await signInAs(main, live.url, 'ann');
+      const { context } = await s.signedIn('ann');
       const page = await context.newPage();
       await page.goto(pageUrl);
       const popup = await openHelp(context, page);
@@ -137,10 +122,8 @@ describe.runIf(haveChromium)(
     });
 
     it('the bookmarklet does what the snippet does', async () => {
-      const context = await browser.newContext();
-      const main = await context.newPage();
-      await signInAs(main, live.url, 'ann');
-      await main.goto(`${live.url}/profile/help-button`);
+      const { context, page: main } = await s.signedIn('ann');
+      await main.goto(`${s.live.url}/profile/help-button`);
       const href = await main.getByRole('link', { name: 'hushdesk Help' }).getAttribute('href');
       const page = await context.newPage();
       await page.goto(pageUrl);
@@ -155,13 +138,11 @@ describe.runIf(haveChromium)(
     });
 
     it('the Help window and the Profile page pass axe at desktop and phone widths', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await signInAs(page, live.url, 'ann');
+      const { context, page } = await s.signedIn('ann');
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 900 });
         await page.goto(
-          `${live.url}/help/new?host=${encodeURIComponent(otherHost)}&path=%2Fclients%2F%3Aid%2Fnotes`,
+          `${s.live.url}/help/new?host=${encodeURIComponent(otherHost)}&path=%2Fclients%2F%3Aid%2Fnotes`,
         );
         await expectNoAxeViolations(page, `Help window at ${width}`);
         await page.getByLabel('Title', { exact: true }).fill(`Checked at ${width}`);
@@ -172,7 +153,7 @@ describe.runIf(haveChromium)(
         if (process.env.HELP_SCREENSHOTS) {
           await page.screenshot({ path: `${process.env.HELP_SCREENSHOTS}/created-${width}.png` });
         }
-        await page.goto(`${live.url}/profile/help-button`);
+        await page.goto(`${s.live.url}/profile/help-button`);
         await expectNoAxeViolations(page, `Profile page at ${width}`);
         if (process.env.HELP_SCREENSHOTS) {
           await page.screenshot({
@@ -180,7 +161,7 @@ describe.runIf(haveChromium)(
             fullPage: true,
           });
           await page.goto(
-            `${live.url}/help/new?host=${encodeURIComponent(otherHost)}&path=%2Fclients%2F%3Aid%2Fnotes`,
+            `${s.live.url}/help/new?host=${encodeURIComponent(otherHost)}&path=%2Fclients%2F%3Aid%2Fnotes`,
           );
           await page.screenshot({
             path: `${process.env.HELP_SCREENSHOTS}/window-${width}.png`,

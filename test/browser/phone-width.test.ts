@@ -1,15 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertOutboxMessage } from '../../src/repositories/outbox.js';
-import { addStaff } from '../helpers/app.js';
-import {
-  expectNoAxeViolations,
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { expectNoAxeViolations, haveChromium, useLiveChromium } from '../helpers/browser.js';
 
 /**
  * The administrator's wide tables (Outbox, Audit log, Staff) at phone width:
@@ -17,48 +8,40 @@ import {
  * itself is never wider than the phone.
  */
 describe.skipIf(!haveChromium)('in Chromium: wide tables at 390 px', () => {
-  let live: LiveApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    live = await startLiveApp();
-    await addStaff(live.app, 'ada', { name: 'Ada Administrator-Longname', role: 'admin' });
-    await addStaff(live.app, 'bo', {
-      name: 'Bo Chen',
-      department: 'Billing and claims coordination',
-    });
-    await insertOutboxMessage(
-      live.app.db,
-      {
-        kind: 'assigned',
-        recipientStaffId: null,
-        toAddress: 'a.very.long.mailbox.name@agency-with-a-long-domain.example.org',
-        subject:
-          '#1 Claims export fails every morning: assigned to you by Ada Administrator-Longname',
-        textBody: 'text',
-        htmlBody: '<p>html</p>',
-        ticketId: null,
+  const s = useLiveChromium(
+    {
+      ada: { name: 'Ada Administrator-Longname', role: 'admin' },
+      bo: { name: 'Bo Chen', department: 'Billing and claims coordination' },
+    },
+    {
+      setUp: async (live) => {
+        await insertOutboxMessage(
+          live.app.db,
+          {
+            kind: 'assigned',
+            recipientStaffId: null,
+            toAddress: 'a.very.long.mailbox.name@agency-with-a-long-domain.example.org',
+            subject:
+              '#1 Claims export fails every morning: assigned to you by Ada Administrator-Longname',
+            textBody: 'text',
+            htmlBody: '<p>html</p>',
+            ticketId: null,
+          },
+          'hushdesk.test',
+          live.app.now(),
+        );
       },
-      'hushdesk.test',
-      live.app.now(),
-    );
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+    },
+  );
 
   it('Outbox, Audit log and Staff fit the phone; their tables scroll in a focusable region', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    await signInAs(page, live.url, 'ada');
+    const { context, page } = await s.signedIn('ada', { viewport: { width: 390, height: 844 } });
     for (const [path, region] of [
       ['/outbox', 'Messages'],
       ['/audit', 'Audit entries'],
       ['/staff', 'Staff'],
     ] as const) {
-      await page.goto(`${live.url}${path}`);
+      await page.goto(`${s.live.url}${path}`);
       await page.getByRole('region', { name: region }).waitFor();
       expect(
         await page.evaluate('document.documentElement.scrollWidth'),

@@ -1,14 +1,11 @@
 import { tmpdir } from 'node:os';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   expectNoAxeViolations,
   haveChromium,
-  type LiveApp,
-  launchChromium,
   signInAs,
-  startLiveApp,
+  useLiveChromium,
 } from '../helpers/browser.js';
 
 /** Where the screenshots go, to be looked at by a person after a run. */
@@ -18,30 +15,24 @@ describe.runIf(haveChromium)(
   'in Chromium: the same outage filed three times, found, merged and completed',
   { timeout: 480_000 },
   () => {
-    let live: LiveApp;
-    let browser: Browser;
+    const s = useLiveChromium(
+      {
+        ann: { name: 'Ann Lee' },
+        bo: { name: 'Bo Chen' },
+        cy: { name: 'Cy Diaz' },
+        cam: { name: 'Cam Champion', role: 'champion' },
+      },
+      { timeout: 90_000 },
+    );
     const numbers: Record<string, number> = {};
-
-    beforeAll(async () => {
-      live = await startLiveApp();
-      await addStaff(live.app, 'ann', { name: 'Ann Lee' });
-      await addStaff(live.app, 'bo', { name: 'Bo Chen' });
-      await addStaff(live.app, 'cy', { name: 'Cy Diaz' });
-      await addStaff(live.app, 'cam', { name: 'Cam Champion', role: 'champion' });
-      browser = await launchChromium();
-    }, 90_000);
-    afterAll(async () => {
-      await browser?.close();
-      await live?.close();
-    });
 
     /** A signed-in page that fails the test on any script error. */
     async function pageFor(username: string): Promise<{ page: Page; errors: string[] }> {
-      const context = await browser.newContext();
+      const context = await s.browser.newContext();
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await signInAs(page, live.url, username);
+      await signInAs(page, s.live.url, username);
       return { page, errors };
     }
 
@@ -69,7 +60,7 @@ describe.runIf(haveChromium)(
       const { page, errors } = await pageFor('cam');
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 900 });
-        await page.goto(`${live.url}/`);
+        await page.goto(`${s.live.url}/`);
         await page.getByRole('link', { name: 'Help' }).click();
         const dialog = page.getByRole('dialog', { name: 'New ticket' });
         await dialog
@@ -94,7 +85,7 @@ describe.runIf(haveChromium)(
       await page.keyboard.press('Enter');
       await dialog.waitFor({ state: 'detached' });
       await page.locator('#flash').getByText(`You now follow ticket #${numbers.ann}`).waitFor();
-      const count = await live.app.db
+      const count = await s.live.app.db
         .selectFrom('tickets')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
@@ -105,7 +96,7 @@ describe.runIf(haveChromium)(
 
     it('the champion merges two into the first', async () => {
       const { page, errors } = await pageFor('cam');
-      await page.goto(`${live.url}/tickets/${numbers.ann}`);
+      await page.goto(`${s.live.url}/tickets/${numbers.ann}`);
       await page
         .getByLabel('Merge duplicates into this ticket')
         .fill(`${numbers.bo}, ${numbers.cy}`);
@@ -130,7 +121,7 @@ describe.runIf(haveChromium)(
     it('each creator sees where their ticket went, and follows it there', async () => {
       for (const who of ['bo', 'cy'] as const) {
         const { page, errors } = await pageFor(who);
-        await page.goto(`${live.url}/tickets/${numbers[who]}`);
+        await page.goto(`${s.live.url}/tickets/${numbers[who]}`);
         const notice = page.locator('#merged-into');
         await notice.getByText('This ticket was merged into').waitFor();
         await page.getByText('Cancelled', { exact: true }).first().waitFor();
@@ -144,7 +135,7 @@ describe.runIf(haveChromium)(
         await notice
           .getByRole('link', { name: `#${numbers.ann} EHR down at the front desk` })
           .click();
-        await page.waitForURL(`${live.url}/tickets/${numbers.ann}`);
+        await page.waitForURL(`${s.live.url}/tickets/${numbers.ann}`);
         await page
           .getByRole('heading', { name: `#${numbers.ann} EHR down at the front desk` })
           .waitFor();
@@ -156,13 +147,13 @@ describe.runIf(haveChromium)(
     it('completing the outage offers to complete the ticket waiting on it, in the same Save', async () => {
       numbers.waiting = await fileFromHelp('ann', 'Cannot print claims while EHR is down');
       const { page, errors } = await pageFor('cam');
-      await page.goto(`${live.url}/tickets/${numbers.waiting}`);
+      await page.goto(`${s.live.url}/tickets/${numbers.waiting}`);
       await page.getByLabel('Link', { exact: true }).selectOption('waiting_on');
       await page.getByLabel('Ticket number').fill(String(numbers.ann));
       await page.getByRole('button', { name: 'Link', exact: true }).click();
       await page.locator('#related-links').getByText('Waiting on').waitFor();
 
-      await page.goto(`${live.url}/tickets/${numbers.ann}`);
+      await page.goto(`${s.live.url}/tickets/${numbers.ann}`);
       const offer = page.getByRole('group', { name: 'Tickets waiting on this one' });
       await offer.getByText('Cannot print claims while EHR is down').waitFor();
       for (const width of [1280, 390]) {
@@ -174,7 +165,7 @@ describe.runIf(haveChromium)(
       await offer.getByLabel(/Complete it too/).check();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText(`Also completed #${numbers.waiting}, which waited on it.`).waitFor();
-      const child = await live.app.db
+      const child = await s.live.app.db
         .selectFrom('tickets')
         .select(['status', 'completed_date'])
         .where('id', '=', numbers.waiting)

@@ -2,36 +2,28 @@ import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { haveChromium, signInAs, useLiveChromium } from '../helpers/browser.js';
 import { buildReportWorld } from '../helpers/reports.js';
 
 /** Where the screenshots go, to be looked at by a person after a run. */
 const SHOTS = process.env.SCREENSHOT_DIR ?? tmpdir();
 
 describe.runIf(haveChromium)('in Chromium: the Reports page', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    live = await startLiveApp();
-    await buildReportWorld(live);
-    browser = await launchChromium();
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  const s = useLiveChromium(
+    {},
+    {
+      setUp: async (live) => {
+        await buildReportWorld(live);
+      },
+      timeout: 90_000,
+    },
+  );
 
   /** Signs Cam in at this width and opens Reports; any CSP complaint is collected. */
   async function openReports(width: number, javaScriptEnabled = true) {
-    const context = await browser.newContext({
+    const context = await s.browser.newContext({
       viewport: { width, height: 900 },
       javaScriptEnabled,
     });
@@ -41,8 +33,8 @@ describe.runIf(haveChromium)('in Chromium: the Reports page', () => {
       if (/Content Security Policy|Refused to/i.test(message.text()))
         complaints.push(message.text());
     });
-    await signInAs(page, live.url, 'cam');
-    await page.goto(`${live.url}/reports`);
+    await signInAs(page, s.live.url, 'cam');
+    await page.goto(`${s.live.url}/reports`);
     return { context, page, complaints };
   }
 

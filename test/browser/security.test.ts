@@ -1,51 +1,27 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/auth/totp.js';
 import { recordAudit } from '../../src/repositories/audit.js';
-import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { haveChromium, useLiveChromium } from '../helpers/browser.js';
 
 interface Storage {
   length: number;
 }
 
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
-
 describe.runIf(haveChromium)('in Chromium: audit log, two-step sign-in, no stored pages', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    live = await startLiveApp();
-    await addStaff(live.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-    await addStaff(live.app, 'bo', { name: 'Bo Chen' });
-    for (const action of ['ticket-viewed', 'ticket-changed']) {
-      await recordAudit(live.app.db, { actor: { label: 'Bo Chen (bo)' }, action }, live.app.now());
-    }
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  const s = useLiveChromium(
+    { ann: { name: 'Ann Lee', role: 'admin' }, bo: { name: 'Bo Chen' } },
+    {
+      setUp: async (live) => {
+        for (const action of ['ticket-viewed', 'ticket-changed']) {
+          const actor = { label: 'Bo Chen (bo)' };
+          await recordAudit(live.app.db, { actor, action }, live.app.now());
+        }
+      },
+    },
+  );
 
   it('filters the audit log in place, goes back, and leaves nothing in browser storage', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems = watchProblems(page);
-    await signInAs(page, live.url, 'ann');
+    const { context, page, errors: problems } = await s.signedIn('ann');
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL((u) => u.pathname === '/audit');
     await page.getByLabel('Kind').selectOption('ticket-changed');
@@ -66,11 +42,8 @@ describe.runIf(haveChromium)('in Chromium: audit log, two-step sign-in, no store
   });
 
   it('enrols an authenticator from the QR page and signs in with a code', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems = watchProblems(page);
-    await signInAs(page, live.url, 'bo');
-    await page.goto(`${live.url}/profile/two-factor`);
+    const { context, page, errors: problems } = await s.signedIn('bo');
+    await page.goto(`${s.live.url}/profile/two-factor`);
     await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
     const qr = page.locator('img.qr');
     // The server-rendered QR code loads under the CSP (img-src data:).
@@ -78,12 +51,12 @@ describe.runIf(haveChromium)('in Chromium: audit log, two-step sign-in, no store
       .poll(() => qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBeGreaterThan(0);
     const secret = ((await page.locator('.secret code').textContent()) ?? '').replace(/\s/g, '');
-    const code = () => totpCode(secret, totpStep(live.app.now()));
+    const code = () => totpCode(secret, totpStep(s.live.app.now()));
     await page.getByLabel('Enter the six-digit code the app shows').fill(code());
     await page.getByRole('button', { name: 'Turn on' }).click();
     await expect.poll(() => page.locator('.recovery-codes li').count()).toBe(10);
 
-    live.clock.advance(30_000);
+    s.live.clock.advance(30_000);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.pathname === '/sign-in');
     await page.getByLabel('Username').fill('bo');

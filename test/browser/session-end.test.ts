@@ -1,15 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, PASSWORD } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '../helpers/app.js';
+import { haveChromium, signInAs, useLiveChromium } from '../helpers/browser.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
 
 /** Every byte the server keeps on disk, as text, to show what it never wrote in clear. */
@@ -21,25 +15,13 @@ function everythingOnDisk(dir: string): string {
 }
 
 describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  let annId: number;
-  beforeAll(async () => {
-    live = await startLiveApp();
-    annId = (await addStaff(live.app, 'ann', { name: 'Ann Lee' })).id;
-    await addStaff(live.app, 'bo', { name: 'Bo Chen' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  const s = useLiveChromium({ ann: { name: 'Ann Lee' }, bo: { name: 'Bo Chen' } });
 
   async function lastSeen(): Promise<string[]> {
-    const rows = await live.app.db
+    const rows = await s.live.app.db
       .selectFrom('sessions')
       .select('last_seen_at')
-      .where('staff_id', '=', annId)
+      .where('staff_id', '=', s.id('ann'))
       .execute();
     return rows.map((r) => r.last_seen_at);
   }
@@ -59,12 +41,12 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
   }
 
   it('warns a minute before the idle timeout; the warning’s check does not count, Stay signed in does', async () => {
-    const context = await browser.newContext();
+    const context = await s.browser.newContext();
     const page = await context.newPage();
     await page.clock.install();
-    await signInAs(page, live.url, 'ann');
+    await signInAs(page, s.live.url, 'ann');
     const [before] = await lastSeen();
-    live.clock.advanceMinutes(14);
+    s.live.clock.advanceMinutes(14);
     await page.clock.fastForward('14:00');
     const warning = page.getByRole('dialog', { name: 'Still there?' });
     await warning.getByText('signed out in about a minute').waitFor();
@@ -75,24 +57,22 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
       .toBe('Stay signed in');
     await warning.getByRole('button', { name: 'Stay signed in' }).click();
     await warning.waitFor({ state: 'hidden' });
-    await expect.poll(lastSeen).toEqual([live.clock.now().toISOString()]);
+    await expect.poll(lastSeen).toEqual([s.live.clock.now().toISOString()]);
     // Fourteen minutes after the press, the session is still there.
-    live.clock.advanceMinutes(14);
-    await page.goto(`${live.url}/profile`);
+    s.live.clock.advanceMinutes(14);
+    await page.goto(`${s.live.url}/profile`);
     expect(new URL(page.url()).pathname).toBe('/profile');
     await context.close();
   });
 
   it('a Save that meets an ended session: the page blanks, keeps the ticket, and saves it once after signing in', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInAs(page, live.url, 'ann');
+    const { context, page } = await s.signedIn('ann');
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     const description = 'Client 48213 seen 11/02: claim denied twice';
     await dialog.getByLabel('Title', { exact: true }).fill('Claim keeps bouncing');
     await dialog.getByLabel('Description', { exact: true }).fill(description);
-    live.clock.advanceMinutes(16);
+    s.live.clock.advanceMinutes(16);
     await dialog.getByRole('button', { name: 'Save' }).click();
 
     const ended = page.getByRole('dialog', { name: 'Your session ended' });
@@ -112,31 +92,31 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
       .locator('#flash')
       .getByText(/Ticket #\d+ created\./)
       .waitFor();
-    const made = await live.app.db
+    const made = await s.live.app.db
       .selectFrom('tickets')
       .select(['id', 'description'])
       .where('title', '=', 'Claim keeps bouncing')
       .execute();
     expect(made).toHaveLength(1);
-    expect(live.app.phi.decrypt(made[0]?.description ?? '')).toBe(description);
-    expect(everythingOnDisk(live.dataDir)).not.toContain('48213');
+    expect(s.live.app.phi.decrypt(made[0]?.description ?? '')).toBe(description);
+    expect(everythingOnDisk(s.live.dataDir)).not.toContain('48213');
     await context.close();
   });
 
   it('a session that ends by itself blanks the ticket page; the typed note is back after signing in', async () => {
-    const { ticketId } = await storeTicketWithPhi(live.app, {
-      staffId: annId,
+    const { ticketId } = await storeTicketWithPhi(s.live.app, {
+      staffId: s.id('ann'),
       title: 'Scanner offline',
       description: 'Intake scans for client 77120 are missing',
     });
-    const context = await browser.newContext();
+    const context = await s.browser.newContext();
     const page = await context.newPage();
     await page.clock.install();
-    await signInAs(page, live.url, 'ann');
-    await page.goto(`${live.url}/tickets/${ticketId}`);
+    await signInAs(page, s.live.url, 'ann');
+    await page.goto(`${s.live.url}/tickets/${ticketId}`);
     await page.getByText('client 77120').waitFor();
     await page.getByLabel('Add a note').fill('Called the vendor, waiting');
-    live.clock.advanceMinutes(16);
+    s.live.clock.advanceMinutes(16);
     await page.clock.fastForward('14:00');
     await page.getByRole('dialog', { name: 'Your session ended' }).waitFor();
     expect(await page.getByText('client 77120').count()).toBe(0);
@@ -150,17 +130,15 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
   });
 
   it('someone else signing in does not get the page back', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInAs(page, live.url, 'ann');
+    const { context, page } = await s.signedIn('ann');
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     await dialog.getByLabel('Description', { exact: true }).fill('Client 55310 details');
-    live.clock.advanceMinutes(16);
+    s.live.clock.advanceMinutes(16);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('dialog', { name: 'Your session ended' }).waitFor();
     await signInAgain(context, page, 'bo');
-    await page.waitForURL(`${live.url}/`);
+    await page.waitForURL(`${s.live.url}/`);
     await page.getByRole('heading', { name: 'My tickets' }).waitFor();
     expect(await page.getByText('Client 55310').count()).toBe(0);
     expect(await page.locator('header .person').textContent()).toBe('Bo Chen');

@@ -1,24 +1,12 @@
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
-import {
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, haveChromium, useLiveChromium } from '../helpers/browser.js';
 import { CLIENT_ID, CLIENT_SECRET, TestProvider } from '../helpers/oidc-provider.js';
 
 /** Set SCREENSHOT_DIR to keep a picture of each page at 1280 and 390 px wide. */
 async function look(page: Page, name: string): Promise<void> {
-  const violations = (await new AxeBuilder({ page }).analyze()).violations;
-  expect(
-    violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    name,
-  ).toEqual([]);
+  await expectNoAxeViolations(page, name);
   const dir = process.env.SCREENSHOT_DIR;
   if (!dir) return;
   for (const width of [1280, 390]) {
@@ -31,35 +19,31 @@ async function look(page: Page, name: string): Promise<void> {
 describe.runIf(haveChromium)(
   'in Chromium: single sign-on, from Settings to signed in and out',
   () => {
-    let live: LiveApp;
     let provider: TestProvider;
-    let browser: Browser;
-    beforeAll(async () => {
-      live = await startLiveApp({ SSO_ALLOW_HTTP_LOOPBACK: 'on' });
-      provider = await TestProvider.start(
-        [`${live.url}/sign-in/sso/callback`],
-        [`${live.url}/sign-in?signed-out=1`],
-      );
-      provider.accounts.set('bea', { email: 'bea@example.org', name: 'Bea Cole' });
-      await addStaff(live.app, 'ann', { name: 'Ann Lee', role: 'admin' });
-      await addStaff(live.app, 'bea', { name: 'Bea Cole' });
-      browser = await launchChromium();
-    });
+    const s = useLiveChromium(
+      { ann: { name: 'Ann Lee', role: 'admin' }, bea: { name: 'Bea Cole' } },
+      {
+        env: { SSO_ALLOW_HTTP_LOOPBACK: 'on' },
+        setUp: async (live) => {
+          provider = await TestProvider.start(
+            [`${live.url}/sign-in/sso/callback`],
+            [`${live.url}/sign-in?signed-out=1`],
+          );
+          provider.accounts.set('bea', { email: 'bea@example.org', name: 'Bea Cole' });
+        },
+      },
+    );
     afterAll(async () => {
-      await browser?.close();
-      await live?.close();
       await provider?.close();
     });
 
     it('an administrator connects the provider; staff sign in through it and out of both', async () => {
-      const adminContext = await browser.newContext();
-      const admin = await adminContext.newPage();
-      await signInAs(admin, live.url, 'ann');
-      await admin.goto(`${live.url}/settings`);
+      const { context: adminContext, page: admin } = await s.signedIn('ann');
+      await admin.goto(`${s.live.url}/settings`);
       await admin.getByRole('link', { name: 'Sign-in' }).click();
       await admin.waitForURL((u) => u.pathname === '/settings/sign-in');
       expect(await admin.locator('#redirect-url').textContent()).toBe(
-        `${live.url}/sign-in/sso/callback`,
+        `${s.live.url}/sign-in/sso/callback`,
       );
       await admin.getByLabel('Name on the button').fill('Test IdP');
       await admin.getByLabel('Issuer URL').fill(provider.issuer);
@@ -75,9 +59,9 @@ describe.runIf(haveChromium)(
       await look(admin, 'settings-sign-in-saved');
       await adminContext.close();
 
-      const context = await browser.newContext();
+      const context = await s.browser.newContext();
       const page = await context.newPage();
-      await page.goto(`${live.url}/tickets/new`);
+      await page.goto(`${s.live.url}/tickets/new`);
       await page.waitForURL((u) => u.pathname === '/sign-in');
       await look(page, 'sign-in-with-sso');
       await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
@@ -86,7 +70,7 @@ describe.runIf(haveChromium)(
       await page.locator('input[name="login"]').fill('bea');
       await page.locator('input[name="password"]').fill('anything');
       await page.locator('button[type="submit"]').click();
-      await page.waitForURL((u) => u.origin === live.url && u.pathname === '/tickets/new');
+      await page.waitForURL((u) => u.origin === s.live.url && u.pathname === '/tickets/new');
       await expect.poll(() => page.locator('header .person').textContent()).toBe('Bea Cole');
 
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -96,8 +80,8 @@ describe.runIf(haveChromium)(
       await page.waitForURL((u) => u.origin === provider.issuer);
       // oidc-provider asks to confirm; yes, then it sends the browser back.
       await page.locator('button[autofocus], button[type="submit"]').first().click();
-      await page.waitForURL((u) => u.origin === live.url && u.pathname === '/sign-in');
-      await page.goto(`${live.url}/`);
+      await page.waitForURL((u) => u.origin === s.live.url && u.pathname === '/sign-in');
+      await page.goto(`${s.live.url}/`);
       expect(new URL(page.url()).pathname).toBe('/sign-in');
       await context.close();
     }, 180_000);

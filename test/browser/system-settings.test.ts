@@ -1,20 +1,9 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff } from '../helpers/app.js';
-import {
-  expectNoAxeViolations,
-  haveChromium,
-  type LiveApp,
-  launchChromium,
-  signInAs,
-  startLiveApp,
-} from '../helpers/browser.js';
+import { expectNoAxeViolations, haveChromium, useLiveChromium } from '../helpers/browser.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 
 describe.runIf(haveChromium)('in Chromium: Settings → System', { timeout: 180_000 }, () => {
-  let live: LiveApp;
   let smtp: TestSmtpServer;
-  let browser: Browser;
 
   beforeAll(async () => {
     // A mail server that refuses the sender: the page has a line that needs action.
@@ -27,22 +16,19 @@ describe.runIf(haveChromium)('in Chromium: Settings → System', { timeout: 180_
         callback(refusal);
       },
     });
-    live = await startLiveApp({ SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' });
-    await addStaff(live.app, 'ada', { name: 'Ada Admin', role: 'admin' });
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await live?.close();
     await smtp?.stop();
   });
+  const s = useLiveChromium(
+    { ada: { name: 'Ada Admin', role: 'admin' } },
+    { env: () => ({ SMTP_URL: smtp.url, SMTP_FROM: 'Help desk <help@agency.org>' }) },
+  );
 
   for (const width of [1280, 390]) {
     it(`at ${width} px: every check reads with its verdict and what to do, with no axe violations`, async () => {
-      const context = await browser.newContext({ viewport: { width, height: 900 } });
-      const page = await context.newPage();
-      await signInAs(page, live.url, 'ada');
-      await page.goto(`${live.url}/settings/system`);
+      const { context, page } = await s.signedIn('ada', { viewport: { width, height: 900 } });
+      await page.goto(`${s.live.url}/settings/system`);
       const mail = page.locator('#system-checks li', { hasText: 'mail server' });
       await mail.waitFor();
       expect(await mail.textContent()).toMatch(/Needs action[\s\S]*What to do:[\s\S]*SMTP_FROM/);
@@ -59,10 +45,8 @@ describe.runIf(haveChromium)('in Chromium: Settings → System', { timeout: 180_
   }
 
   it('keyboard only: the key-copy button is reached with Tab and confirmed with Enter', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInAs(page, live.url, 'ada');
-    await page.goto(`${live.url}/settings/system`);
+    const { context, page } = await s.signedIn('ada');
+    await page.goto(`${s.live.url}/settings/system`);
     const button = page.getByRole('button', { name: 'I have saved a copy of the key' });
     let reached = false;
     for (let i = 0; i < 40 && !reached; i++) {

@@ -72,21 +72,40 @@ export interface LiveChromium {
   browser: Browser;
   /** The staff id of someone the set-up added. */
   id(username: string): number;
-  /** A fresh browser context and page, signed in as `username` through the page. */
+  /**
+   * A fresh browser context and page, signed in as `username` through the page;
+   * `errors` gathers the page's script errors and console errors from then on.
+   */
   signedIn(
     username: string,
     options?: BrowserContextOptions,
-  ): Promise<{ context: BrowserContext; page: Page }>;
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+}
+
+/** The page's script errors and console errors, gathered as they happen. */
+export function trackErrors(page: Page, errors: string[] = []): string[] {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
 }
 
 /**
  * The set-up every browser test shares: within the calling describe block, a
  * live app with these staff (added in order) and one Chromium, both closed
- * after its tests. `setUp` runs on the live app before Chromium starts.
+ * after its tests. `setUp` runs on the live app before Chromium starts; `env`
+ * may be a function, read when the app starts (after earlier `beforeAll`s, so
+ * it can name a server one of them started).
  */
 export function useLiveChromium(
   staff: Record<string, StaffOptions>,
-  options: { env?: Record<string, string>; setUp?: (live: LiveApp) => Promise<void> } = {},
+  options: {
+    env?: Record<string, string> | (() => Record<string, string>);
+    setUp?: (live: LiveApp) => Promise<void>;
+    /** For a set-up that builds much (ms); vitest's hook timeout otherwise. */
+    timeout?: number;
+  } = {},
 ): LiveChromium {
   const session = {} as LiveChromium;
   const ids = new Map<string, number>();
@@ -98,17 +117,19 @@ export function useLiveChromium(
   session.signedIn = async (username, contextOptions) => {
     const context = await session.browser.newContext(contextOptions);
     const page = await context.newPage();
+    const errors = trackErrors(page);
     await signInAs(page, session.live.url, username);
-    return { context, page };
+    return { context, page, errors };
   };
   beforeAll(async () => {
-    session.live = await startLiveApp(options.env);
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    session.live = await startLiveApp(env);
     for (const [username, person] of Object.entries(staff)) {
       ids.set(username, (await addStaff(session.live.app, username, person)).id);
     }
     await options.setUp?.(session.live);
     session.browser = await launchChromium();
-  });
+  }, options.timeout);
   afterAll(async () => {
     await session.browser?.close();
     await session.live?.close();

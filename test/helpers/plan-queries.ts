@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Manifest } from '../../bench/seed.js';
-import type { PhiCipher } from '../../src/crypto/phi.js';
 import type { Database } from '../../src/db/schema.js';
 import { hasReportTimesFrom } from '../../src/reports/calendar.js';
 import { findApiTokenByHash, isAutomationIdentity } from '../../src/repositories/api-tokens.js';
@@ -38,6 +37,9 @@ import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/t
 import { listTimeline } from '../../src/repositories/timeline.js';
 import { DEFAULT_FILTERS, parseFilters } from '../../src/tickets/filters.js';
 import type { Viewer } from '../../src/tickets/visibility.js';
+import { PLAIN } from './store.js';
+
+export { PLAIN };
 
 /**
  * The list, search and count queries whose plans test/db/query-plan*.test.ts
@@ -212,11 +214,6 @@ export function reportWindow(c: Context, department: string | null): DayWindow {
 }
 
 /** Plans do not depend on what a value says: a pass-through cipher stands in for the key. */
-export const PLAIN = {
-  keyId: 'plain',
-  encrypt: (value: string | null) => value,
-  decrypt: (value: string | null) => value,
-} as PhiCipher;
 
 export const DATES = { today: '2026-11-27', endOfWeek: '2026-11-29' };
 /** Where page 200 of a list by last update might start: a moment and a ticket number. */

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { onServer, withDatabase } from '../../bench/postgres.js';
+import type { PhiCipher } from '../../src/crypto/phi.js';
 import type { Store } from '../../src/db/dialect/store.js';
 import { createDb, type Db } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { createStaff } from '../../src/repositories/staff.js';
 
 /**
  * Which store the suite runs on. `npm test` runs SQLite; `npm run test:pg` sets
@@ -86,4 +89,49 @@ export async function openTestStore(): Promise<{ db: Db; close(): Promise<void> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** For counts that do not depend on what a description says: a pass-through cipher. */
+export const PLAIN = {
+  keyId: 'plain',
+  encrypt: (value: string | null) => value,
+  decrypt: (value: string | null) => value,
+} as PhiCipher;
+
+/** A migrated store of its own, without the app, and the ids of the staff it holds. */
+export interface BareStore {
+  db: Db;
+  people: number[];
+}
+
+/**
+ * Within the calling file or describe block: a fresh store on the store the
+ * suite runs on, migrated by the real migrator, with these usernames on the
+ * staff (ids in `people`, in order), closed after its tests.
+ */
+export function useBareStore(usernames: string[], now: Date): BareStore {
+  const store = { people: [] } as unknown as BareStore;
+  let close = async () => {};
+  beforeAll(async () => {
+    const opened = await openTestStore();
+    store.db = opened.db;
+    close = opened.close;
+    for (const name of usernames) {
+      const member = await createStaff(
+        store.db,
+        {
+          name,
+          username: name,
+          email: `${name}@example.org`,
+          department: null,
+          passwordHash: null,
+          roleKey: 'staff',
+        },
+        now,
+      );
+      store.people.push(member.id);
+    }
+  });
+  afterAll(() => close());
+  return store;
 }

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PhiCipher } from '../../src/crypto/phi.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import type { TicketStatus } from '../../src/db/schema.js';
-import { createStaff } from '../../src/repositories/staff.js';
 import { countMyTickets, recountMyTickets } from '../../src/repositories/ticket-scopes.js';
 import {
   addAssociatedStaff,
@@ -10,42 +8,15 @@ import {
   removeAssociatedStaff,
   updateTicketIfUnchanged,
 } from '../../src/repositories/tickets.js';
-import { openTestStore } from '../helpers/store.js';
-
-/** The counts do not depend on what a description says: a pass-through cipher stands in. */
-const PLAIN = {
-  keyId: 'plain',
-  encrypt: (value: string | null) => value,
-  decrypt: (value: string | null) => value,
-} as PhiCipher;
+import { PLAIN, useBareStore } from '../helpers/store.js';
 
 const now = new Date('2026-11-27T15:00:00Z');
-let store: Awaited<ReturnType<typeof openTestStore>>;
+const store = useBareStore(['ann', 'bo', 'cy'], now);
+const people = store.people;
 let db: Db;
-const people: number[] = [];
 
 beforeAll(async () => {
-  store = await openTestStore();
   db = store.db;
-  for (const name of ['ann', 'bo', 'cy']) {
-    const member = await createStaff(
-      db,
-      {
-        name,
-        username: name,
-        email: `${name}@example.org`,
-        department: null,
-        passwordHash: null,
-        roleKey: 'staff',
-      },
-      now,
-    );
-    people.push(member.id);
-  }
-});
-
-afterAll(async () => {
-  await store.close();
 });
 
 /** Every person's kept counts against a count from scratch. */

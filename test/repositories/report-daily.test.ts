@@ -1,54 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PhiCipher } from '../../src/crypto/phi.js';
-import { createDb, type Db } from '../../src/db/index.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/index.js';
 import type { TicketStatus } from '../../src/db/schema.js';
 import { ensureReportCalendar } from '../../src/reports/calendar.js';
-import { createStaff } from '../../src/repositories/staff.js';
 import { insertTicket, updateTicketIfUnchanged } from '../../src/repositories/tickets.js';
-
-/** The counts do not depend on what a description says: a pass-through cipher stands in. */
-const PLAIN = {
-  keyId: 'plain',
-  encrypt: (value: string | null) => value,
-  decrypt: (value: string | null) => value,
-} as PhiCipher;
+import { PLAIN, useBareStore } from '../helpers/store.js';
 
 const ZONE = 'America/Chicago';
 const T0 = new Date('2026-11-27T15:00:00Z');
 const MINUTE = 60_000;
-let dir: string;
+const store = useBareStore(['ann', 'bo'], T0);
+const people = store.people;
 let db: Db;
-const people: number[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hushdesk-report-daily-'));
-  db = createDb(dir);
-  await migrateToLatest(db);
-  for (const name of ['ann', 'bo']) {
-    const member = await createStaff(
-      db,
-      {
-        name,
-        username: name,
-        email: `${name}@example.org`,
-        department: null,
-        passwordHash: null,
-        roleKey: 'staff',
-      },
-      T0,
-    );
-    people.push(member.id);
-  }
+  db = store.db;
   await ensureReportCalendar(db, ZONE, T0);
-});
-
-afterAll(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function kept() {

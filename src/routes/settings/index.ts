@@ -142,6 +142,18 @@ const settings: FastifyPluginAsync = async (app) => {
   const done = (reply: FastifyReply, section: Section, changed: boolean) =>
     reply.redirect(`/settings?saved=${section}${changed ? '' : '&unchanged=1'}#${section}`, 303);
 
+  /** One section's save: 422 with the page and what was typed, or saved and back to it. */
+  const saveSection = async <V>(
+    reply: FastifyReply,
+    section: Section,
+    form: object,
+    result: { ok: true; value: V } | { ok: false; errors: FieldErrors },
+    save: (value: V) => Promise<boolean>,
+  ) => {
+    if (!result.ok) return render(reply, { section, form, errors: result.errors });
+    return done(reply, section, await save(result.value));
+  };
+
   app.get('/settings', async (_request, reply) => render(reply, null));
 
   app.post('/settings/agency', async (request, reply) => {
@@ -150,12 +162,12 @@ const settings: FastifyPluginAsync = async (app) => {
       agency_name: text(body.agency_name),
       time_zone: text(body.time_zone),
     };
-    const result = validateAgency(form);
-    if (!result.ok) return render(reply, { section: 'agency', form, errors: result.errors });
-    const changed = await saveAgency(app.db, { value: result.value, change: changeOf(request) });
-    // Every page shows the name and dates in the zone: read them again now, not per page.
-    if (changed) await reloadAgencySettings(app);
-    return done(reply, 'agency', changed);
+    return saveSection(reply, 'agency', form, validateAgency(form), async (value) => {
+      const changed = await saveAgency(app.db, { value, change: changeOf(request) });
+      // Every page shows the name and dates in the zone: read them again now, not per page.
+      if (changed) await reloadAgencySettings(app);
+      return changed;
+    });
   });
 
   app.post('/settings/billing-coordinator', async (request, reply) => {
@@ -193,13 +205,9 @@ const settings: FastifyPluginAsync = async (app) => {
         },
       ]),
     );
-    const result = validateTargets(priorities, form);
-    if (!result.ok) return render(reply, { section: 'targets', form, errors: result.errors });
-    const changed = await savePriorityTargets(app.db, {
-      value: result.value,
-      change: changeOf(request),
-    });
-    return done(reply, 'targets', changed);
+    return saveSection(reply, 'targets', form, validateTargets(priorities, form), (value) =>
+      savePriorityTargets(app.db, { value, change: changeOf(request) }),
+    );
   });
 
   app.post('/settings/escalation-desk', async (request, reply) => {
@@ -208,13 +216,9 @@ const settings: FastifyPluginAsync = async (app) => {
       escalation_desk_name: text(body.escalation_desk_name),
       escalation_desk_email: text(body.escalation_desk_email),
     };
-    const result = validateEscalationDesk(form);
-    if (!result.ok) return render(reply, { section: 'desk', form, errors: result.errors });
-    const changed = await saveEscalationDesk(app.db, {
-      value: result.value,
-      change: changeOf(request),
-    });
-    return done(reply, 'desk', changed);
+    return saveSection(reply, 'desk', form, validateEscalationDesk(form), (value) =>
+      saveEscalationDesk(app.db, { value, change: changeOf(request) }),
+    );
   });
 };
 

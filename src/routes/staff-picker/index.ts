@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { staffDirectory } from '../../staff/directory.js';
 import { buildPicker } from '../../staff/picker.js';
+import { UNDECOMPOSED } from '../../staff/search.js';
 
 /** Which picker asks: its field name, its element id, and what its first option is. */
 interface PickerQuery {
@@ -73,6 +74,8 @@ const staffPicker: FastifyPluginAsync = async (app) => {
         label,
         groups: directory.byDepartment(),
         count: directory.entries.length,
+        // The browser's filter folds typed letters with the server's table.
+        fold: JSON.stringify(UNDECOMPOSED),
       },
       { fragment: 'staff-picker/_pick-list-dialog' },
     );

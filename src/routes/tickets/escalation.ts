@@ -3,12 +3,12 @@ import { agencyTimeZone } from '../../decorators/agency.js';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listChampions } from '../../repositories/roles.js';
 import { describeNotSent, sendTicketToDesk } from '../../tickets/escalation.js';
-import { saveTicket } from '../../tickets/service.js';
 import { replyAfterChange } from '../../web/after-change.js';
-import { todayOf } from '../../web/agency-today.js';
 import { changeOf } from '../../web/change-context.js';
 import { renderTicketPage } from '../../web/tickets/render-ticket-page.js';
+import { saveOneField } from '../../web/tickets/save-one-field.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
+import { versionField } from '../params.js';
 
 /**
  * Sending a ticket to the escalation desk (champions), and the way everyone else
@@ -51,18 +51,13 @@ const escalation: FastifyPluginAsync = async (app) => {
         escalationMessage: 'Choose one of the champions listed.',
       });
     }
-    const version = typeof body.version === 'string' ? Number(body.version) : Number.NaN;
-    const saved = await saveTicket(app.db, app.phi, {
-      current: ticket,
-      edit: { assigneeId: champion.id },
-      base: {
-        version: Number.isInteger(version) ? version : -1,
-        seenEventId: Number.MAX_SAFE_INTEGER,
-      },
-      change: changeOf(request),
-      today: todayOf(app),
-    });
-    if (saved.kind === 'saved') app.outbox.wake();
+    const saved = await saveOneField(
+      app,
+      request,
+      ticket,
+      { assigneeId: champion.id },
+      versionField(body.version),
+    );
     const fresh = await reloadTicket(app, request);
     if (saved.kind === 'conflict') {
       reply.code(409);

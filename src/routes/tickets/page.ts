@@ -1,32 +1,36 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChangeContext } from '../../change-context.js';
 import type { Db } from '../../db/index.js';
-import { agencyTimeZone } from '../../decorators/agency.js';
-import type { FieldErrors } from '../../forms/fields.js';
-import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
+import { getEscalationDesk } from '../../repositories/escalation.js';
 import type { TicketDetail } from '../../repositories/tickets.js';
 import { isExternalSupport } from '../../staff/external.js';
 import { completeWaitingChildrenIn } from '../../tickets/complete-children.js';
-import { alreadySentMessage, NO_DESK_MESSAGE, sendToDeskIn } from '../../tickets/escalation.js';
+import { sendToDeskIn } from '../../tickets/escalation.js';
 import { isStatus } from '../../tickets/model.js';
 import { checkNoteText, readNoteText } from '../../tickets/note-text.js';
 import { addNoteIn, type SaveResult, saveTicket, type TicketEdit } from '../../tickets/service.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
-import { readTicketForm, type TicketForm, validateTicket } from '../../tickets/validate.js';
+import { readTicketForm, type TicketForm } from '../../tickets/validate.js';
 import { replyAfterChange } from '../../web/after-change.js';
 import { todayOf } from '../../web/agency-today.js';
 import { changeOf } from '../../web/change-context.js';
 import { signedIn, viewerOf } from '../../web/signed-in.js';
 import { pickerStep, renderPickListPage } from '../../web/staff-picker/no-script.js';
 import { ASSIGNEE_PICK_LIST, buildAssigneePicker } from '../../web/tickets/assignee-picker.js';
-import { mayRequestSend, refuseSending, wantsToSend } from '../../web/tickets/desk-request.js';
+import { checkTicketForm } from '../../web/tickets/check-ticket-form.js';
+import {
+  mayRequestSend,
+  refuseSending,
+  wantsToSend,
+  whyNotSendable,
+} from '../../web/tickets/desk-request.js';
 import { loadFormChoices } from '../../web/tickets/form-choices.js';
 import {
   flashFromQuery,
   formFromTicket,
   renderTicketPage,
 } from '../../web/tickets/render-ticket-page.js';
-import { auditConfirmedTitle, judgeTitle } from '../../web/tickets/title-check.js';
+import { auditConfirmedTitle } from '../../web/tickets/title-check.js';
 import {
   ACCEPTS_FILES,
   attachUploadsIn,
@@ -34,11 +38,7 @@ import {
   filesProblemOf,
 } from '../../web/tickets/uploads.js';
 import { reloadTicket, ticketOf } from '../../web/visible-ticket.js';
-
-function readBase(body: Record<string, unknown>) {
-  const int = (v: unknown) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : 0);
-  return { version: int(body.version), seenEventId: int(body.seen_event) };
-}
+import { readEditBase } from '../params.js';
 
 /** Search or Pick list pressed without JavaScript: the page again with the picker's answer. */
 async function answerPickerStep(
@@ -48,7 +48,7 @@ async function answerPickerStep(
   state: {
     ticket: TicketDetail;
     form: TicketForm;
-    base: ReturnType<typeof readBase>;
+    base: ReturnType<typeof readEditBase>;
     body: Record<string, unknown>;
     choices: Awaited<ReturnType<typeof loadFormChoices>>;
     step: NonNullable<ReturnType<typeof pickerStep>>;
@@ -86,7 +86,7 @@ const page: FastifyPluginAsync = async (app) => {
       return saveStatusOnly(app, request, reply, ticket, body);
     }
     const form = readTicketForm(body);
-    const base = readBase(body);
+    const base = readEditBase(body);
     // A note typed before Save is added with the change, never dropped.
     const noteText = readNoteText(body);
     const kept = { noteText };
@@ -115,31 +115,16 @@ const page: FastifyPluginAsync = async (app) => {
         step,
         kept,
       });
-    const result = validateTicket(form, {
-      priorities: choices.priorities,
-      assignable: choices.directory.ids,
-      me: signedIn(request).id,
-      today: choices.today,
-      isNew: false,
-      currentDueDate: ticket.due_date,
-      currentAssigneeId: ticket.assignee_id,
-    });
-    const errors: FieldErrors = result.ok ? {} : { ...result.errors };
-    // Only a changed title is judged: one saved before the guard, or confirmed
-    // then, is not asked about again on every later save.
-    const titleDecision =
-      errors.title || form.title === ticket.title ? null : await judgeTitle(app, form.title, body);
-    if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
+    const checked = await checkTicketForm(app, request, { form, body, choices }, ticket);
+    const { result, errors, titleDecision } = checked;
     const noteError = noteText.trim() ? checkNoteText(noteText) : null;
-    const filesProblem = filesProblemOf(request);
-    if (filesProblem) errors.files = filesProblem;
     if (!result.ok || Object.keys(errors).length > 0 || noteError) {
       reply.code(422);
       const picker = await buildAssigneePicker(app, choices.directory, form, body);
       return renderTicketPage(app, request, reply, ticket, {
         ...{ form, errors, base, sendToDesk, titleDecision },
         ...{ assigneePicker: picker, noteText, noteError: noteError ?? undefined },
-        filesError: filesProblem ?? undefined,
+        filesError: errors.files,
       });
     }
     const edit = { edit: result.value, base, sendToDesk, titleDecision };
@@ -148,13 +133,6 @@ const page: FastifyPluginAsync = async (app) => {
 };
 
 export default page;
-
-/** Why the ticket cannot be sent to the desk now, or null when it can. */
-async function whyNotSendable(app: FastifyInstance, ticketId: number): Promise<string | null> {
-  const already = await findEscalation(app.db, ticketId);
-  if (already) return alreadySentMessage(already, agencyTimeZone(app));
-  return (await getEscalationDesk(app.db)) ? null : NO_DESK_MESSAGE;
-}
 
 interface ValidEdit {
   edit: TicketEdit;
@@ -268,7 +246,7 @@ async function saveStatusOnly(
       message: 'External support can change a ticket’s status and add notes; nothing else.',
     });
   }
-  const base = readBase(body);
+  const base = readEditBase(body);
   const form = {
     ...formFromTicket(ticket, signedIn(request).id),
     status: String(body.status ?? ''),

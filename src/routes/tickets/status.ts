@@ -4,11 +4,11 @@ import { isHtmx } from '../../decorators/render.js';
 import { findTicketRow } from '../../repositories/ticket-lists.js';
 import { isStatus, STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
-import { saveTicket } from '../../tickets/service.js';
 import { todayOf } from '../../web/agency-today.js';
-import { changeOf } from '../../web/change-context.js';
 import { viewerOf } from '../../web/signed-in.js';
+import { saveOneField } from '../../web/tickets/save-one-field.js';
 import { ticketOf } from '../../web/visible-ticket.js';
+import { versionField } from '../params.js';
 
 /** Inline status change from a list row: htmx re-renders the row, otherwise back to the same list. */
 const status: FastifyPluginAsync = async (app) => {
@@ -18,29 +18,13 @@ const status: FastifyPluginAsync = async (app) => {
     const back = safeReturnPath(body.return);
     // The row form always sends the version it showed, so a stale row is refused; a
     // client that sends none (the API, the benchmark) applies to the ticket as it is.
-    const version =
-      body.version === undefined
-        ? ticket.version
-        : typeof body.version === 'string'
-          ? Number(body.version)
-          : Number.NaN;
-
+    const version = body.version === undefined ? ticket.version : versionField(body.version);
     let message: string | null = null;
     if (!isStatus(body.status)) {
       message = 'Choose a status from the list.';
       reply.code(422);
     } else {
-      const result = await saveTicket(app.db, app.phi, {
-        current: ticket,
-        edit: { status: body.status },
-        base: {
-          version: Number.isFinite(version) ? version : -1,
-          seenEventId: Number.MAX_SAFE_INTEGER,
-        },
-        change: changeOf(request),
-        today: todayOf(app),
-      });
-      if (result.kind === 'saved') app.outbox.wake();
+      const result = await saveOneField(app, request, ticket, { status: body.status }, version);
       if (result.kind === 'conflict') {
         message =
           'Someone changed this ticket meanwhile: open it to see what changed, then try again.';

@@ -1,4 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { agencyTimeZone } from '../../decorators/agency.js';
+import { findEscalation, getEscalationDesk } from '../../repositories/escalation.js';
+import { alreadySentMessage, NO_DESK_MESSAGE } from '../../tickets/escalation.js';
 import { signedIn } from '../signed-in.js';
 
 /** The "Send to <desk>" checkbox of the ticket window and the ticket page. */
@@ -17,4 +20,14 @@ export function refuseSending(reply: FastifyReply): FastifyReply {
     message:
       'Only champions can send tickets to the escalation desk: assign the ticket to one of them instead.',
   });
+}
+
+/** Why the ticket cannot be sent to the desk now, or null when it can. */
+export async function whyNotSendable(
+  app: FastifyInstance,
+  ticketId: number,
+): Promise<string | null> {
+  const already = await findEscalation(app.db, ticketId);
+  if (already) return alreadySentMessage(already, agencyTimeZone(app));
+  return (await getEscalationDesk(app.db)) ? null : NO_DESK_MESSAGE;
 }

@@ -5,13 +5,12 @@ import type { PickerStep } from '../../staff/picker.js';
 import { type EscalationView, escalationView, NO_DESK_MESSAGE } from '../../tickets/escalation.js';
 import type { OpenedFrom } from '../../tickets/opened-from.js';
 import type { TitleDecision } from '../../tickets/title-guard.js';
-import { type TicketForm, type ValidTicket, validateTicket } from '../../tickets/validate.js';
+import type { TicketForm, ValidTicket } from '../../tickets/validate.js';
 import { signedIn } from '../signed-in.js';
 import { buildAssigneePicker } from './assignee-picker.js';
+import { checkTicketForm } from './check-ticket-form.js';
 import { type FormChoices, loadFormChoices } from './form-choices.js';
 import { loadTicketFiles } from './ticket-files.js';
-import { judgeTitle } from './title-check.js';
-import { filesProblemOf } from './uploads.js';
 
 export const EMPTY_TICKET_FORM: TicketForm = {
   title: '',
@@ -116,19 +115,12 @@ export async function checkNewTicket(
   context: NewTicketContext,
 ): Promise<NewTicketCheck> {
   const { form, body, choices, escalation } = context;
-  const result = validateTicket(form, {
-    priorities: choices.priorities,
-    assignable: choices.directory.ids,
-    me: signedIn(request).id,
-    today: choices.today,
-    isNew: true,
+  const { result, errors, titleDecision } = await checkTicketForm(app, request, {
+    form,
+    body,
+    choices,
   });
-  const errors: FieldErrors = result.ok ? {} : { ...result.errors };
-  const titleDecision = errors.title ? null : await judgeTitle(app, form.title, body);
-  if (titleDecision?.kind === 'reject') errors.title = titleDecision.message;
   if (context.sendToDesk && !escalation.desk) errors.send_to_desk = NO_DESK_MESSAGE;
-  const filesProblem = filesProblemOf(request);
-  if (filesProblem) errors.files = filesProblem;
   if (!result.ok || Object.keys(errors).length > 0) return { ok: false, errors, titleDecision };
   return { ok: true, ticket: result.value, titleDecision };
 }
