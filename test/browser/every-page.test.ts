@@ -15,7 +15,6 @@ import {
   useLiveChromium,
 } from '../helpers/browser.js';
 import { makeImage, postFiles } from '../helpers/multipart.js';
-import { testStore } from '../helpers/store.js';
 import { createTicket } from '../helpers/tickets.js';
 
 /**
@@ -374,10 +373,7 @@ describe.runIf(haveChromium)('in Chromium: every page and dialog, at 1280 and 39
   );
 
   // Last: it moves the server's clock, which ends every other session.
-  // SQLite only for now: on PostgreSQL the warning did not appear in this walk (the
-  // server answers the page's check with 60 s left; test/browser/session-end.test.ts,
-  // which checks the same warning from the home page, passes on both stores).
-  it.skipIf(testStore === 'postgres')(
+  it(
     'the session dialogs: the warning before the idle timeout, and the session ended',
     async () => {
       const walk = startWalk();
@@ -385,7 +381,11 @@ describe.runIf(haveChromium)('in Chromium: every page and dialog, at 1280 and 39
       const page = await context.newPage();
       await page.clock.install();
       await signInAs(page, s.live.url, 'ada');
-      await page.goto(`${s.live.url}/tickets/${world.ticket}`, { timeout: NAVIGATION_MS });
+      // From the home page, and only once nothing more is loading: a request the page
+      // is still making when the server's clock moves counts as activity and puts the
+      // warning off. From a ticket page this step failed now and then, on both stores.
+      await page.goto(`${s.live.url}/`, { timeout: NAVIGATION_MS });
+      await page.waitForLoadState('networkidle');
       s.live.clock.advanceMinutes(14);
       await page.clock.fastForward('14:00');
       await page.getByRole('dialog', { name: 'Still there?' }).waitFor();
