@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { onServer } from '../../bench/postgres.js';
 import { copyStore, storeTables, summarizeTable, TABLES } from '../../src/db/copy-store.js';
-import { createDb } from '../../src/db/index.js';
+import { createDb, type Db } from '../../src/db/index.js';
 import { insertApiToken } from '../../src/repositories/api-tokens.js';
 import { replaceApplicationNames } from '../../src/repositories/application-names.js';
 import { insertAttachments } from '../../src/repositories/attachments.js';
@@ -26,6 +28,7 @@ import {
   createTestDatabase,
   openTestStore,
   type TestDatabase,
+  testServerUrl,
   testStore,
 } from '../helpers/store.js';
 import { createTicket } from '../helpers/tickets.js';
@@ -218,9 +221,11 @@ describe.skipIf(testStore !== 'postgres')('hushdesk copy-store', () => {
       .executeTakeFirstOrThrow();
     expect(copied.description).toBe(stored.description);
     expect(copied.description).not.toContain('claim form');
-    // New rows follow the copied ids.
+    // New rows follow the copied ids, and the triggers the copy skipped run again.
+    const openBefore = await openCounts(served.app.db, admin.id);
     const next = await createTicket(await signIn(served.app, 'ann'), { title: 'After the move' });
     expect(next).toBeGreaterThan(id + 1);
+    expect(await openCounts(served.app.db, admin.id)).toBe(openBefore + 1);
 
     // And back into a new SQLite store.
     const backDir = mkdtempSync(join(tmpdir(), 'hushdesk-copy-'));
@@ -231,5 +236,52 @@ describe.skipIf(testStore !== 'postgres')('hushdesk copy-store', () => {
     );
     await sqliteAgain.destroy();
     rmSync(backDir, { recursive: true, force: true });
+  });
+});
+
+/** Tickets open that the person filed, as the triggers keep it. */
+async function openCounts(db: Db, staffId: number): Promise<number> {
+  const row = await db
+    .selectFrom('staff_open_counts')
+    .select('created')
+    .where('staff_id', '=', staffId)
+    .executeTakeFirst();
+  return Number(row?.created ?? 0);
+}
+
+describe.skipIf(testStore !== 'postgres')('hushdesk copy-store as an ordinary role', () => {
+  it('copies with the triggers running when the role may not skip them, to the same rows', async () => {
+    const sqlite = await createTestApp({ DATABASE_URL: '' });
+    apps.push(sqlite);
+    const admin = await addStaff(sqlite.app, 'ann', { role: 'admin' });
+    const browser = await signIn(sqlite.app, 'ann');
+    await createTicket(browser, { description: DESCRIPTION });
+    await createTicket(browser, { title: 'Second printer jam' });
+
+    // A database owned by a role that is no superuser: session_replication_role is refused.
+    const serverUrl = testServerUrl as string;
+    const role = `hushdesk_copier_${randomBytes(4).toString('hex')}`;
+    await onServer(serverUrl, (c) => c.query(`create role ${role} login`));
+    const database = await createTestDatabase({ empty: true });
+    databases.push(database);
+    const name = new URL(database.url).pathname.slice(1);
+    await onServer(serverUrl, (c) => c.query(`alter database ${name} owner to ${role}`));
+    const asRole = new URL(database.url);
+    asRole.username = role;
+    const target = createDb('', asRole.toString());
+    try {
+      await copyStore(sqlite.app.db, target);
+      for (const table of ['tickets', 'ticket_events', 'report_daily', 'staff_open_counts']) {
+        expect(await summarizeTable(target, table)).toEqual(
+          await summarizeTable(sqlite.app.db, table),
+        );
+      }
+      expect(await openCounts(target, admin.id)).toBe(2);
+    } finally {
+      await target.destroy();
+      await database.drop();
+      databases.splice(databases.indexOf(database), 1);
+      await onServer(serverUrl, (c) => c.query(`drop role ${role}`));
+    }
   });
 });
