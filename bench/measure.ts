@@ -10,6 +10,8 @@ export interface Load {
   client: SignedIn | null;
   form?: (n: number) => Record<string, string>;
   headers?: Record<string, string>;
+  /** Sent alongside the load at a steady pace, outside its figures (e.g. ticket changes). */
+  alongside?: { load: Load; perSecond: number };
 }
 
 export interface Measurement {
@@ -61,6 +63,9 @@ export async function measure(
   let n = 1;
   // autocannon's own histogram keeps whole milliseconds; a 10 ms target needs finer.
   const latencies: number[] = [];
+  const alongside = load.alongside
+    ? sendAlongside(load.alongside.load, load.alongside.perSecond)
+    : null;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -78,6 +83,7 @@ export async function measure(
     );
     instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   });
+  const alongsideFailures = alongside ? await alongside.stop() : 0;
   latencies.sort((a, b) => a - b);
   const ok = load.method === 'GET' ? result['2xx'] : result['2xx'] + result['3xx'];
   const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
@@ -86,7 +92,43 @@ export async function measure(
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     requests: total,
-    failures: total - ok + result.errors,
+    failures: total - ok + result.errors + alongsideFailures,
+  };
+}
+
+/**
+ * Sends `load`'s requests at `perSecond` until stopped; `stop` waits for those
+ * in flight and returns how many did not answer as a change should (2xx or 3xx).
+ */
+function sendAlongside(load: Load, perSecond: number): { stop(): Promise<number> } {
+  let n = 0;
+  let failures = 0;
+  const inFlight = new Set<Promise<void>>();
+  const send = async () => {
+    const request = requestFor(load, n++);
+    try {
+      const response = await fetch(load.url + request.path, {
+        method: load.method,
+        headers: request.headers,
+        body: request.body,
+        redirect: 'manual',
+      });
+      await response.arrayBuffer();
+      if (response.status < 200 || response.status >= 400) failures++;
+    } catch {
+      failures++;
+    }
+  };
+  const timer = setInterval(() => {
+    const sending = send().finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
+  }, 1000 / perSecond);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      return failures;
+    },
   };
 }
 

@@ -159,7 +159,7 @@ function loadFor(scenario: Scenario, target: SeededServer): Load {
     scenario.method === 'POST' && target.manifest.openForStaff.length >= 50
       ? target.manifest.openForStaff
       : target.manifest.visibleToStaff;
-  return {
+  const load: Load = {
     url: target.server.url,
     method: scenario.method,
     path: scenario.path,
@@ -168,6 +168,13 @@ function loadFor(scenario: Scenario, target: SeededServer): Load {
     form: scenario.form,
     headers: scenario.headers,
   };
+  const changes = SCENARIOS.find((s) => s.key === 'status');
+  if (scenario.changesPerSecond && changes) {
+    // The inline status change, sent by the scenario's own persona.
+    const change = loadFor({ ...changes, as: scenario.as }, target);
+    load.alongside = { load: change, perSecond: scenario.changesPerSecond };
+  }
+  return load;
 }
 
 /**
