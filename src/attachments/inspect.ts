@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 
 /**
  * What a file is, decided from its bytes, never from its name or the type the
@@ -37,9 +37,21 @@ const IMAGE_TYPES = {
 export const MAX_IMAGE_PIXELS = 24_000_000;
 const THUMBNAIL_PX = 320;
 
-// Nothing decoded is kept in libvips' cache after the request; two cores are shared.
-sharp.cache(false);
-sharp.concurrency(1);
+let loading: Promise<typeof Sharp> | undefined;
+
+/**
+ * sharp (libvips, a native library) is loaded by the first image, not at
+ * start-up: a server that never receives one never pays for it.
+ */
+function loadSharp(): Promise<typeof Sharp> {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    // Nothing decoded is kept in libvips' cache after the request; two cores are shared.
+    sharp.cache(false);
+    sharp.concurrency(1);
+    return sharp;
+  });
+  return loading;
+}
 
 export interface InspectedFile {
   kind: 'image' | 'file';
@@ -74,6 +86,7 @@ async function reencodeImage(
   bytes: Buffer,
   type: keyof typeof IMAGE_TYPES,
 ): Promise<{ data: Buffer; thumbnail: Buffer } | null> {
+  const sharp = await loadSharp();
   const open = () =>
     sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', animated: false }).rotate();
   try {

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { PostgresDialect, PostgresQueryCompiler, type QueryCompiler } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 
 /**
  * Everything PostgreSQL-specific about opening the store lives here, beside
@@ -15,11 +16,22 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const BOOL = 16;
 
+/**
+ * pg is loaded when a PostgreSQL store is opened, so a server on the SQLite
+ * default does not load it at start-up.
+ */
+const require = createRequire(import.meta.url);
+let driver: typeof pg | undefined;
+function pgDriver(): typeof pg {
+  driver ??= require('pg') as typeof pg;
+  return driver;
+}
+
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
     if (oid === BOOL) return (value: string) => (value === 't' ? 1 : 0);
-    return pg.types.getTypeParser(oid, format);
+    return pgDriver().types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
 
@@ -42,21 +54,25 @@ function withoutNul(value: unknown): unknown {
     : value;
 }
 
-class HushdeskClient extends pg.Client {
-  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; all are passed on.
-  override query(config: any, values?: any, callback?: any): any {
-    const params = Array.isArray(values) ? values.map(withoutNul) : values;
-    return super.query(config, params, callback);
-  }
+let clientClass: typeof pg.Client | undefined;
+function hushdeskClient(): typeof pg.Client {
+  clientClass ??= class HushdeskClient extends pgDriver().Client {
+    // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; all are passed on.
+    override query(config: any, values?: any, callback?: any): any {
+      const params = Array.isArray(values) ? values.map(withoutNul) : values;
+      return super.query(config, params, callback);
+    }
+  };
+  return clientClass;
 }
 
 export function createPostgresPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: url,
     max,
     types,
     connectionTimeoutMillis: 10_000,
-    Client: HushdeskClient,
+    Client: hushdeskClient(),
   });
   // An idle client losing its server (a restart, a failover) must not end the process;
   // the pool drops it and the next query opens a new one.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import { checkIssuerUrl } from './issuer.js';
 import type { SsoSettings } from './settings.js';
 
@@ -26,12 +26,23 @@ interface Connection {
  * for an hour. It holds no sign-in state (that travels in a cookie, see
  * transaction.ts), so several processes each keeping their own copy is fine.
  */
+let loading: Promise<typeof OpenId> | undefined;
+
+/**
+ * openid-client (and the JOSE code under it) is loaded by the first single
+ * sign-on request, not at start-up: most agencies never turn it on.
+ */
+export function openIdClient(): Promise<typeof OpenId> {
+  loading ??= import('openid-client');
+  return loading;
+}
+
 export class SsoClients {
-  private cache = new Map<string, { configuration: client.Configuration; at: number }>();
+  private cache = new Map<string, { configuration: OpenId.Configuration; at: number }>();
 
   constructor(private readonly allowHttpLoopback: boolean) {}
 
-  async configuration(settings: SsoSettings): Promise<client.Configuration> {
+  async configuration(settings: SsoSettings): Promise<OpenId.Configuration> {
     if (!settings.clientSecret) throw new SsoConnectionError('no client secret is saved');
     const connection = {
       issuer: settings.issuer,
@@ -78,9 +89,10 @@ export class SsoClients {
     return { keys, endSession: Boolean(metadata.end_session_endpoint) };
   }
 
-  private async discover(connection: Connection): Promise<client.Configuration> {
+  private async discover(connection: Connection): Promise<OpenId.Configuration> {
     const checked = checkIssuerUrl(connection.issuer, this.allowHttpLoopback);
     if (!checked.ok) throw new SsoConnectionError(checked.error);
+    const client = await openIdClient();
     try {
       return await client.discovery(
         checked.url,

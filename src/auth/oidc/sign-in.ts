@@ -1,4 +1,3 @@
-import * as client from 'openid-client';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import type { Staff } from '../../db/schema.js';
@@ -9,7 +8,7 @@ import {
   rememberSubject,
 } from '../../repositories/sso.js';
 import { createStaff, usernameTaken } from '../../repositories/staff.js';
-import type { SsoClients } from './client.js';
+import { openIdClient, type SsoClients } from './client.js';
 import { redirectUrl, type SsoSettings } from './settings.js';
 import { type SsoTransaction, TRANSACTION_MINUTES } from './transaction.js';
 
@@ -26,6 +25,7 @@ export async function beginSsoSignIn(
   now: Date,
 ): Promise<{ url: URL; transaction: SsoTransaction }> {
   const configuration = await clients.configuration(settings);
+  const client = await openIdClient();
   const codeVerifier = client.randomPKCECodeVerifier();
   const transaction: SsoTransaction = {
     state: client.randomState(),
@@ -62,6 +62,7 @@ export async function finishSsoSignIn(
   transaction: SsoTransaction,
 ): Promise<ProviderIdentity> {
   const configuration = await clients.configuration(settings);
+  const client = await openIdClient();
   const tokens = await client.authorizationCodeGrant(
     configuration,
     new URL(callbackPathAndQuery, config.baseUrl),

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import * as client from 'openid-client';
 import { clearCookie } from '../../auth/cookies.js';
-import { reason } from '../../auth/oidc/client.js';
+import { openIdClient, reason } from '../../auth/oidc/client.js';
 import { CALLBACK_PATH, loadEnabledSso, postLogoutUrl } from '../../auth/oidc/settings.js';
 import { beginSsoSignIn, finishSsoSignIn, matchStaff } from '../../auth/oidc/sign-in.js';
 import {
@@ -188,7 +187,7 @@ const oidcRoutes: FastifyPluginAsync = async (app) => {
     try {
       const configuration = await app.sso.configuration(settings);
       if (configuration.serverMetadata().end_session_endpoint) {
-        const url = client.buildEndSessionUrl(configuration, {
+        const url = (await openIdClient()).buildEndSessionUrl(configuration, {
           id_token_hint: hint,
           post_logout_redirect_uri: postLogoutUrl(app.config),
         });
