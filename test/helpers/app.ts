@@ -7,6 +7,7 @@ import { buildApp } from '../../src/build.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { OutboxOptions } from '../../src/decorators/outbox.js';
 import { createStaff, type RoleKey } from '../../src/repositories/staff.js';
+import { CookieJar, csrfTokenIn } from './cookie-jar.js';
 import { createTestDatabase, type TestDatabase, testServerUrl } from './store.js';
 
 /** A clock tests can move forward, read by every rule about time. */
@@ -123,25 +124,19 @@ type Form = Record<string, string | string[]>;
  * CSRF token it last saw on a page with every form it posts.
  */
 export class Browser {
-  private cookies = new Map<string, string>();
+  private readonly cookies = new CookieJar();
   csrf = '';
 
   constructor(readonly app: FastifyInstance) {}
 
   async request(options: InjectOptions): Promise<LightMyRequestResponse> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = this.cookies.header();
     const response = await this.app.inject({
       ...options,
       headers: { ...(cookie ? { cookie } : {}), ...(options.headers ?? {}) },
     });
-    for (const c of response.cookies as { name: string; value: string; expires?: Date }[]) {
-      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) {
-        this.cookies.delete(c.name);
-      } else this.cookies.set(c.name, c.value);
-    }
-    const token =
-      /name="csrf-token" content="([^"]+)"/.exec(response.body)?.[1] ??
-      /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    this.cookies.take(response.headers['set-cookie']);
+    const token = csrfTokenIn(response.body);
     if (token) this.csrf = token;
     return response;
   }
