@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { buildApp } from '../../src/build.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -192,11 +193,26 @@ export async function signIn(
  * The staff pages' agency (an administrator, a biller and a champion, in three
  * departments) with the administrator, Ann, signed in.
  */
-export async function startStaffPagesApp(): Promise<{ t: TestApp; admin: Browser }> {
+async function startStaffPagesApp(): Promise<StaffPagesApp> {
   const t = await createTestAppWith({
     ann: { name: 'Ann Lee', role: 'admin', department: 'Front office' },
     bo: { name: 'Bo Chen', department: 'Billing' },
     cy: { name: 'Cy Diaz', role: 'champion', department: 'Clinical' },
   });
   return { t, admin: await signIn(t.app, 'ann') };
+}
+
+export interface StaffPagesApp {
+  t: TestApp;
+  admin: Browser;
+}
+
+/** Within the calling file: the staff pages' agency, built before its tests and closed after. */
+export function useStaffPagesApp(): StaffPagesApp {
+  const world = {} as StaffPagesApp;
+  beforeAll(async () => {
+    Object.assign(world, await startStaffPagesApp());
+  });
+  afterAll(() => world.t?.close());
+  return world;
 }
