@@ -189,30 +189,41 @@ export async function signIn(
   return browser;
 }
 
+/** Ann Lee, an administrator: the first person of most test files. */
+export const ANN_ADMIN: Record<string, StaffOptions> = { ann: { name: 'Ann Lee', role: 'admin' } };
+
+/**
+ * Within the calling file: an app with these staff, built before its tests and
+ * closed after them. `setUp` adds what the file needs (people signed in, tickets);
+ * what it returns sits beside `t` on the object returned here, filled in by the
+ * time the tests run.
+ */
+export function useTestAppWith<Extra extends object = object>(
+  staff: Record<string, StaffOptions>,
+  setUp?: (t: TestApp) => Promise<Extra>,
+): { t: TestApp } & Extra {
+  const world = {} as { t: TestApp } & Extra;
+  beforeAll(async () => {
+    world.t = await createTestAppWith(staff);
+    if (setUp) Object.assign(world, await setUp(world.t));
+  });
+  afterAll(() => world.t?.close());
+  return world;
+}
+
+/** An app with these staff and the administrator, Ann, signed in as `admin`. */
+export function useAdminApp(staff: Record<string, StaffOptions> = ANN_ADMIN) {
+  return useTestAppWith(staff, async (t) => ({ admin: await signIn(t.app, 'ann') }));
+}
+
 /**
  * The staff pages' agency (an administrator, a biller and a champion, in three
  * departments) with the administrator, Ann, signed in.
  */
-async function startStaffPagesApp(): Promise<StaffPagesApp> {
-  const t = await createTestAppWith({
+export function useStaffPagesApp() {
+  return useAdminApp({
     ann: { name: 'Ann Lee', role: 'admin', department: 'Front office' },
     bo: { name: 'Bo Chen', department: 'Billing' },
     cy: { name: 'Cy Diaz', role: 'champion', department: 'Clinical' },
   });
-  return { t, admin: await signIn(t.app, 'ann') };
-}
-
-export interface StaffPagesApp {
-  t: TestApp;
-  admin: Browser;
-}
-
-/** Within the calling file: the staff pages' agency, built before its tests and closed after. */
-export function useStaffPagesApp(): StaffPagesApp {
-  const world = {} as StaffPagesApp;
-  beforeAll(async () => {
-    Object.assign(world, await startStaffPagesApp());
-  });
-  afterAll(() => world.t?.close());
-  return world;
 }
