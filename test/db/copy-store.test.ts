@@ -21,6 +21,7 @@ import {
   saveUnconfirmedSecret,
 } from '../../src/repositories/two-factor.js';
 import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { storedTicket } from '../helpers/db.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
 import {
   createTestDatabase,
@@ -186,11 +187,7 @@ describe.skipIf(testStore !== 'postgres')('hushdesk copy-store', () => {
     await fillTheRest(sqlite.app, admin.id, sqlite.clock.now());
     const before = (await browser.get(`/tickets/${id}`)).body;
     expect(before).toContain('the claim form prints blank');
-    const stored = await sqlite.app.db
-      .selectFrom('tickets')
-      .select('description')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const stored = await storedTicket(sqlite.app.db, id);
 
     // Into an empty PostgreSQL database.
     const database = await createTestDatabase({ empty: true });
@@ -211,11 +208,7 @@ describe.skipIf(testStore !== 'postgres')('hushdesk copy-store', () => {
     const page = await (await signIn(served.app, 'ann')).get(`/tickets/${id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('the claim form prints blank');
-    const copied = await served.app.db
-      .selectFrom('tickets')
-      .select('description')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const copied = await storedTicket(served.app.db, id);
     expect(copied.description).toBe(stored.description);
     expect(copied.description).not.toContain('claim form');
     // New rows follow the copied ids.

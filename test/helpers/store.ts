@@ -14,6 +14,7 @@ import {
   type TicketChanges,
   updateTicketIfUnchanged,
 } from '../../src/repositories/tickets.js';
+import { storedTicket } from './db.js';
 
 /**
  * Which store the suite runs on. `npm test` runs SQLite; `npm run test:pg` sets
@@ -171,10 +172,6 @@ export async function changeBareTicket(
   changes: TicketChanges,
   at: Date,
 ): Promise<void> {
-  const { version } = await db
-    .selectFrom('tickets')
-    .select('version')
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+  const { version } = await storedTicket(db, id);
   expect(await updateTicketIfUnchanged(db, PLAIN, id, version, changes, at)).toBe(true);
 }

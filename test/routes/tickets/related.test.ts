@@ -6,7 +6,7 @@ import { storeOf } from '../../../src/db/dialect/store.js';
 import { setSetting } from '../../../src/repositories/settings.js';
 import { countMyTickets, recountMyTickets } from '../../../src/repositories/ticket-scopes.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
-import { auditRows } from '../../helpers/db.js';
+import { auditRows, storedTicket } from '../../helpers/db.js';
 import { TestSmtpServer } from '../../helpers/smtp.js';
 import { createTicket, saveTicket } from '../../helpers/tickets.js';
 
@@ -53,12 +53,7 @@ function delivered() {
 const link = (browser: Browser, id: number, other: string, kind = 'related') =>
   browser.post(`/tickets/${id}/links`, { other, kind });
 
-const statusOf = async (id: number) =>
-  await t.app.db
-    .selectFrom('tickets')
-    .select(['status', 'completed_date', 'merged_into'])
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+const statusOf = (id: number) => storedTicket(t.app.db, id);
 
 describe('links between tickets', () => {
   it('shows a link on both pages with number, title and status, and records it twice', async () => {
