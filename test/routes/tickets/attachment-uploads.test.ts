@@ -14,23 +14,16 @@ import { createTicket } from '../../helpers/tickets.js';
 const w = useAttachmentsApp();
 
 describe('limits', () => {
-  beforeAll(async () => {
+  /** Opens Settings → Attachments and saves these limits, as the administrator does. */
+  async function saveLimits(limits: { fileMb: string; filesPerTicket: string; ticketMb: string }) {
     await w.admin.get('/settings/attachments');
-    const saved = await w.admin.post('/settings/attachments', {
-      fileMb: '1',
-      filesPerTicket: '3',
-      ticketMb: '2',
-    });
+    return w.admin.post('/settings/attachments', limits);
+  }
+  beforeAll(async () => {
+    const saved = await saveLimits({ fileMb: '1', filesPerTicket: '3', ticketMb: '2' });
     expect(saved.statusCode).toBe(303);
   });
-  afterAll(async () => {
-    await w.admin.get('/settings/attachments');
-    await w.admin.post('/settings/attachments', {
-      fileMb: '10',
-      filesPerTicket: '10',
-      ticketMb: '50',
-    });
-  });
+  afterAll(() => saveLimits({ fileMb: '10', filesPerTicket: '10', ticketMb: '50' }));
 
   const mb = (n: number) => Buffer.alloc(Math.round(n * 1024 * 1024), 7);
 
@@ -71,12 +64,7 @@ describe('limits', () => {
   });
 
   it('validates the limits in Settings beside each field', async () => {
-    await w.admin.get('/settings/attachments');
-    const response = await w.admin.post('/settings/attachments', {
-      fileMb: '0',
-      filesPerTicket: 'ten',
-      ticketMb: '500',
-    });
+    const response = await saveLimits({ fileMb: '0', filesPerTicket: 'ten', ticketMb: '500' });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('The largest file: a whole number from 1 to 25.');
     expect(response.body).toContain('Files on a ticket: a whole number from 1 to 50.');
