@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../auth/passwords.js';
 import type { Config } from '../config.js';
-import { createDb } from '../db/index.js';
 import { text } from '../forms/fields.js';
-import { upgradeDatabase } from '../ops/upgrade.js';
 import { recordAudit } from '../repositories/audit.js';
 import {
   createStaff,
@@ -14,6 +12,7 @@ import {
 import { removeTwoFactor } from '../repositories/two-factor.js';
 import { validateStaffFields } from '../staff/validate.js';
 import { CliError } from './cli-error.js';
+import { withUpgradedStore } from './open-store.js';
 
 /** `hushdesk staff add` and `hushdesk two-factor off`: the accounts an administrator fixes from the shell. */
 
@@ -67,9 +66,7 @@ export async function addStaff(
   const problems = Object.entries(errors).map(([field, message]) => `--${field}: ${message}`);
   if (problems.length > 0) throw new CliError(problems.join('\n'));
 
-  const db = createDb(config.dataDir, config.databaseUrl);
-  try {
-    await upgradeDatabase(db, config.dataDir, new Date());
+  return withUpgradedStore(config, async (db) => {
     if (await usernameTaken(db, fields.username)) {
       throw new CliError(`--username: "${fields.username}" is already taken.`);
     }
@@ -86,19 +83,16 @@ export async function addStaff(
       new Date(),
     );
     return `Created ${staff.name} (${staff.username}) as ${values.role}.`;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 export async function twoFactorOff(config: Config, args: string[]): Promise<string> {
   const { values } = parseArgs({ args, options: { username: { type: 'string' } }, strict: true });
-  if (!values.username) throw new CliError('Give the person with --username.');
-  const db = createDb(config.dataDir, config.databaseUrl);
-  try {
-    await upgradeDatabase(db, config.dataDir, new Date());
-    const staff = await findStaffByUsername(db, values.username);
-    if (!staff) throw new CliError(`--username: nobody is called "${values.username}".`);
+  const { username } = values;
+  if (!username) throw new CliError('Give the person with --username.');
+  return withUpgradedStore(config, async (db) => {
+    const staff = await findStaffByUsername(db, username);
+    if (!staff) throw new CliError(`--username: nobody is called "${username}".`);
     await removeTwoFactor(db, staff.id);
     await recordAudit(
       db,
@@ -110,7 +104,5 @@ export async function twoFactorOff(config: Config, args: string[]): Promise<stri
       new Date(),
     );
     return `Two-step sign-in is off for ${staff.name} (${staff.username}). They sign in with their password and can set it up again.`;
-  } finally {
-    await db.destroy();
-  }
+  });
 }

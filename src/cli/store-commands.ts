@@ -3,30 +3,24 @@ import { type Config, loadConfig } from '../config.js';
 import { rotatePhiKey } from '../crypto/rotate.js';
 import { copyStore } from '../db/copy-store.js';
 import { checkStore, createDb, databaseFile } from '../db/index.js';
-import { upgradeDatabase } from '../ops/upgrade.js';
 import { assertServerStopped } from '../server-lock.js';
 import { CliError } from './cli-error.js';
+import { withUpgradedStore } from './open-store.js';
 
 /** `hushdesk migrate`, `rotate-key` and `copy-store`: commands that change the whole store. */
 
 export async function migrate(config: Config): Promise<string> {
-  const db = createDb(config.dataDir, config.databaseUrl);
-  try {
-    const result = await upgradeDatabase(db, config.dataDir, new Date());
+  return withUpgradedStore(config, async (_db, result) => {
     const ran = result.migrated.length;
     if (ran === 0) return 'The database is up to date.';
     const kept = result.backup ? `\nThe database as it was is backed up in ${result.backup}.` : '';
     return `Applied ${ran} migration(s).${kept}`;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 export async function rotateKey(config: Config): Promise<string> {
   assertServerStopped(config.dataDir);
-  const db = createDb(config.dataDir, config.databaseUrl);
-  try {
-    await upgradeDatabase(db, config.dataDir, new Date());
+  return withUpgradedStore(config, async (db) => {
     const report = await rotatePhiKey(
       db,
       { dataDir: config.dataDir, envKey: config.phiKey },
@@ -42,9 +36,7 @@ export async function rotateKey(config: Config): Promise<string> {
       next,
       `Backups taken before now still need the old key ${report.oldKeyId}: keep it as long as you keep them, or take a new backup now.`,
     ].join('\n');
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 export async function copyStoreCommand(config: Config, args: string[]): Promise<string> {
