@@ -64,7 +64,7 @@ export async function copyStoreCommand(config: Config, args: string[]): Promise<
     const copies = values.to ? await copyStore(local, remote) : await copyStore(remote, local);
     const width = Math.max(...copies.map((c) => c.name.length));
     return [
-      `Copied ${values.to ? 'into PostgreSQL' : 'into ' + databaseFile(config.dataDir)}; every table's rows and checksum match:`,
+      `Copied ${values.to ? 'into PostgreSQL' : `into ${databaseFile(config.dataDir)}`}; every table's rows and checksum match:`,
       ...copies.map((c) => `  ${c.name.padEnd(width)}  ${c.rows}  ${c.checksum.slice(0, 12)}`),
       values.to
         ? 'Set DATABASE_URL to it (and keep the same encryption key) to serve from PostgreSQL.'

@@ -126,7 +126,10 @@ describe('saving from the Help window', () => {
       /^\/help\/tickets\/(\d+)\/created$/.exec(String(response.headers.location))?.[1],
     );
     const row = await storedTicket(t.app.db, id);
-    expect(row).toMatchObject({ opened_from: '/clients/:id/notes', opened_from_host: 'ehr.example' });
+    expect(row).toMatchObject({
+      opened_from: '/clients/:id/notes',
+      opened_from_host: 'ehr.example',
+    });
 
     const created = await ann.get(`/help/tickets/${id}/created`);
     expect(created.statusCode).toBe(200);
