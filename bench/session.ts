@@ -1,21 +1,11 @@
+import { CookieJar, csrfTokenIn } from '../test/helpers/cookie-jar.js';
+
 /** A signed-in bench client: the cookie header to send and the page's CSRF token. */
 export interface SignedIn {
   username: string;
   cookie: string;
   csrf: string;
 }
-
-function cookiesFrom(response: Response): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';');
-    const at = pair.indexOf('=');
-    if (at > 0) jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-  }
-  return jar;
-}
-
-const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
 /**
  * Signs in the way a browser does: the sign-in form sets its token cookie and
@@ -28,25 +18,26 @@ export async function signInOverHttp(
   password: string,
 ): Promise<SignedIn> {
   const form = await fetch(`${baseUrl}/sign-in`);
-  const jar = cookiesFrom(form);
-  const formToken = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  const jar = new CookieJar();
+  jar.take(form.headers.getSetCookie());
+  const formToken = csrfTokenIn(await form.text());
   if (!formToken) throw new Error('the sign-in page carries no _csrf field');
 
   const posted = await fetch(`${baseUrl}/sign-in`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header(jar) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
     body: new URLSearchParams({ _csrf: formToken, username, password }).toString(),
   });
   await posted.arrayBuffer();
   if (posted.status !== 303) {
     throw new Error(`signing in as ${username} answered ${posted.status}, not 303`);
   }
-  for (const [k, v] of cookiesFrom(posted)) jar.set(k, v);
+  jar.take(posted.headers.getSetCookie());
 
-  const cookie = header(jar);
+  const cookie = jar.header();
   const home = await fetch(`${baseUrl}/`, { headers: { cookie }, redirect: 'manual' });
-  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await home.text())?.[1];
+  const csrf = csrfTokenIn(await home.text());
   if (home.status !== 200 || !csrf) {
     throw new Error(
       `after signing in as ${username}, / answered ${home.status} without a CSRF token`,

@@ -51,10 +51,7 @@ export class SharedThrottle {
   ) {}
 
   async waitFor(key: string, now: number): Promise<number> {
-    const found = await this.store.find(
-      `${this.name}:${key}`,
-      new Date(now - this.rule.forgetAfterMs),
-    );
+    const found = await this.store.find(this.key(key), new Date(now - this.rule.forgetAfterMs));
     const entry = found
       ? { failures: found.failures, lastFailure: found.lastFailureAt.getTime() }
       : undefined;
@@ -62,19 +59,20 @@ export class SharedThrottle {
   }
 
   fail(key: string, now: number): Promise<void> {
-    return this.store.record(
-      `${this.name}:${key}`,
-      new Date(now),
-      new Date(now - this.rule.forgetAfterMs),
-    );
+    return this.store.record(this.key(key), new Date(now), new Date(now - this.rule.forgetAfterMs));
   }
 
   forgive(key: string): Promise<void> {
-    return this.store.forgive(`${this.name}:${key}`);
+    return this.store.forgive(this.key(key));
   }
 
   clear(key: string): Promise<void> {
-    return this.store.clear(`${this.name}:${key}`);
+    return this.store.clear(this.key(key));
+  }
+
+  /** The stored key: the rule's name first, so two rules never count each other's failures. */
+  private key(key: string): string {
+    return `${this.name}:${key}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { TicketAttachmentTable } from './attachment-schema.js';
+import type { NotificationPreferenceTable, OutboxTable } from './notification-schema.js';
 import type {
   ReportCalendarTable,
   ReportDailyTable,
@@ -9,6 +10,7 @@ import type {
 import type {
   ApiTokenTable,
   PendingSignInTable,
+  SignInFailureTable,
   SsoProviderTable,
   SsoSessionTable,
   StaffRecoveryCodeTable,
@@ -20,6 +22,8 @@ import type {
   SetupTokenTable,
   TicketFormTokenTable,
 } from './token-schema.js';
+
+export type { OutboxStatus } from './notification-schema.js';
 
 /** Timestamps are ISO 8601 strings in UTC (`Date#toISOString`), which sort as text. */
 export type Timestamp = string;
@@ -182,54 +186,6 @@ export interface TicketEscalationTable {
   /** The desk's name and address as they were when it was sent. */
   desk_name: string;
   desk_email: string;
-}
-
-export type OutboxStatus =
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'retrying'
-  | 'dead'
-  | 'delivered_locally';
-
-/** Failed sign-ins per throttle key (hashed), shared by every process. */
-export interface SignInFailureTable {
-  key_hash: string;
-  failures: number;
-  last_failure_at: Timestamp;
-}
-
-/** One email, composed when the change that caused it was saved; sent later by the worker. */
-export interface OutboxTable {
-  id: Generated<number>;
-  /** A notification kind (src/notifications/kinds.ts). */
-  kind: string;
-  /** Null for an address that is not a staff member's (the escalation desk). */
-  recipient_staff_id: number | null;
-  to_address: string;
-  /** `[hushdesk #N] title`: titles hold no PHI. */
-  subject: string;
-  text_body: string;
-  html_body: string;
-  ticket_id: number | null;
-  /** `<outbox-ID@host>`: a resend of the same row is recognisable. */
-  message_id: string;
-  status: OutboxStatus;
-  attempts: Generated<number>;
-  next_attempt_at: Timestamp;
-  last_error: string | null;
-  created_at: Timestamp;
-  sent_at: Timestamp | null;
-  /** While `sending`: when the claiming process's hold ends and another may take the row over. */
-  lease_expires_at: Timestamp | null;
-}
-
-/** A staff member's choice for one kind; no row means the kind is on. */
-export interface NotificationPreferenceTable {
-  staff_id: number;
-  kind: string;
-  enabled: number;
-  updated_at: Timestamp;
 }
 
 /** An administrator's name for one of the agency's other web applications. */

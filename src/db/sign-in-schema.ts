@@ -1,7 +1,14 @@
 import type { Generated } from 'kysely';
 import type { Timestamp } from './schema.js';
 
-/** The tables of signing in another way than a password alone: second factors, API tokens, single sign-on. */
+/** The tables of signing in beyond the password itself: failures counted for throttling, second factors, API tokens, single sign-on. */
+
+/** Failed sign-ins per throttle key (hashed), shared by every process. */
+export interface SignInFailureTable {
+  key_hash: string;
+  failures: number;
+  last_failure_at: Timestamp;
+}
 
 export interface StaffTwoFactorTable {
   staff_id: number;

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { hasOneServerProcess } from '../db/dialect/locking.js';
 import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
+import { isAssetRequest } from '../plugins/static.js';
 import { getAgencyName, getTimeZone } from '../repositories/settings.js';
 
 /** The settings every page needs: kept in memory so a page does not pay a query for them. */
@@ -26,8 +27,8 @@ export const SHARED_SETTINGS_MS = 2000;
  * again whenever the Settings page saves them. With one process (SQLite) the
  * copy in memory cannot go stale behind its back. Where several processes
  * share the store (PostgreSQL), a save through another process is read here
- * by the first request after SHARED_SETTINGS_MS: one query per two seconds,
- * not one per page.
+ * by the first page request after SHARED_SETTINGS_MS: one query per two
+ * seconds, not one per page; stylesheets and scripts never read it.
  */
 export default fp(async (app) => {
   let current = await readAgencySettings(app.db, app.config);
@@ -38,7 +39,8 @@ export default fp(async (app) => {
   };
   app.decorate('agency', { current: () => current, reload });
   if (hasOneServerProcess(storeOf(app.db))) return;
-  app.addHook('onRequest', async () => {
+  app.addHook('onRequest', async (request) => {
+    if (isAssetRequest(request.url)) return;
     if (Date.now() - readAt >= SHARED_SETTINGS_MS) await reload();
   });
 });

@@ -5,6 +5,7 @@ import { formTokenCookieName, setCookie } from '../auth/cookies.js';
 import { safeReturnPath } from '../auth/safe-redirect.js';
 import { loadSession } from '../auth/sessions.js';
 import { randomToken, tokensMatch } from '../auth/tokens.js';
+import { isAssetRequest } from '../plugins/static.js';
 import type { Permission } from '../staff/permissions.js';
 import { isHtmx } from './render.js';
 
@@ -26,7 +27,7 @@ export default fp(async (app) => {
   app.decorateRequest('sessionEnded', false);
 
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/static/') || request.url.startsWith('/vendor/')) return;
+    if (isAssetRequest(request.url)) return;
     // The automation API authenticates by bearer token only: a session cookie
     // sent along is neither read nor kept alive.
     if (request.url.startsWith('/api/')) return;

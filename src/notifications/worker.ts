@@ -27,8 +27,12 @@ export interface OutboxWorkerOptions {
   reminders?: { baseUrl: string; timeZone: string };
   /** For jitter; tests may fix it. */
   random?: () => number;
-  /** How long a claimed row is this process's; past it another process may send it. */
-  leaseMs?: number;
+  /**
+   * How long a claimed row is this process's; past it another process may send it.
+   * From OUTBOX_LEASE_SECONDS: far longer than one send may take (the mailer's own
+   * timeouts end it first).
+   */
+  leaseMs: number;
 }
 
 export interface PassReport {
@@ -44,8 +48,6 @@ const MAX_BATCHES = 25;
 export const DEFAULT_MAX_ATTEMPTS = 10;
 const FIRST_RETRY_MS = 60_000;
 const LONGEST_RETRY_MS = 60 * 60_000;
-/** Far longer than one send may take (the mailer's own timeouts end it first). */
-export const DEFAULT_LEASE_MS = 10 * 60_000;
 
 /**
  * Exponential backoff with jitter: about 1, 2, 4 … minutes, at most an hour, each
@@ -139,7 +141,7 @@ export class OutboxWorker {
       report.deliveredLocally = await deliverDueOutboxMessagesLocally(db, this.options.now());
       return report;
     }
-    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    const { leaseMs } = this.options;
     for (let batch = 0; batch < MAX_BATCHES && !this.stopped; batch++) {
       const claimed = await claimDueOutboxMessages(db, {
         now: this.options.now(),

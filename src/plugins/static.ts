@@ -3,6 +3,14 @@ import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
 import { ROOT } from '../root.js';
 
+/**
+ * A request for one of the files served here: it needs neither a session nor the
+ * agency's settings, so the hooks that read those skip it.
+ */
+export function isAssetRequest(url: string): boolean {
+  return url.startsWith('/static/') || url.startsWith('/vendor/');
+}
+
 /** Our own assets, and htmx served from its npm package: no CDN ever sees a page load. */
 export default fp(async (app) => {
   await app.register(fastifyStatic, {

@@ -1,8 +1,9 @@
 import type { Priority } from '../db/schema.js';
 import { type ChartModel, horizontalBars, type SeriesRow, verticalBars } from './charts.js';
-import { AGE_BUCKETS, type Figures, type TimeStats } from './figures.js';
+import { AGE_BUCKETS, type Figures } from './figures.js';
 import { formatMinutes } from './minutes.js';
 import { type Cell, cellText, type ReportKey } from './tables.js';
+import type { TimeStats } from './time-stats.js';
 
 /** A time drawn as a share of the target is cut off here, so one slow ticket cannot flatten the rest. */
 const MAX_TARGET_SHARE = 3;

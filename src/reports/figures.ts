@@ -3,12 +3,10 @@ import type { Db } from '../db/index.js';
 import type { Priority } from '../db/schema.js';
 import { listPriorities } from '../repositories/priorities.js';
 import {
-  type BandCountRow,
   countPerBand,
   countPerWeek,
   type DayWindow,
   type Measure,
-  minutesAt,
 } from '../repositories/report-windows.js';
 import {
   countOpenTickets,
@@ -22,6 +20,7 @@ import { ensureReportCalendar } from './calendar.js';
 import type { ReportFilter } from './filters.js';
 import { formatMinutes, percentile, round1 } from './minutes.js';
 import type { Cell, ReportKey, ReportTable } from './tables.js';
+import { NO_TIMES, type TimeStats, timeStatsOf } from './time-stats.js';
 
 export const AGE_BUCKETS = [
   'Under a day',
@@ -56,50 +55,6 @@ export function weeksOf(filter: ReportFilter): WeekSpan[] {
     weeks.push({ start: day, label: formatDate(day).replace(/, \d{4}$/, '') });
   }
   return weeks;
-}
-
-export interface TimeStats {
-  count: number;
-  median: number | null;
-  p90: number | null;
-}
-
-const NO_TIMES: TimeStats = { count: 0, median: null, p90: null };
-
-/**
- * Median and 90th percentile (nearest rank, as `percentile` takes them) of one
- * priority's durations: the band counts say which band holds each rank, one
- * read of that band says its minutes.
- */
-async function timeStatsOf(
-  db: Db,
-  window: DayWindow,
-  measure: Measure,
-  priorityId: number,
-  bands: readonly BandCountRow[],
-): Promise<TimeStats> {
-  const rows = bands
-    .filter((b) => b.measure === measure && b.priority_id === priorityId && b.band >= 0)
-    .sort((a, b) => a.band - b.band);
-  const count = rows.reduce((sum, r) => sum + r.n, 0);
-  if (count === 0) return NO_TIMES;
-  const at = async (q: number): Promise<number | null> => {
-    const rank = Math.max(1, Math.ceil(q * count));
-    let before = 0;
-    for (const row of rows) {
-      if (before + row.n >= rank) {
-        return minutesAt(db, window, {
-          measure,
-          priorityId,
-          band: row.band,
-          offset: rank - before - 1,
-        });
-      }
-      before += row.n;
-    }
-    return null;
-  };
-  return { count, median: await at(0.5), p90: await at(0.9) };
 }
 
 /** Everything the Reports page shows, as tables; the charts are drawn from the same rows. */

@@ -90,21 +90,27 @@ function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Staff rows as the staff pages list them: with the name of their role. */
+/** Who a staff row is, as every list of staff shows it: with the name of their role. */
+const PERSON_WITH_ROLE = [
+  'staff.id',
+  'staff.name',
+  'staff.username',
+  'staff.department',
+  'roles.name as role_name',
+] as const;
+
+function selectFromStaffAndRoles(db: Db) {
+  return db.selectFrom('staff').innerJoin('roles', 'roles.id', 'staff.role_id');
+}
+
+/** Staff rows as the staff pages list them: with their address, status and role. */
 function selectStaffWithRole(db: Db) {
-  return db
-    .selectFrom('staff')
-    .innerJoin('roles', 'roles.id', 'staff.role_id')
-    .select([
-      'staff.id',
-      'staff.name',
-      'staff.username',
-      'staff.email',
-      'staff.department',
-      'staff.active',
-      'staff.role_id',
-      'roles.name as role_name',
-    ]);
+  return selectFromStaffAndRoles(db).select([
+    ...PERSON_WITH_ROLE,
+    'staff.email',
+    'staff.active',
+    'staff.role_id',
+  ]);
 }
 
 /** Staff by name, matching part of the name, username or department (any case). */
@@ -218,17 +224,7 @@ export interface StaffOption {
 
 /** Active staff as a choice in a list: name, username, department and role. */
 function selectActiveStaffOptions(db: Db) {
-  return db
-    .selectFrom('staff')
-    .innerJoin('roles', 'roles.id', 'staff.role_id')
-    .select([
-      'staff.id',
-      'staff.name',
-      'staff.username',
-      'staff.department',
-      'roles.name as role_name',
-    ])
-    .where('staff.active', '=', 1);
+  return selectFromStaffAndRoles(db).select(PERSON_WITH_ROLE).where('staff.active', '=', 1);
 }
 
 /** Everyone who can be assigned a ticket, by name. */

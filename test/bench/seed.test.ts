@@ -10,6 +10,7 @@ import { getKeyCheck, keyFilePath, keyFitsCheck, readKeyFile } from '../../src/c
 import { decryptPhi } from '../../src/crypto/phi.js';
 import { createDb, databaseFile } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { storedTicket } from '../helpers/db.js';
 
 const dirs: string[] = [];
 let seeded: string;
@@ -92,11 +93,7 @@ describe('the bench seeder', () => {
     try {
       expect((await app.inject('/healthz')).statusCode).toBe(200);
       const ticket = manifest.visibleToStaff[0] ?? 0;
-      const row = await app.db
-        .selectFrom('tickets')
-        .select('description')
-        .where('id', '=', ticket)
-        .executeTakeFirstOrThrow();
+      const row = await storedTicket(app.db, ticket);
       if (row.description) expect(app.phi.decrypt(row.description)).not.toMatch(/^v1:/);
     } finally {
       await app.close();

@@ -23,6 +23,7 @@ import {
   saveUnconfirmedSecret,
 } from '../../src/repositories/two-factor.js';
 import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { storedTicket } from '../helpers/db.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
 import {
   createTestDatabase,
@@ -189,11 +190,7 @@ describe.skipIf(testStore !== 'postgres')('hushdesk copy-store', () => {
     await fillTheRest(sqlite.app, admin.id, sqlite.clock.now());
     const before = (await browser.get(`/tickets/${id}`)).body;
     expect(before).toContain('the claim form prints blank');
-    const stored = await sqlite.app.db
-      .selectFrom('tickets')
-      .select('description')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const stored = await storedTicket(sqlite.app.db, id);
 
     // Into an empty PostgreSQL database.
     const database = await createTestDatabase({ empty: true });
@@ -214,11 +211,7 @@ describe.skipIf(testStore !== 'postgres')('hushdesk copy-store', () => {
     const page = await (await signIn(served.app, 'ann')).get(`/tickets/${id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('the claim form prints blank');
-    const copied = await served.app.db
-      .selectFrom('tickets')
-      .select('description')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const copied = await storedTicket(served.app.db, id);
     expect(copied.description).toBe(stored.description);
     expect(copied.description).not.toContain('claim form');
     // New rows follow the copied ids, and the triggers the copy skipped run again.

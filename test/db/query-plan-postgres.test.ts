@@ -13,6 +13,7 @@ import {
   BIG_TABLES,
   type Check,
   type Context,
+  PROBES,
   planContext,
   QUERIES,
 } from '../helpers/plan-queries.js';
@@ -101,22 +102,9 @@ describe.skipIf(testStore !== 'postgres')('query plans on PostgreSQL, on realist
   });
 
   it('the check itself catches a scan no index can answer and passes an index search', async () => {
-    const scan = await plansOf((c) =>
-      c.db
-        .selectFrom('tickets as t')
-        .select('t.id')
-        .where('t.title', 'like', '%printer%')
-        .execute(),
-    );
+    const scan = await plansOf(PROBES.titleScan);
     expect(scan.flatMap((s) => seqScans(s.plan))).toEqual(['Seq Scan on tickets t']);
-    const search = await plansOf((c) =>
-      c.db
-        .selectFrom('tickets')
-        .select('id')
-        .where('assignee_id', '=', c.staffId)
-        .where('status', '=', 'new')
-        .execute(),
-    );
+    const search = await plansOf(PROBES.indexSearch);
     expect(search.flatMap((s) => seqScans(s.plan))).toEqual([]);
   });
 

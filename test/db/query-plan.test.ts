@@ -18,6 +18,7 @@ import {
   CURSOR,
   DATES,
   filters,
+  PROBES,
   planContext,
   QUERIES,
   REPORT_NOW,
@@ -97,22 +98,9 @@ describe('query plans on realistic data', () => {
         .execute(),
     );
     expect(scan.flatMap((s) => fullScans(s.sql, s.plan))).not.toEqual([]);
-    const aliased = await plansOf((c) =>
-      c.db
-        .selectFrom('tickets as t')
-        .select('t.id')
-        .where('t.title', 'like', '%printer%')
-        .execute(),
-    );
+    const aliased = await plansOf(PROBES.titleScan);
     expect(aliased.flatMap((s) => fullScans(s.sql, s.plan))).toEqual(['SCAN t']);
-    const search = await plansOf((c) =>
-      c.db
-        .selectFrom('tickets')
-        .select('id')
-        .where('assignee_id', '=', c.staffId)
-        .where('status', '=', 'new')
-        .execute(),
-    );
+    const search = await plansOf(PROBES.indexSearch);
     expect(search.flatMap((s) => fullScans(s.sql, s.plan))).toEqual([]);
   });
 

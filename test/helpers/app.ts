@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { buildApp } from '../../src/build.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { OutboxOptions } from '../../src/decorators/outbox.js';
 import { createStaff, type RoleKey } from '../../src/repositories/staff.js';
+import { CookieJar, csrfTokenIn } from './cookie-jar.js';
 import { createTestDatabase, type TestDatabase, testServerUrl } from './store.js';
 
 /** A clock tests can move forward, read by every rule about time. */
@@ -123,25 +125,19 @@ type Form = Record<string, string | string[]>;
  * CSRF token it last saw on a page with every form it posts.
  */
 export class Browser {
-  private cookies = new Map<string, string>();
+  private readonly cookies = new CookieJar();
   csrf = '';
 
   constructor(readonly app: FastifyInstance) {}
 
   async request(options: InjectOptions): Promise<LightMyRequestResponse> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = this.cookies.header();
     const response = await this.app.inject({
       ...options,
       headers: { ...(cookie ? { cookie } : {}), ...(options.headers ?? {}) },
     });
-    for (const c of response.cookies as { name: string; value: string; expires?: Date }[]) {
-      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) {
-        this.cookies.delete(c.name);
-      } else this.cookies.set(c.name, c.value);
-    }
-    const token =
-      /name="csrf-token" content="([^"]+)"/.exec(response.body)?.[1] ??
-      /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    this.cookies.take(response.headers['set-cookie']);
+    const token = csrfTokenIn(response.body);
     if (token) this.csrf = token;
     return response;
   }
@@ -193,15 +189,41 @@ export async function signIn(
   return browser;
 }
 
+/** Ann Lee, an administrator: the first person of most test files. */
+export const ANN_ADMIN: Record<string, StaffOptions> = { ann: { name: 'Ann Lee', role: 'admin' } };
+
+/**
+ * Within the calling file: an app with these staff, built before its tests and
+ * closed after them. `setUp` adds what the file needs (people signed in, tickets);
+ * what it returns sits beside `t` on the object returned here, filled in by the
+ * time the tests run.
+ */
+export function useTestAppWith<Extra extends object = object>(
+  staff: Record<string, StaffOptions>,
+  setUp?: (t: TestApp) => Promise<Extra>,
+): { t: TestApp } & Extra {
+  const world = {} as { t: TestApp } & Extra;
+  beforeAll(async () => {
+    world.t = await createTestAppWith(staff);
+    if (setUp) Object.assign(world, await setUp(world.t));
+  });
+  afterAll(() => world.t?.close());
+  return world;
+}
+
+/** An app with these staff and the administrator, Ann, signed in as `admin`. */
+export function useAdminApp(staff: Record<string, StaffOptions> = ANN_ADMIN) {
+  return useTestAppWith(staff, async (t) => ({ admin: await signIn(t.app, 'ann') }));
+}
+
 /**
  * The staff pages' agency (an administrator, a biller and a champion, in three
  * departments) with the administrator, Ann, signed in.
  */
-export async function startStaffPagesApp(): Promise<{ t: TestApp; admin: Browser }> {
-  const t = await createTestAppWith({
+export function useStaffPagesApp() {
+  return useAdminApp({
     ann: { name: 'Ann Lee', role: 'admin', department: 'Front office' },
     bo: { name: 'Bo Chen', department: 'Billing' },
     cy: { name: 'Cy Diaz', role: 'champion', department: 'Clinical' },
   });
-  return { t, admin: await signIn(t.app, 'ann') };
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../src/db/index.js';
+import type { Ticket } from '../../src/db/schema.js';
 
 /** The id of a staff member by username; throws when there is none. */
 export async function staffId(app: FastifyInstance, username: string): Promise<number> {
@@ -50,4 +52,9 @@ export async function countAudit(app: FastifyInstance): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** A ticket's row as stored (a description still encrypted); throws when there is none. */
+export function storedTicket(db: Db, id: number): Promise<Ticket> {
+  return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }

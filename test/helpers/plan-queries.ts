@@ -186,6 +186,23 @@ export const QUERIES: Record<string, Entry> = {
     hasReportTimesFrom(c.db, c.now.toISOString()),
 };
 
+/**
+ * Two probes of the plan check itself, on either store: a title search no index
+ * can answer must be caught as a scan, and a search on an indexed pair of
+ * columns must pass.
+ */
+export const PROBES = {
+  titleScan: (c: Context) =>
+    c.db.selectFrom('tickets as t').select('t.id').where('t.title', 'like', '%printer%').execute(),
+  indexSearch: (c: Context) =>
+    c.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('assignee_id', '=', c.staffId)
+      .where('status', '=', 'new')
+      .execute(),
+} satisfies Record<string, Check>;
+
 export const DAY_MS = 86_400_000;
 export const REPORT_NOW = {
   today: new Date().toISOString().slice(0, 10),

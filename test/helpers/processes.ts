@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RunningServer, startNodeServer } from '../../bench/processes.js';
+import { CookieJar, csrfTokenIn } from './cookie-jar.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -70,32 +71,22 @@ type Form = Record<string, string>;
  * Cookies are kept per client, not per server: one session serves every process.
  */
 export class HttpClient {
-  private readonly cookies = new Map<string, string>();
+  private readonly cookies = new CookieJar();
   csrf = '';
 
   async request(
     url: string,
     init: RequestInit = {},
   ): Promise<{ status: number; body: string; location: string | null }> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = this.cookies.header();
     const response = await fetch(url, {
       ...init,
       redirect: 'manual',
       headers: { ...(cookie ? { cookie } : {}), ...(init.headers as Record<string, string>) },
     });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      if (at <= 0) continue;
-      const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) {
-        this.cookies.delete(name);
-      } else this.cookies.set(name, value);
-    }
+    this.cookies.take(response.headers.getSetCookie());
     const body = await response.text();
-    const token =
-      /name="csrf-token" content="([^"]+)"/.exec(body)?.[1] ??
-      /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+    const token = csrfTokenIn(body);
     if (token) this.csrf = token;
     return { status: response.status, body, location: response.headers.get('location') };
   }

@@ -1,21 +1,19 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { addStaff, type Browser, createTestApp, signIn, type TestApp } from './app.js';
+import { ANN_ADMIN, signIn, useTestAppWith } from './app.js';
+import { staffId } from './db.js';
 
-/** The Settings tests' app: Ann, an administrator, signed in; `open` loads the page. */
-export async function startSettingsApp(): Promise<{
-  t: TestApp;
-  admin: Browser;
-  annId: number;
-  open: () => Promise<LightMyRequestResponse>;
-}> {
-  const t = await createTestApp();
-  const annId = (await addStaff(t.app, 'ann', { name: 'Ann Lee', role: 'admin' })).id;
-  const admin = await signIn(t.app, 'ann');
-  const open = async () => {
-    const page = await admin.get('/settings');
-    expect(page.statusCode).toBe(200);
-    return page;
-  };
-  return { t, admin, annId, open };
+/**
+ * Within the calling file: the Settings tests' app, with Ann, an administrator,
+ * signed in as `admin`; `open` loads the page.
+ */
+export function useSettingsApp() {
+  return useTestAppWith(ANN_ADMIN, async (t) => {
+    const admin = await signIn(t.app, 'ann');
+    const open = async () => {
+      const page = await admin.get('/settings');
+      expect(page.statusCode).toBe(200);
+      return page;
+    };
+    return { admin, annId: await staffId(t.app, 'ann'), open };
+  });
 }

@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { onServer, withDatabase } from '../../bench/postgres.js';
 import type { PhiCipher } from '../../src/crypto/phi.js';
 import type { Store } from '../../src/db/dialect/store.js';
 import { createDb, type Db } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createStaff } from '../../src/repositories/staff.js';
+import {
+  insertTicket,
+  type TicketChanges,
+  updateTicketIfUnchanged,
+} from '../../src/repositories/tickets.js';
+import { storedTicket } from './db.js';
 
 /**
  * Which store the suite runs on. `npm test` runs SQLite; `npm run test:pg` sets
@@ -134,4 +140,38 @@ export function useBareStore(usernames: string[], now: Date): BareStore {
   });
   afterAll(() => close());
   return store;
+}
+
+/** A ticket opened by `by` at `at` straight through the repository, as a save without the app. */
+export function openBareTicket(
+  db: Db,
+  ticket: { title?: string; priorityId?: number; assigneeId?: number | null },
+  by: number,
+  at: Date,
+): Promise<number> {
+  return insertTicket(
+    db,
+    PLAIN,
+    {
+      title: ticket.title ?? 'Printer jammed',
+      description: null,
+      priorityId: ticket.priorityId ?? 1,
+      dueDate: null,
+      assigneeId: ticket.assigneeId ?? null,
+      openedFrom: null,
+    },
+    by,
+    at,
+  );
+}
+
+/** Changes a ticket straight through the repository, on its current version: the save must apply. */
+export async function changeBareTicket(
+  db: Db,
+  id: number,
+  changes: TicketChanges,
+  at: Date,
+): Promise<void> {
+  const { version } = await storedTicket(db, id);
+  expect(await updateTicketIfUnchanged(db, PLAIN, id, version, changes, at)).toBe(true);
 }

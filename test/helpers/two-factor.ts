@@ -1,6 +1,12 @@
 import { expect } from 'vitest';
 import { totpCode, totpStep } from '../../src/auth/totp.js';
-import { Browser, PASSWORD, type TestApp } from './app.js';
+import { ANN_ADMIN, Browser, PASSWORD, type StaffOptions, type TestApp } from './app.js';
+
+/** The two-step sign-in tests' agency: Ann, an administrator, and seven staff to enrol one each. */
+export const TWO_FACTOR_STAFF: Record<string, StaffOptions> = {
+  ...ANN_ADMIN,
+  ...Object.fromEntries(['bo', 'cy', 'di', 'ed', 'flo', 'gus', 'hal'].map((name) => [name, {}])),
+};
 
 /** The code an authenticator app would show now (or `steps` later) for a secret. */
 export const codeFor = (t: TestApp, secret: string, steps = 0) =>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { queueTicketNotification } from '../../src/notifications/compose.js';
-import { DEFAULT_LEASE_MS, OutboxWorker, retryDelayMs } from '../../src/notifications/worker.js';
+import { OutboxWorker, retryDelayMs } from '../../src/notifications/worker.js';
 import { addStaff, createTestApp, signIn, type TestApp } from '../helpers/app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { testStore } from '../helpers/store.js';
@@ -174,8 +174,9 @@ describe('after a crash', () => {
     smtp = await TestSmtpServer.start();
     const { t: app, assignAll } = await setUp({ SMTP_URL: smtp.url });
     const [id] = await assignAll();
+    const leaseMs = app.app.config.outboxLeaseSeconds * 1000;
     // The commit happened and the worker claimed the row; then the process died.
-    const leaseEnds = new Date(app.clock.now().getTime() + DEFAULT_LEASE_MS).toISOString();
+    const leaseEnds = new Date(app.clock.now().getTime() + leaseMs).toISOString();
     await app.app.db
       .updateTable('outbox')
       .set({ status: 'sending', attempts: 1, lease_expires_at: leaseEnds })
@@ -187,7 +188,7 @@ describe('after a crash', () => {
     } else {
       // Several processes: the rows are another's until the lease ends, then taken over.
       expect(await app.app.outbox.runOnce()).toMatchObject({ sent: 0 });
-      app.clock.advance(DEFAULT_LEASE_MS);
+      app.clock.advance(leaseMs);
     }
     expect(await app.app.outbox.runOnce()).toMatchObject({ sent: 3 });
     expect(smtp.withMessageId(`<outbox-${id}@localhost>`)).toHaveLength(1);
@@ -231,6 +232,7 @@ describe('polling', () => {
         now: app.app.now,
         log: app.app.log,
         pollMs: 1000,
+        leaseMs: app.app.config.outboxLeaseSeconds * 1000,
       });
       await worker.start();
       await vi.advanceTimersByTimeAsync(10);

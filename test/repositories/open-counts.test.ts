@@ -2,13 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import type { TicketStatus } from '../../src/db/schema.js';
 import { countMyTickets, recountMyTickets } from '../../src/repositories/ticket-scopes.js';
-import {
-  addAssociatedStaff,
-  insertTicket,
-  removeAssociatedStaff,
-  updateTicketIfUnchanged,
-} from '../../src/repositories/tickets.js';
-import { PLAIN, useBareStore } from '../helpers/store.js';
+import { addAssociatedStaff, removeAssociatedStaff } from '../../src/repositories/tickets.js';
+import { changeBareTicket, openBareTicket, useBareStore } from '../helpers/store.js';
 
 const now = new Date('2026-11-27T15:00:00Z');
 const store = useBareStore(['ann', 'bo', 'cy'], now);
@@ -29,42 +24,14 @@ async function expectKeptEqualsRecount(): Promise<void> {
   }
 }
 
-async function versionOf(id: number): Promise<number> {
-  const row = await db
-    .selectFrom('tickets')
-    .select('version')
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  return row.version;
-}
-
-async function change(
-  id: number,
-  changes: { status?: TicketStatus; assignee_id?: number | null },
-): Promise<void> {
-  expect(await updateTicketIfUnchanged(db, PLAIN, id, await versionOf(id), changes, now)).toBe(
-    true,
-  );
-}
+const change = (id: number, changes: { status?: TicketStatus; assignee_id?: number | null }) =>
+  changeBareTicket(db, id, changes, now);
 
 describe('kept open-ticket counts (My tickets tabs)', () => {
   it('equal a recount after every kind of ticket change', async () => {
     const [ann = 0, bo = 0, cy = 0] = people;
     const open = (assigneeId: number | null, by: number) =>
-      insertTicket(
-        db,
-        PLAIN,
-        {
-          title: 'Printer jammed',
-          description: null,
-          priorityId: 1,
-          dueDate: null,
-          assigneeId,
-          openedFrom: null,
-        },
-        by,
-        now,
-      );
+      openBareTicket(db, { assigneeId }, by, now);
     const first = await open(bo, ann);
     const unassigned = await open(null, bo);
     const third = await open(ann, ann);

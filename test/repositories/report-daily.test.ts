@@ -2,8 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import type { TicketStatus } from '../../src/db/schema.js';
 import { ensureReportCalendar } from '../../src/reports/calendar.js';
-import { insertTicket, updateTicketIfUnchanged } from '../../src/repositories/tickets.js';
-import { PLAIN, useBareStore } from '../helpers/store.js';
+import { changeBareTicket, openBareTicket, useBareStore } from '../helpers/store.js';
 
 const ZONE = 'America/Chicago';
 const T0 = new Date('2026-11-27T15:00:00Z');
@@ -41,13 +40,7 @@ async function expectKeptEqualsRebuilt(): Promise<void> {
 /** A ticket opened by Ann at `at`, straight through the repository. */
 function openAt(title: string, priorityId: number, at: Date): Promise<number> {
   const [ann = 0] = people;
-  return insertTicket(
-    db,
-    PLAIN,
-    { title, description: null, priorityId, dueDate: null, assigneeId: null, openedFrom: null },
-    ann,
-    at,
-  );
+  return openBareTicket(db, { title, priorityId }, ann, at);
 }
 
 /** The days under which tickets of a priority are counted as created, from `from` on. */
@@ -63,14 +56,9 @@ async function createdDays(priorityId: number, from = ''): Promise<string[]> {
   return rows.map((r) => r.day);
 }
 
-async function change(id: number, status: TicketStatus, at: Date, priorityId?: number) {
-  const { version } = await db
-    .selectFrom('tickets')
-    .select('version')
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+function change(id: number, status: TicketStatus, at: Date, priorityId?: number) {
   const changes = priorityId === undefined ? { status } : { status, priority_id: priorityId };
-  expect(await updateTicketIfUnchanged(db, PLAIN, id, version, changes, at)).toBe(true);
+  return changeBareTicket(db, id, changes, at);
 }
 
 async function respond(id: number, by: number, at: Date) {
@@ -92,21 +80,7 @@ async function respond(id: number, by: number, at: Date) {
 describe('Reports: per-day counts kept by triggers', () => {
   it('equal a rebuild after every kind of change, days on the agency’s calendar', async () => {
     const [ann = 0, bo = 0] = people;
-    const open = (at: Date, by = ann) =>
-      insertTicket(
-        db,
-        PLAIN,
-        {
-          title: 'Printer jammed',
-          description: null,
-          priorityId: 1,
-          dueDate: null,
-          assigneeId: bo,
-          openedFrom: null,
-        },
-        by,
-        at,
-      );
+    const open = (at: Date, by = ann) => openBareTicket(db, { assigneeId: bo }, by, at);
     // 05:30 UTC on the 28th is still the 27th in Chicago.
     const late = await open(new Date('2026-11-28T05:30:00Z'));
     const early = await open(T0);

@@ -1,28 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  ANN_ADMIN,
   addStaff,
   Browser,
   createTestApp,
-  createTestAppWith,
   PASSWORD,
   signIn,
-  type TestApp,
+  useTestAppWith,
 } from '../helpers/app.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestAppWith({
-    ann: { name: 'Ann Lee', role: 'admin' },
-    bo: { name: 'Bo Chen' },
-    cy: { name: 'Cy Diaz' },
-    di: { name: 'Di Evans' },
-  });
+const w = useTestAppWith({
+  ...ANN_ADMIN,
+  bo: { name: 'Bo Chen' },
+  cy: { name: 'Cy Diaz' },
+  di: { name: 'Di Evans' },
 });
-afterAll(() => t.close());
 
 describe('sign in', () => {
   it('sends a signed-out visitor to sign-in, then back to the page asked for', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     const first = await browser.get('/?tab=mine');
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe('/sign-in?next=%2F%3Ftab%3Dmine');
@@ -41,7 +37,7 @@ describe('sign in', () => {
   });
 
   it('never returns to another site after sign-in', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     await browser.get('/sign-in');
     const response = await browser.post('/sign-in', {
       username: 'ann',
@@ -52,7 +48,7 @@ describe('sign in', () => {
   });
 
   it('gives an unknown username and a wrong password the same answer', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     await browser.get('/sign-in');
     const wrong = await browser.post('/sign-in', { username: 'bo', password: 'not the password' });
     const unknown = await browser.post('/sign-in', { username: 'nobody', password: PASSWORD });
@@ -67,9 +63,9 @@ describe('sign in', () => {
 
   it('issues a fresh session id at sign-in, never one the browser brought (no fixation)', async () => {
     const planted = 'planted-by-someone-else';
-    const page = await t.app.inject({ method: 'GET', url: '/sign-in' });
+    const page = await w.t.app.inject({ method: 'GET', url: '/sign-in' });
     const form = page.cookies.find((c) => c.name === 'hushdesk-form')?.value ?? '';
-    const response = await t.app.inject({
+    const response = await w.t.app.inject({
       method: 'POST',
       url: '/sign-in',
       headers: { cookie: `hushdesk=${planted}; hushdesk-form=${form}` },
@@ -79,14 +75,14 @@ describe('sign in', () => {
     const issued = response.cookies.find((c) => c.name === 'hushdesk')?.value;
     expect(issued).toBeTruthy();
     expect(issued).not.toBe(planted);
-    const again = new Browser(t.app);
+    const again = new Browser(w.t.app);
     await again.get('/sign-in');
     const second = await again.post('/sign-in', { username: 'bo', password: PASSWORD });
     expect(second.cookies.find((c) => c.name === 'hushdesk')?.value).not.toBe(issued);
   });
 
   it('sets an HttpOnly SameSite=Lax session cookie', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     await browser.get('/sign-in');
     const response = await browser.post('/sign-in', { username: 'bo', password: PASSWORD });
     const cookie = response.cookies.find((c) => c.name === 'hushdesk');
@@ -98,7 +94,7 @@ describe('sign in', () => {
 
 describe('throttling', () => {
   it('makes repeated failures wait longer, without locking the person out for good', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     await browser.get('/sign-in');
     for (let i = 0; i < 5; i++) {
       const r = await browser.post('/sign-in', { username: 'cy', password: `wrong-${i}-guess` });
@@ -110,7 +106,7 @@ describe('throttling', () => {
     expect(blocked.body).toMatch(/Too many attempts\. Wait 1 second and try again\./);
     expect(blocked.headers['retry-after']).toBe('1');
 
-    t.clock.advance(1_000);
+    w.t.clock.advance(1_000);
     expect(
       (await browser.post('/sign-in', { username: 'cy', password: 'wrong-again' })).statusCode,
     ).toBe(401);
@@ -118,13 +114,13 @@ describe('throttling', () => {
     expect(longer.statusCode).toBe(429);
     expect(longer.headers['retry-after']).toBe('2');
 
-    t.clock.advance(10 * 60_000);
+    w.t.clock.advance(10 * 60_000);
     const allowed = await browser.post('/sign-in', { username: 'cy', password: PASSWORD });
     expect(allowed.statusCode).toBe(303);
   });
 
   it('throttles one username without touching another', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     await browser.get('/sign-in');
     for (let i = 0; i < 7; i++) {
       await browser.post('/sign-in', { username: 'di', password: `wrong-${i}-guess` });
@@ -135,19 +131,19 @@ describe('throttling', () => {
     expect(
       (await browser.post('/sign-in', { username: 'bo', password: PASSWORD })).statusCode,
     ).toBe(303);
-    t.clock.advance(10 * 60_000);
+    w.t.clock.advance(10 * 60_000);
   });
 });
 
 describe('sessions end', () => {
   it('after the idle timeout, and background polling does not keep them alive', async () => {
-    const browser = await signIn(t.app, 'bo');
-    t.clock.advanceMinutes(10);
+    const browser = await signIn(w.t.app, 'bo');
+    w.t.clock.advanceMinutes(10);
     expect((await browser.get('/')).statusCode).toBe(200);
-    t.clock.advanceMinutes(10);
+    w.t.clock.advanceMinutes(10);
     // Ten minutes after the last request by the person: still alive.
     expect((await browser.get('/', { 'hd-background': '1' })).statusCode).toBe(200);
-    t.clock.advanceMinutes(6);
+    w.t.clock.advanceMinutes(6);
     // Sixteen minutes since the person's own request, however much polling came between.
     const ended = await browser.get('/');
     expect(ended.statusCode).toBe(303);
@@ -157,28 +153,28 @@ describe('sessions end', () => {
   });
 
   it('after the absolute limit however active the person is', async () => {
-    const browser = await signIn(t.app, 'bo');
+    const browser = await signIn(w.t.app, 'bo');
     for (let hour = 0; hour < 12 * 6 - 1; hour++) {
-      t.clock.advanceMinutes(10);
+      w.t.clock.advanceMinutes(10);
       const r = await browser.get('/');
       expect(r.statusCode, `after ${(hour + 1) * 10} minutes`).toBe(200);
     }
-    t.clock.advanceMinutes(10);
+    w.t.clock.advanceMinutes(10);
     expect((await browser.get('/')).statusCode).toBe(303);
   });
 
   it('at sign-out, on the server: the old cookie no longer works', async () => {
-    const browser = await signIn(t.app, 'bo');
-    const rows = await t.app.db.selectFrom('sessions').select('id').execute();
+    const browser = await signIn(w.t.app, 'bo');
+    const rows = await w.t.app.db.selectFrom('sessions').select('id').execute();
     const out = await browser.post('/sign-out');
     expect(out.statusCode).toBe(303);
-    const after = await t.app.db.selectFrom('sessions').select('id').execute();
+    const after = await w.t.app.db.selectFrom('sessions').select('id').execute();
     expect(after.length).toBe(rows.length - 1);
   });
 
   it('tells htmx to redirect the whole page to sign-in', async () => {
-    const browser = await signIn(t.app, 'bo');
-    t.clock.advanceMinutes(16);
+    const browser = await signIn(w.t.app, 'bo');
+    w.t.clock.advanceMinutes(16);
     const response = await browser.get('/', {
       'hx-request': 'true',
       'hx-current-url': 'http://localhost:3000/',
@@ -190,13 +186,13 @@ describe('sessions end', () => {
 
 describe('sign-out', () => {
   it('makes a replayed session cookie useless', async () => {
-    const browser = new Browser(t.app);
+    const browser = new Browser(w.t.app);
     await browser.get('/sign-in');
     const signedIn = await browser.post('/sign-in', { username: 'bo', password: PASSWORD });
     const token = signedIn.cookies.find((c) => c.name === 'hushdesk')?.value;
     await browser.get('/');
     await browser.post('/sign-out');
-    const replay = await t.app.inject({
+    const replay = await w.t.app.inject({
       method: 'GET',
       url: '/',
       headers: { cookie: `hushdesk=${token}` },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/root.js';
 import { HELP_BUTTON_FILE } from '../../src/web/help/button-asset.js';
 import { Browser, createTestAppWith, PASSWORD, signIn, type TestApp } from '../helpers/app.js';
+import { storedTicket } from '../helpers/db.js';
 
 let t: TestApp;
 let ann: Browser;
@@ -124,12 +125,11 @@ describe('saving from the Help window', () => {
     const id = Number(
       /^\/help\/tickets\/(\d+)\/created$/.exec(String(response.headers.location))?.[1],
     );
-    const row = await t.app.db
-      .selectFrom('tickets')
-      .select(['opened_from', 'opened_from_host'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row).toEqual({ opened_from: '/clients/:id/notes', opened_from_host: 'ehr.example' });
+    const row = await storedTicket(t.app.db, id);
+    expect(row).toMatchObject({
+      opened_from: '/clients/:id/notes',
+      opened_from_host: 'ehr.example',
+    });
 
     const created = await ann.get(`/help/tickets/${id}/created`);
     expect(created.statusCode).toBe(200);

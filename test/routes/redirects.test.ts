@@ -1,45 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/auth/totp.js';
 import {
   ENCODED_PAYLOADS,
   expectStaysOnSite,
   OFF_SITE_PAYLOADS,
 } from '../auth/redirect-payloads.js';
-import {
-  addStaff,
-  Browser,
-  createTestAppWith,
-  PASSWORD,
-  signIn,
-  type TestApp,
-} from '../helpers/app.js';
+import { ANN_ADMIN, addStaff, Browser, PASSWORD, signIn, useTestAppWith } from '../helpers/app.js';
 import { createTicket } from '../helpers/tickets.js';
 
 /**
  * Every parameter that feeds a redirect or a "carry on" link, fed every payload:
  * the answer is never a 500 and never leads to another site.
  */
-let t: TestApp;
-let ann: Browser;
-let ticket: number;
-beforeAll(async () => {
-  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' }, bo: { name: 'Bo Chen' } });
-  ann = await signIn(t.app, 'ann');
-  ticket = await createTicket(ann);
+const w = useTestAppWith({ ...ANN_ADMIN, bo: { name: 'Bo Chen' } }, async (t) => {
+  const ann = await signIn(t.app, 'ann');
+  return { ann, ticket: await createTicket(ann) };
 });
-afterAll(() => t.close());
 
 const label = (p: string) => JSON.stringify(p);
 
 describe('sign-in next', () => {
   it.each(ENCODED_PAYLOADS.map((p) => [p]))('GET /sign-in?next=%s signed in', async (p) => {
-    const response = await ann.get(`/sign-in?next=${p}`);
+    const response = await w.ann.get(`/sign-in?next=${p}`);
     expect(response.statusCode).toBe(303);
     expectStaysOnSite(response.headers.location);
   });
 
   it.each(ENCODED_PAYLOADS.map((p) => [p]))('GET /sign-in?next=%s signed out', async (p) => {
-    const response = await t.app.inject({ method: 'GET', url: `/sign-in?next=${p}` });
+    const response = await w.t.app.inject({ method: 'GET', url: `/sign-in?next=${p}` });
     expect(response.statusCode).toBe(200);
     const next = /name="next" value="([^"]*)"/.exec(response.body)?.[1];
     expectStaysOnSite(next?.replace(/&amp;/g, '&'));
@@ -47,7 +35,7 @@ describe('sign-in next', () => {
 
   it('POST /sign-in with each payload as next', async () => {
     for (const payload of OFF_SITE_PAYLOADS) {
-      const browser = new Browser(t.app);
+      const browser = new Browser(w.t.app);
       await browser.get('/sign-in');
       const response = await browser.post('/sign-in', {
         username: 'bo',
@@ -61,9 +49,9 @@ describe('sign-in next', () => {
 
   it('the return address an htmx request sends is held to this site too', async () => {
     for (const payload of OFF_SITE_PAYLOADS) {
-      const response = await t.app.inject({
+      const response = await w.t.app.inject({
         method: 'POST',
-        url: `/tickets/${ticket}/status`,
+        url: `/tickets/${w.ticket}/status`,
         // Raw where a header may carry it (a tab may), percent-encoded where not.
         headers: {
           'hx-request': 'true',
@@ -82,20 +70,20 @@ describe('sign-in next', () => {
 describe('ticket status return', () => {
   it('POST /tickets/:id/status with each payload as return', async () => {
     for (const payload of OFF_SITE_PAYLOADS) {
-      const response = await ann.post(`/tickets/${ticket}/status`, {
+      const response = await w.ann.post(`/tickets/${w.ticket}/status`, {
         status: 'in_progress',
         return: payload,
       });
       expect(response.statusCode, label(payload)).toBe(303);
       expectStaysOnSite(response.headers.location);
-      expect(response.headers.location, label(payload)).toBe(`/#ticket-${ticket}`);
+      expect(response.headers.location, label(payload)).toBe(`/#ticket-${w.ticket}`);
     }
   });
 });
 
 describe('two-step enrolment next', () => {
   it('POST start and GET the page with each payload as next', async () => {
-    const bo = await signIn(t.app, 'bo');
+    const bo = await signIn(w.t.app, 'bo');
     for (const payload of OFF_SITE_PAYLOADS) {
       const started = await bo.post('/profile/two-factor/start', { next: payload });
       expect(started.statusCode, label(payload)).toBe(303);
@@ -111,8 +99,8 @@ describe('two-step enrolment next', () => {
   });
 
   it('the second step of sign-in returns only to this site', async () => {
-    const cy = await addStaff(t.app, 'cy');
-    const browser = await signIn(t.app, 'cy');
+    const cy = await addStaff(w.t.app, 'cy');
+    const browser = await signIn(w.t.app, 'cy');
     await browser.get('/profile/two-factor');
     await browser.post('/profile/two-factor/start');
     const page = await browser.get('/profile/two-factor');
@@ -121,15 +109,15 @@ describe('two-step enrolment next', () => {
       '',
     );
     const confirmed = await browser.post('/profile/two-factor/confirm', {
-      code: totpCode(secret, totpStep(t.clock.now())),
+      code: totpCode(secret, totpStep(w.t.clock.now())),
       next: '/\t/evil.example',
     });
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain('<a href="/">');
     expect(cy).toBeTruthy();
     for (const payload of ['/\t/evil.example', '/\\evil.example', '/.//evil.example']) {
-      t.clock.advance(30_000);
-      const again = new Browser(t.app);
+      w.t.clock.advance(30_000);
+      const again = new Browser(w.t.app);
       await again.get('/sign-in');
       const first = await again.post('/sign-in', {
         username: 'cy',
@@ -139,7 +127,7 @@ describe('two-step enrolment next', () => {
       expect(first.headers.location).toBe('/sign-in/two-factor');
       await again.get('/sign-in/two-factor');
       const second = await again.post('/sign-in/two-factor', {
-        code: totpCode(secret, totpStep(t.clock.now())),
+        code: totpCode(secret, totpStep(w.t.clock.now())),
       });
       expect(second.statusCode, label(payload)).toBe(303);
       expect(second.headers.location, label(payload)).toBe('/');

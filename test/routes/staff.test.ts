@@ -1,30 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, signIn, startStaffPagesApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { signIn, useStaffPagesApp } from '../helpers/app.js';
 import { lastAudit, roleId, staffId } from '../helpers/db.js';
 import { staffNames } from '../helpers/pages.js';
 
-let t: TestApp;
-let admin: Browser;
-
-beforeAll(async () => {
-  ({ t, admin } = await startStaffPagesApp());
-});
-afterAll(() => t.close());
+const w = useStaffPagesApp();
 
 describe('the staff list', () => {
   it('lists active staff by name and searches name, username and department', async () => {
-    expect(staffNames((await admin.get('/staff')).body)).toEqual(['Ann Lee', 'Bo Chen', 'Cy Diaz']);
-    expect(staffNames((await admin.get('/staff?q=chen')).body)).toEqual(['Bo Chen']);
-    expect(staffNames((await admin.get('/staff?q=CY')).body)).toEqual(['Cy Diaz']);
-    expect(staffNames((await admin.get('/staff?q=bill')).body)).toEqual(['Bo Chen']);
+    expect(staffNames((await w.admin.get('/staff')).body)).toEqual([
+      'Ann Lee',
+      'Bo Chen',
+      'Cy Diaz',
+    ]);
+    expect(staffNames((await w.admin.get('/staff?q=chen')).body)).toEqual(['Bo Chen']);
+    expect(staffNames((await w.admin.get('/staff?q=CY')).body)).toEqual(['Cy Diaz']);
+    expect(staffNames((await w.admin.get('/staff?q=bill')).body)).toEqual(['Bo Chen']);
     // Wildcards typed in are plain characters.
-    expect(staffNames((await admin.get('/staff?q=%25')).body)).toEqual([]);
-    const none = await admin.get('/staff?q=%3Cb%3Ezed');
+    expect(staffNames((await w.admin.get('/staff?q=%25')).body)).toEqual([]);
+    const none = await w.admin.get('/staff?q=%3Cb%3Ezed');
     expect(none.body).toContain('Nobody matches “&lt;b&gt;zed”');
   });
 
   it('answers an htmx search with the results only', async () => {
-    const swap = await admin.htmx('GET', '/staff?q=bo');
+    const swap = await w.admin.htmx('GET', '/staff?q=bo');
     expect(swap.statusCode).toBe(200);
     expect(swap.body).not.toContain('<html');
     expect(swap.body).not.toContain('id="staff-results"');
@@ -33,16 +31,22 @@ describe('the staff list', () => {
 });
 
 describe('adding staff', () => {
+  /** Opens the form, as a browser does before posting it, and posts these fields. */
+  async function postNewStaff(fields: Record<string, string>) {
+    await w.admin.get('/staff/new');
+    return w.admin.post('/staff', fields);
+  }
+
   it('offers the Staff role first, even after it is renamed', async () => {
-    const staffRole = await roleId(t.app, { key: 'staff' });
-    await t.app.db
+    const staffRole = await roleId(w.t.app, { key: 'staff' });
+    await w.t.app.db
       .updateTable('roles')
       .set({ name: 'Team member' })
       .where('id', '=', staffRole)
       .execute();
-    const page = await admin.get('/staff/new');
+    const page = await w.admin.get('/staff/new');
     expect(page.body).toMatch(new RegExp(`<option value="${staffRole}" selected>Team member`));
-    await t.app.db
+    await w.t.app.db
       .updateTable('roles')
       .set({ name: 'Staff' })
       .where('id', '=', staffRole)
@@ -50,13 +54,12 @@ describe('adding staff', () => {
   });
 
   it('keeps what was typed and puts each message beside its field', async () => {
-    await admin.get('/staff/new');
-    const response = await admin.post('/staff', {
+    const response = await postNewStaff({
       name: 'Di Evans',
       username: 'd',
       email: 'not-an-email',
       department: 'Intake',
-      roleId: String(await roleId(t.app, { key: 'champion' })),
+      roleId: String(await roleId(w.t.app, { key: 'champion' })),
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('value="Di Evans"');
@@ -65,18 +68,17 @@ describe('adding staff', () => {
     expect(response.body).toMatch(/id="username-error">Use 2 to 40 letters/);
     expect(response.body).toMatch(/id="email-error">Enter an email address such as/);
     expect(response.body).toMatch(
-      new RegExp(`<option value="${await roleId(t.app, { key: 'champion' })}" selected>Champion`),
+      new RegExp(`<option value="${await roleId(w.t.app, { key: 'champion' })}" selected>Champion`),
     );
   });
 
   it('says a username is taken beside the field, whatever its case', async () => {
-    await admin.get('/staff/new');
-    const response = await admin.post('/staff', {
+    const response = await postNewStaff({
       name: 'Bob Other',
       username: 'BO',
       email: 'bob@example.org',
       department: '',
-      roleId: String(await roleId(t.app, { key: 'staff' })),
+      roleId: String(await roleId(w.t.app, { key: 'staff' })),
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/id="username-error">That username is taken/);
@@ -84,8 +86,7 @@ describe('adding staff', () => {
   });
 
   it('refuses a role that does not exist', async () => {
-    await admin.get('/staff/new');
-    const response = await admin.post('/staff', {
+    const response = await postNewStaff({
       name: 'Di Evans',
       username: 'di',
       email: 'di@example.org',
@@ -97,41 +98,42 @@ describe('adding staff', () => {
   });
 
   it('adds the person without a password, and audits it', async () => {
-    await admin.get('/staff/new');
-    const response = await admin.post('/staff', {
+    const response = await postNewStaff({
       name: 'Di Evans',
       username: 'di',
       email: 'di@example.org',
       department: 'Intake',
-      roleId: String(await roleId(t.app, { key: 'champion' })),
+      roleId: String(await roleId(w.t.app, { key: 'champion' })),
     });
     expect(response.statusCode).toBe(303);
-    const id = await staffId(t.app, 'di');
+    const id = await staffId(w.t.app, 'di');
     expect(response.headers.location).toBe(`/staff/${id}?done=added`);
-    const page = await admin.get(response.headers.location as string);
+    const page = await w.admin.get(response.headers.location as string);
     expect(page.body).toContain('They have no password yet');
-    const row = await t.app.db
+    const row = await w.t.app.db
       .selectFrom('staff')
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ password_hash: null, active: 1, department: 'Intake' });
-    expect((await lastAudit(t.app, 'staff-added'))?.detail).toBe('Di Evans (di) added as Champion');
+    expect((await lastAudit(w.t.app, 'staff-added'))?.detail).toBe(
+      'Di Evans (di) added as Champion',
+    );
   });
 });
 
 describe('editing staff', () => {
   /** Posts Bo's edit form with his current values, changed by `changes`. */
   async function editBo(changes: Record<string, string> & { role?: string } = {}) {
-    const id = await staffId(t.app, 'bo');
-    await admin.get(`/staff/${id}`);
+    const id = await staffId(w.t.app, 'bo');
+    await w.admin.get(`/staff/${id}`);
     const { role = 'staff', ...fields } = changes;
-    const response = await admin.post(`/staff/${id}`, {
+    const response = await w.admin.post(`/staff/${id}`, {
       name: 'Bo Chen',
       username: 'bo',
       email: 'bo@example.org',
       department: 'Billing',
-      roleId: String(await roleId(t.app, { key: role })),
+      roleId: String(await roleId(w.t.app, { key: role })),
       ...fields,
     });
     return { id, response };
@@ -141,7 +143,7 @@ describe('editing staff', () => {
     const { id, response } = await editBo({ email: 'bo.chen@example.org', role: 'champion' });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(`/staff/${id}?done=saved`);
-    expect((await lastAudit(t.app, 'staff-changed'))?.detail).toBe(
+    expect((await lastAudit(w.t.app, 'staff-changed'))?.detail).toBe(
       'Bo Chen (bo): email “bo@example.org” → “bo.chen@example.org”; role “Staff” → “Champion”',
     );
     await editBo();
@@ -157,11 +159,11 @@ describe('editing staff', () => {
 
 describe('navigation', () => {
   it('shows Staff and Roles only to those who manage staff, and Profile to everyone', async () => {
-    const page = await admin.get('/');
+    const page = await w.admin.get('/');
     expect(page.body).toMatch(/href="\/staff"/);
     expect(page.body).toMatch(/href="\/roles"/);
     expect(page.body).toMatch(/href="\/profile"/);
-    const bo = await signIn(t.app, 'bo');
+    const bo = await signIn(w.t.app, 'bo');
     const theirs = await bo.get('/');
     expect(theirs.body).not.toMatch(/href="\/staff"/);
     expect(theirs.body).not.toMatch(/href="\/roles"/);

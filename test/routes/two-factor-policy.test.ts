@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/repositories/settings.js';
-import {
-  addStaff,
-  Browser,
-  createTestAppWith,
-  PASSWORD,
-  signIn,
-  type TestApp,
-} from '../helpers/app.js';
-import { actionsOf, codeFor, enrol } from '../helpers/two-factor.js';
+import { addStaff, Browser, PASSWORD, signIn, useTestAppWith } from '../helpers/app.js';
+import { actionsOf, codeFor, enrol, TWO_FACTOR_STAFF } from '../helpers/two-factor.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestAppWith({ ann: { name: 'Ann Lee', role: 'admin' } });
-  for (const name of ['bo', 'cy', 'di', 'ed', 'flo', 'gus', 'hal']) await addStaff(t.app, name);
-});
-afterAll(() => t.close());
+const w = useTestAppWith(TWO_FACTOR_STAFF);
 
 describe('requiring a second factor for everyone', () => {
-  afterAll(() => setSetting(t.app.db, 'require_two_factor', false, null, t.clock.now()));
+  afterAll(() => setSetting(w.t.app.db, 'require_two_factor', false, null, w.t.clock.now()));
 
   it('keeps people without one on the enrolment page until they have set it up', async () => {
-    const di = await signIn(t.app, 'di');
-    await setSetting(t.app.db, 'require_two_factor', true, null, t.clock.now());
+    const di = await signIn(w.t.app, 'di');
+    await setSetting(w.t.app.db, 'require_two_factor', true, null, w.t.clock.now());
 
     const home = await di.get('/');
     expect(home.statusCode).toBe(303);
@@ -39,29 +27,29 @@ describe('requiring a second factor for everyone', () => {
     expect(page.body).toContain('Your agency requires two-step sign-in');
 
     // A fresh sign-in lands there too.
-    const fresh = new Browser(t.app);
+    const fresh = new Browser(w.t.app);
     await fresh.get('/sign-in');
     await fresh.post('/sign-in', { username: 'ed', password: PASSWORD });
     expect((await fresh.get('/')).headers.location).toBe('/profile/two-factor');
 
-    await enrol(t, di);
+    await enrol(w.t, di);
     expect((await di.get('/')).statusCode).toBe(200);
   });
 
   it('does not let anyone turn it off while it is required', async () => {
-    const flo = await signIn(t.app, 'flo');
-    await setSetting(t.app.db, 'require_two_factor', false, null, t.clock.now());
-    const { secret } = await enrol(t, flo);
-    await setSetting(t.app.db, 'require_two_factor', true, null, t.clock.now());
-    const refused = await flo.post('/profile/two-factor/off', { code: codeFor(t, secret) });
+    const flo = await signIn(w.t.app, 'flo');
+    await setSetting(w.t.app.db, 'require_two_factor', false, null, w.t.clock.now());
+    const { secret } = await enrol(w.t, flo);
+    await setSetting(w.t.app.db, 'require_two_factor', true, null, w.t.clock.now());
+    const refused = await flo.post('/profile/two-factor/off', { code: codeFor(w.t, secret) });
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('cannot be turned off');
 
-    await setSetting(t.app.db, 'require_two_factor', false, null, t.clock.now());
-    const off = await flo.post('/profile/two-factor/off', { code: codeFor(t, secret) });
+    await setSetting(w.t.app.db, 'require_two_factor', false, null, w.t.clock.now());
+    const off = await flo.post('/profile/two-factor/off', { code: codeFor(w.t, secret) });
     expect(off.statusCode).toBe(303);
-    expect(await actionsOf(t, 'flo')).toContain('two-factor-removed');
-    const back = new Browser(t.app);
+    expect(await actionsOf(w.t, 'flo')).toContain('two-factor-removed');
+    const back = new Browser(w.t.app);
     await back.get('/sign-in');
     const response = await back.post('/sign-in', { username: 'flo', password: PASSWORD });
     expect(response.headers.location).toBe('/');
@@ -70,23 +58,23 @@ describe('requiring a second factor for everyone', () => {
 
 describe('an administrator turns it off for someone who lost phone and codes', () => {
   it('removes the second factor, ends their sessions, and audits it; staff cannot', async () => {
-    await addStaff(t.app, 'ivy');
-    const ivy = await signIn(t.app, 'ivy');
-    await enrol(t, ivy);
+    await addStaff(w.t.app, 'ivy');
+    const ivy = await signIn(w.t.app, 'ivy');
+    await enrol(w.t, ivy);
     const ivyId = (
-      await t.app.db
+      await w.t.app.db
         .selectFrom('staff')
         .select('id')
         .where('username', '=', 'ivy')
         .executeTakeFirstOrThrow()
     ).id;
 
-    await addStaff(t.app, 'jo');
-    const jo = await signIn(t.app, 'jo');
+    await addStaff(w.t.app, 'jo');
+    const jo = await signIn(w.t.app, 'jo');
     await jo.get('/profile');
     expect((await jo.post(`/staff/${ivyId}/two-factor/reset`)).statusCode).toBe(403);
 
-    const ann = await signIn(t.app, 'ann');
+    const ann = await signIn(w.t.app, 'ann');
     const page = await ann.get(`/staff/${ivyId}`);
     expect(page.body).toContain('Turn off two-step sign-in');
     const reset = await ann.post(`/staff/${ivyId}/two-factor/reset`);
@@ -96,10 +84,10 @@ describe('an administrator turns it off for someone who lost phone and codes', (
     );
     // Ivy's session is gone, and the next sign-in needs only the password.
     expect((await ivy.get('/')).statusCode).toBe(303);
-    const again = new Browser(t.app);
+    const again = new Browser(w.t.app);
     await again.get('/sign-in');
     const signedIn = await again.post('/sign-in', { username: 'ivy', password: PASSWORD });
     expect(signedIn.headers.location).toBe('/');
-    expect(await actionsOf(t, 'ann')).toContain('two-factor-reset');
+    expect(await actionsOf(w.t, 'ann')).toContain('two-factor-reset');
   });
 });

@@ -6,6 +6,7 @@ import {
   waitingClockChanges,
 } from '../../src/tickets/waiting-time.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../helpers/app.js';
+import { storedTicket } from '../helpers/db.js';
 import { createTicket, saveTicket } from '../helpers/tickets.js';
 
 const HOUR = 3_600_000;
@@ -136,11 +137,7 @@ describe('the paused response target, on the screens', () => {
     expect(late).toContain('Past response target');
     expect(late).toContain('Response target: Past by 1 hour.');
     expect(row((await ann.get('/?tab=created')).body, id)).toContain('Past response target');
-    const stored = await t.app.db
-      .selectFrom('tickets')
-      .select(['waiting_since', 'waited_seconds'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(stored).toEqual({ waiting_since: null, waited_seconds: 60 * 3600 });
+    const stored = await storedTicket(t.app.db, id);
+    expect(stored).toMatchObject({ waiting_since: null, waited_seconds: 60 * 3600 });
   });
 });

@@ -1,21 +1,12 @@
-import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getEscalationDesk } from '../../../src/repositories/settings.js';
-import { addStaff, type Browser, type TestApp } from '../../helpers/app.js';
+import { addStaff } from '../../helpers/app.js';
 import { lastAudit } from '../../helpers/db.js';
-import { startSettingsApp } from '../../helpers/settings.js';
+import { useSettingsApp } from '../../helpers/settings.js';
 import { insertTicket } from '../../helpers/tickets.js';
 
 /** Settings: priority response targets, the escalation desk and the morning reminders. */
-let t: TestApp;
-let admin: Browser;
-let annId: number;
-let open: () => Promise<LightMyRequestResponse>;
-
-beforeAll(async () => {
-  ({ t, admin, annId, open } = await startSettingsApp());
-});
-afterAll(() => t.close());
+const w = useSettingsApp();
 
 describe('priority response targets', () => {
   const targets = {
@@ -38,7 +29,7 @@ describe('priority response targets', () => {
   };
 
   it('shows the stored targets in the largest unit that fits', async () => {
-    const page = await open();
+    const page = await w.open();
     expect(page.body).toMatch(/id="amount_future"[^>]*value="30"/);
     expect(page.body).toMatch(
       /id="unit_future"[\s\S]*?<option value="days" selected>days<\/option>/,
@@ -49,8 +40,8 @@ describe('priority response targets', () => {
   });
 
   it('refuses amounts that are not whole numbers, empty labels and a list that contradicts itself', async () => {
-    await open();
-    const response = await admin.post('/settings/priorities', {
+    await w.open();
+    const response = await w.admin.post('/settings/priorities', {
       ...targets,
       amount_low: 'soon',
       amount_high: '2',
@@ -64,7 +55,7 @@ describe('priority response targets', () => {
     );
     expect(response.body).toMatch(/id="label_crisis-error">Enter what staff see beside Crisis/);
     expect(response.body).toMatch(/id="amount_low"[^>]*value="soon"/);
-    const high = await t.app.db
+    const high = await w.t.app.db
       .selectFrom('priorities')
       .selectAll()
       .where('key', '=', 'high')
@@ -73,15 +64,15 @@ describe('priority response targets', () => {
   });
 
   it('saves a change with who and when, and the ticket window shows the new label', async () => {
-    await open();
-    const response = await admin.post('/settings/priorities', {
+    await w.open();
+    const response = await w.admin.post('/settings/priorities', {
       ...targets,
       amount_high: '1',
       unit_high: 'days',
       label_high: 'Next working day',
     });
     expect(response.statusCode).toBe(303);
-    const high = await t.app.db
+    const high = await w.t.app.db
       .selectFrom('priorities')
       .selectAll()
       .where('key', '=', 'high')
@@ -89,32 +80,32 @@ describe('priority response targets', () => {
     expect(high).toMatchObject({
       response_minutes: 24 * 60,
       target_label: 'Next working day',
-      updated_by: annId,
+      updated_by: w.annId,
     });
-    expect((await lastAudit(t.app, 'priority-targets-changed'))?.detail).toBe(
+    expect((await lastAudit(w.t.app, 'priority-targets-changed'))?.detail).toBe(
       'High: 2 days → 1 day, label “48 hours” → “Next working day”',
     );
-    const page = await admin.get(String(response.headers.location));
+    const page = await w.admin.get(String(response.headers.location));
     expect(page.body).toMatch(/id="targets"[\s\S]*?Saved\.[\s\S]*?Last changed by Ann Lee/);
 
-    const window = await admin.get('/tickets/new');
+    const window = await w.admin.get('/tickets/new');
     expect(window.body).toContain('<option value="high" >High (Next working day)</option>');
   });
 });
 
 describe('escalation desk', () => {
   it('needs both the name and the address, or neither', async () => {
-    await open();
-    const response = await admin.post('/settings/escalation-desk', {
+    await w.open();
+    const response = await w.admin.post('/settings/escalation-desk', {
       escalation_desk_name: 'Procentive Support',
       escalation_desk_email: 'not an address',
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/id="escalation_desk_email-error">Enter an email address/);
     expect(response.body).toMatch(/id="escalation_desk_name"[^>]*value="Procentive Support"/);
-    expect(await getEscalationDesk(t.app.db)).toBeNull();
+    expect(await getEscalationDesk(w.t.app.db)).toBeNull();
 
-    const noName = await admin.post('/settings/escalation-desk', {
+    const noName = await w.admin.post('/settings/escalation-desk', {
       escalation_desk_name: '',
       escalation_desk_email: 'support@vendor.example',
     });
@@ -122,44 +113,44 @@ describe('escalation desk', () => {
   });
 
   it('saves both for the escalation feature to read, and clears them', async () => {
-    await open();
-    const response = await admin.post('/settings/escalation-desk', {
+    await w.open();
+    const response = await w.admin.post('/settings/escalation-desk', {
       escalation_desk_name: 'Procentive Support',
       escalation_desk_email: 'support@vendor.example',
     });
     expect(response.statusCode).toBe(303);
-    expect(await getEscalationDesk(t.app.db)).toEqual({
+    expect(await getEscalationDesk(w.t.app.db)).toEqual({
       name: 'Procentive Support',
       email: 'support@vendor.example',
     });
-    expect((await lastAudit(t.app, 'settings-changed'))?.detail).toBe(
+    expect((await lastAudit(w.t.app, 'settings-changed'))?.detail).toBe(
       'Escalation desk name none → “Procentive Support”; Escalation desk email none → “support@vendor.example”',
     );
-    const page = await admin.get(String(response.headers.location));
+    const page = await w.admin.get(String(response.headers.location));
     expect(page.body).toMatch(/id="desk"[\s\S]*?Saved\.[\s\S]*?Last changed by Ann Lee/);
 
-    await admin.post('/settings/escalation-desk', {
+    await w.admin.post('/settings/escalation-desk', {
       escalation_desk_name: '',
       escalation_desk_email: '',
     });
-    expect(await getEscalationDesk(t.app.db)).toBeNull();
+    expect(await getEscalationDesk(w.t.app.db)).toBeNull();
   });
 });
 
 describe('the morning reminders', () => {
   it('follow the time zone saved in Settings', async () => {
-    const bea = await addStaff(t.app, 'bea', { name: 'Bea Biller', department: 'Billing' });
+    const bea = await addStaff(w.t.app, 'bea', { name: 'Bea Biller', department: 'Billing' });
     const id = await insertTicket(
-      t.app.db,
-      { title: 'Due on the 28th', createdBy: annId, assigneeId: bea.id, dueDate: '2026-11-28' },
-      t.app.now(),
+      w.t.app.db,
+      { title: 'Due on the 28th', createdBy: w.annId, assigneeId: bea.id, dueDate: '2026-11-28' },
+      w.t.app.now(),
     );
-    await open();
-    await admin.post('/settings/agency', { agency_name: 'Sunrise', time_zone: 'Asia/Tokyo' });
+    await w.open();
+    await w.admin.post('/settings/agency', { agency_name: 'Sunrise', time_zone: 'Asia/Tokyo' });
     // 22:00 UTC: 07:00 on the 28th in Tokyo, still the afternoon of the 27th in Chicago (TZ).
-    t.clock.advanceMinutes(7 * 60);
-    await t.app.outbox.runOnce();
-    const queued = await t.app.db
+    w.t.clock.advanceMinutes(7 * 60);
+    await w.t.app.outbox.runOnce();
+    const queued = await w.t.app.db
       .selectFrom('outbox')
       .select(['kind', 'ticket_id'])
       .where('ticket_id', '=', id)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { createTicket, editBase, saveTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -121,12 +122,8 @@ describe('Assigned To without JavaScript: quick search', () => {
     expect(selectHtml(r.body, 'assignee')).toContain(
       `value="${ids.ann}" selected data-match>Ann Lee`,
     );
-    const row = await t.app.db
-      .selectFrom('tickets')
-      .select(['title', 'version'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row).toEqual({ title: 'Scanner offline', version: Number(base.version) });
+    const row = await storedTicket(t.app.db, id);
+    expect(row).toMatchObject({ title: 'Scanner offline', version: Number(base.version) });
     expect(r.body).toContain(`name="version" value="${base.version}"`);
   });
 

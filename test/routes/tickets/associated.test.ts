@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { createTicket, insertTicket, saveTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -68,11 +69,7 @@ describe('the associated-staff rule', () => {
   it('keeps exactly one assignee through every change', async () => {
     const id = await createTicket(ann, { assignee: String(ids.bo) });
     await saveTicket(ann, id, { assignee: 'self' });
-    const row = await t.app.db
-      .selectFrom('tickets')
-      .select('assignee_id')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const row = await storedTicket(t.app.db, id);
     expect(row.assignee_id).toBe(ids.ann);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signIn } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { configureDesk, DESK, escalationOf, useEscalationWorld } from '../../helpers/escalation.js';
 import { createTicket, editBase, insertTicket, saveTicket } from '../../helpers/tickets.js';
 
@@ -55,11 +56,7 @@ describe('the "Send to <desk>" checkbox', () => {
       version,
     });
     expect(response.statusCode).toBe(303);
-    const ticket = await w.t.app.db
-      .selectFrom('tickets')
-      .select('assignee_id')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const ticket = await storedTicket(w.t.app.db, id);
     expect(ticket.assignee_id).toBe(w.ids.dana);
     const page = await w.ann.get(`/tickets/${id}`);
     expect(page.body).toContain('Dana Dent <span class="tag">Assigned</span>');
@@ -99,11 +96,7 @@ describe('who may send', () => {
     expect(create.statusCode).toBe(403);
 
     expect(await escalationOf(w.t, id)).toHaveLength(0);
-    const ticket = await w.t.app.db
-      .selectFrom('tickets')
-      .select('title')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const ticket = await storedTicket(w.t.app.db, id);
     expect(ticket.title).toBe('Ann may not send');
     const created = await w.t.app.db
       .selectFrom('tickets')

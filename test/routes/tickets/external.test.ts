@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../../src/repositories/settings.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { createTicket, insertNote, insertTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -164,11 +165,7 @@ describe('what External support may do on a sent ticket', () => {
       seen_event: seen,
     });
     expect(save.statusCode).toBe(303);
-    let row = await t.app.db
-      .selectFrom('tickets')
-      .select(['status', 'version'])
-      .where('id', '=', sent)
-      .executeTakeFirstOrThrow();
+    let row = await storedTicket(t.app.db, sent);
     expect(row.status).toBe('waiting');
 
     await pat.get('/');
@@ -179,11 +176,7 @@ describe('what External support may do on a sent ticket', () => {
     });
     expect(inline.statusCode).toBe(200);
     expect(inline.body).toContain('Saved');
-    row = await t.app.db
-      .selectFrom('tickets')
-      .select(['status', 'version'])
-      .where('id', '=', sent)
-      .executeTakeFirstOrThrow();
+    row = await storedTicket(t.app.db, sent);
     expect(row.status).toBe('in_progress');
   });
 

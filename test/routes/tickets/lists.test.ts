@@ -6,6 +6,7 @@ import {
   signIn,
   type TestApp,
 } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -239,11 +240,7 @@ describe('inline status change', () => {
     });
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('Someone changed this ticket meanwhile');
-    const row = await t.app.db
-      .selectFrom('tickets')
-      .select('status')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const row = await storedTicket(t.app.db, id);
     expect(row.status).toBe('waiting');
   });
 

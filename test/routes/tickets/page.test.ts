@@ -6,6 +6,7 @@ import {
   signIn,
   type TestApp,
 } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { createTicket, editBase, saveTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -23,14 +24,7 @@ beforeEach(async () => {
 });
 afterAll(() => t.close());
 
-const completedDate = async (id: number) =>
-  (
-    await t.app.db
-      .selectFrom('tickets')
-      .select('completed_date')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-  ).completed_date;
+const completedDate = async (id: number) => (await storedTicket(t.app.db, id)).completed_date;
 
 describe('the ticket page', () => {
   it('shows every field, the creator, Opened from and a timeline', async () => {

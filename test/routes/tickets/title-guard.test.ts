@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TITLE_CONFIRMED_ACTION } from '../../../src/tickets/title-guard.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
+import { storedTicket } from '../../helpers/db.js';
 import { createTicket, insertTicket, saveTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -180,11 +181,7 @@ describe('the ticket page', () => {
     );
     expect(response.body).toContain('value="Call back 555-123-4567"');
     expect(response.body).toContain('>Edited details</textarea>');
-    const row = await t.app.db
-      .selectFrom('tickets')
-      .select('title')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const row = await storedTicket(t.app.db, id);
     expect(row.title).toBe('Printer in billing will not print');
   });
 
@@ -211,12 +208,8 @@ describe('the ticket page', () => {
     );
     const response = await saveTicket(ann, id, { status: 'in_progress' });
     expect(response.statusCode).toBe(303);
-    const row = await t.app.db
-      .selectFrom('tickets')
-      .select(['title', 'status'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row).toEqual({ title: 'Call back 555-123-4567', status: 'in_progress' });
+    const row = await storedTicket(t.app.db, id);
+    expect(row).toMatchObject({ title: 'Call back 555-123-4567', status: 'in_progress' });
     expect(await confirmations(id)).toHaveLength(0);
   });
 });
