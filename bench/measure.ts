@@ -38,9 +38,9 @@ export function requestFor(
   return { path, body, headers };
 }
 
-/** One request outside the load, to see whether the route exists and answers as it should. */
-export async function probe(load: Load): Promise<number> {
-  const request = requestFor(load, 0);
+/** The n-th request of `load`, sent on its own (outside autocannon); resolves to its status. */
+async function sendOne(load: Load, n: number): Promise<number> {
+  const request = requestFor(load, n);
   const response = await fetch(load.url + request.path, {
     method: load.method,
     headers: request.headers,
@@ -49,6 +49,11 @@ export async function probe(load: Load): Promise<number> {
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+/** One request outside the load, to see whether the route exists and answers as it should. */
+export function probe(load: Load): Promise<number> {
+  return sendOne(load, 0);
 }
 
 /**
@@ -105,16 +110,9 @@ function sendAlongside(load: Load, perSecond: number): { stop(): Promise<number>
   let failures = 0;
   const inFlight = new Set<Promise<void>>();
   const send = async () => {
-    const request = requestFor(load, n++);
     try {
-      const response = await fetch(load.url + request.path, {
-        method: load.method,
-        headers: request.headers,
-        body: request.body,
-        redirect: 'manual',
-      });
-      await response.arrayBuffer();
-      if (response.status < 200 || response.status >= 400) failures++;
+      const status = await sendOne(load, n++);
+      if (status < 200 || status >= 400) failures++;
     } catch {
       failures++;
     }
