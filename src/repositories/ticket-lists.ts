@@ -1,6 +1,10 @@
 import { type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import { type Store, storeOf } from '../db/dialect/store.js';
-import { titleMatches } from '../db/dialect/title-search.js';
+import {
+  countTitleHits,
+  type TitleSearchOptions,
+  titleMatches,
+} from '../db/dialect/title-search.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
@@ -84,6 +88,7 @@ function applyFilters(
   query: TicketQuery,
   filters: TicketFilters,
   dates: DueDates,
+  drive: TitleSearchOptions['drive'],
 ): TicketQuery {
   let q = query;
   if (filters.status === 'open') q = q.where(isOpen);
@@ -118,7 +123,7 @@ function applyFilters(
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
     const words = searchWordsOf(text);
-    const inTitle = titleMatches(store, words, { openOnly: onlyOpen(filters) });
+    const inTitle = titleMatches(store, words, { openOnly: onlyOpen(filters), drive });
     q = q.where((eb) => {
       if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
       if (number) return eb('tickets.id', '=', Number(number));
@@ -135,13 +140,66 @@ function baseQuery(
   viewer: Viewer,
   filters: TicketFilters,
   dates: DueDates,
+  drive: TitleSearchOptions['drive'] = 'hits',
 ) {
   return applyFilters(
     storeOf(db),
     applyScope(db.selectFrom('tickets'), scope, viewer),
     filters,
     dates,
+    drive,
   );
+}
+
+/**
+ * A title search walks the list's order and tests each ticket (instead of
+ * sorting every match) once the words match at least this share of all
+ * tickets: the walk then reads about PAGE_SIZE × WALK_SHARE index entries for
+ * a page, where sorting would read every matching ticket's row.
+ */
+const WALK_SHARE = 50;
+
+/**
+ * How a title search is run. The title index counts its matches (up to one past
+ * COUNT_CAP, no ticket read), which chooses the way (TitleSearchOptions) and,
+ * when the title is all that narrows an administrator's list, is its total.
+ * Only where nothing else narrows the list much is walking safe: everyone's
+ * tickets, by last update, filtered at most by status and priority.
+ */
+async function planTitleSearch(
+  db: Db,
+  scope: ListScope,
+  viewer: Viewer,
+  filters: TicketFilters,
+): Promise<{ drive: 'hits' | 'test'; total: ListTotal | null }> {
+  const asIs = { drive: 'hits' as const, total: null };
+  const text = cleanSearchText(filters.q);
+  if (!text || /^#?\d{1,9}$/.test(text)) return asIs;
+  if (scope !== 'all' || !viewer.seeAll || viewer.externalOnly) return asIs;
+  if (filters.assignee || filters.due) return asIs;
+  const statusOnly = filters.status === 'open' || filters.status === 'any';
+  const walkable = filters.sort === 'updated';
+  if (!walkable && !(statusOnly && !filters.priority)) return asIs;
+  const openOnly = onlyOpen(filters);
+  const counting = countTitleHits(storeOf(db), searchWordsOf(text), {
+    openOnly,
+    cap: COUNT_CAP + 1,
+  });
+  if (!counting) return asIs;
+  const hits = Number((await counting.execute(db)).rows[0]?.n ?? 0);
+  const total =
+    statusOnly && !filters.priority
+      ? hits > COUNT_CAP
+        ? { total: COUNT_CAP, capped: true }
+        : { total: hits, capped: false }
+      : null;
+  if (!walkable || hits < 2 * PAGE_SIZE) return { drive: 'hits', total };
+  const newest = await db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  const size = Number(newest?.id ?? 0);
+  return { drive: hits * WALK_SHARE >= size ? 'test' : 'hits', total };
 }
 
 /** The list's order, ties broken by number so pages never overlap; `p` is the priority. */
@@ -188,7 +246,10 @@ export async function listTickets(
   filters: TicketFilters,
   dates: DueDates,
 ): Promise<{ rows: TicketRow[] } & ListTotal> {
+  const search = await planTitleSearch(db, scope, viewer, filters);
   const base = baseQuery(db, scope, viewer, filters, dates);
+  const walked =
+    search.drive === 'test' ? baseQuery(db, scope, viewer, filters, dates, 'test') : base;
   const page = Math.max(1, filters.page);
   // After a cursor (Next) or before one (Previous); a page number without one
   // (a link from before keyset paging) still works, by OFFSET.
@@ -200,8 +261,8 @@ export async function listTickets(
   // The priority is joined only to sort by it: the other orders read the index alone.
   let chosen =
     filters.sort === 'priority'
-      ? base.innerJoin('priorities as p', 'p.id', 'tickets.priority_id').select('tickets.id')
-      : base.select('tickets.id');
+      ? walked.innerJoin('priorities as p', 'p.id', 'tickets.priority_id').select('tickets.id')
+      : walked.select('tickets.id');
   if (cursor) chosen = chosen.where(pastCursor(filters.sort, cursor, before !== null));
   const pageIds = (
     before
@@ -217,7 +278,7 @@ export async function listTickets(
   const list = await rows.execute();
   const total = isPlainMyList(scope, viewer, filters)
     ? { total: (await countMyTickets(db, viewer))[scope], capped: false }
-    : await countCapped(db, base);
+    : (search.total ?? (await countCapped(db, base)));
   return { rows: list as TicketRow[], ...total };
 }
 
