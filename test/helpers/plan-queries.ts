@@ -157,6 +157,9 @@ export const QUERIES: Record<string, Entry> = {
   },
   'All tickets: title search, any status, a rare pair of words (sorts its few matches)': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer jam', status: 'any' }), DATES),
+  'All tickets: title search, complete, by last update (walks and counts in the status index)': (
+    c,
+  ) => listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'complete' }), DATES),
   'All tickets: title search, complete, sorted by due date': (c) =>
     listTickets(
       c.db,
