@@ -107,44 +107,35 @@ function expected(q: string, keep: (t: Seeded) => boolean): { ids: number[]; row
 
 const admin = () => ({ id: adminId, seeAll: true, externalOnly: false });
 
+/** All tickets with these filters (as the query string gives them), as the list asks. */
+const search = (query: Record<string, string>, viewer = admin()) =>
+  listTickets(db, 'all', viewer, parseFilters(query), DATES);
+
 describe('title search, many matches or few', () => {
   it('a common word (a third of the titles) gives the same first and second page as the rule', async () => {
     const want = expected('printer', () => true);
     expect(want.ids.length).toBe(TICKETS / 3);
-    const first = await listTickets(
-      db,
-      'all',
-      admin(),
-      parseFilters({ q: 'printer', status: 'any' }),
-      DATES,
-    );
+    const first = await search({ q: 'printer', status: 'any' });
     expect(first.rows.map((r) => r.id)).toEqual(want.ids.slice(0, PAGE_SIZE));
     expect(first).toMatchObject({ total: TICKETS / 3, capped: false });
     const last = first.rows[PAGE_SIZE - 1];
     if (!last) throw new Error('no full page');
-    const second = await listTickets(
-      db,
-      'all',
-      admin(),
-      parseFilters({ q: 'printer', status: 'any', page: '2', after: cursorOf('updated', last) }),
-      DATES,
-    );
+    const second = await search({
+      q: 'printer',
+      status: 'any',
+      page: '2',
+      after: cursorOf('updated', last),
+    });
     expect(second.rows.map((r) => r.id)).toEqual(want.ids.slice(PAGE_SIZE, 2 * PAGE_SIZE));
   });
 
   it('a word prefix in another case, among open tickets, with and without a priority', async () => {
     const open = expected('PRINT', (t) => OPEN.includes(t.status));
-    const list = await listTickets(db, 'all', admin(), parseFilters({ q: 'PRINT' }), DATES);
+    const list = await search({ q: 'PRINT' });
     expect(list.rows.map((r) => r.id)).toEqual(open.ids.slice(0, PAGE_SIZE));
     expect(list).toMatchObject({ total: open.ids.length, capped: false });
     const high = expected('print', (t) => t.priority === 'high');
-    const highList = await listTickets(
-      db,
-      'all',
-      admin(),
-      parseFilters({ q: 'print', status: 'any', priority: 'high' }),
-      DATES,
-    );
+    const highList = await search({ q: 'print', status: 'any', priority: 'high' });
     expect(highList.rows.map((r) => r.id)).toEqual(high.ids.slice(0, PAGE_SIZE));
     expect(highList).toMatchObject({ total: high.ids.length, capped: false });
   });
@@ -153,46 +144,25 @@ describe('title search, many matches or few', () => {
     const want = expected('cafe', () => true);
     expect(want.ids.length).toBeGreaterThan(0);
     expect(want.ids.length).toBeLessThan(2 * PAGE_SIZE);
-    const list = await listTickets(
-      db,
-      'all',
-      admin(),
-      parseFilters({ q: 'cafe', status: 'any' }),
-      DATES,
-    );
+    const list = await search({ q: 'cafe', status: 'any' });
     expect(list.rows.map((r) => r.id)).toEqual(want.ids.slice(0, PAGE_SIZE));
     expect(list.total).toBe(want.ids.length);
-    const typed = await listTickets(
-      db,
-      'all',
-      admin(),
-      parseFilters({ q: 'Cafè', status: 'any' }),
-      DATES,
-    );
+    const typed = await search({ q: 'Cafè', status: 'any' });
     expect(typed.rows.map((r) => r.id)).toEqual(list.rows.map((r) => r.id));
   });
 
   it('a word inside another word does not match', async () => {
     // "rinter" is inside "Printer" but starts no word.
-    const list = await listTickets(
-      db,
-      'all',
-      admin(),
-      parseFilters({ q: 'rinter', status: 'any' }),
-      DATES,
-    );
+    const list = await search({ q: 'rinter', status: 'any' });
     expect(list).toMatchObject({ rows: [], total: 0, capped: false });
   });
 
   it('someone who does not see every ticket finds only their own', async () => {
     const own = expected('printer', (t) => t.created_by === staffId);
     expect(own.ids.length).toBeGreaterThan(0);
-    const list = await listTickets(
-      db,
-      'all',
+    const list = await search(
+      { q: 'printer', status: 'any' },
       { id: staffId, seeAll: false, externalOnly: false },
-      parseFilters({ q: 'printer', status: 'any' }),
-      DATES,
     );
     expect(list.rows.map((r) => r.id)).toEqual(own.ids);
     expect(list.total).toBe(own.ids.length);
