@@ -4,6 +4,7 @@ import {
   countTitleHits,
   type TitleSearchOptions,
   titleMatches,
+  walkFrom,
 } from '../db/dialect/title-search.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
@@ -152,14 +153,6 @@ function baseQuery(
 }
 
 /**
- * A title search walks the list's order and tests each ticket (instead of
- * sorting every match) once the words match at least this share of all
- * tickets: the walk then reads about PAGE_SIZE × WALK_SHARE index entries for
- * a page, where sorting would read every matching ticket's row.
- */
-const WALK_SHARE = 50;
-
-/**
  * How a title search is run. The title index counts its matches (up to one past
  * COUNT_CAP, no ticket read), which chooses the way (TitleSearchOptions) and,
  * when the title is all that narrows an administrator's list, is its total.
@@ -180,10 +173,20 @@ async function planTitleSearch(
   const statusOnly = filters.status === 'open' || filters.status === 'any';
   const walkable = filters.sort === 'updated';
   if (!walkable && !(statusOnly && !filters.priority)) return asIs;
-  const openOnly = onlyOpen(filters);
-  const counting = countTitleHits(storeOf(db), searchWordsOf(text), {
-    openOnly,
-    cap: COUNT_CAP + 1,
+  const store = storeOf(db);
+  // Walking pays from some number of matches that grows with the history: count
+  // that far when walking is possible, however far past the count cap it is.
+  let from = Number.POSITIVE_INFINITY;
+  if (walkable) {
+    const newest = await db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    from = Math.max(2 * PAGE_SIZE, walkFrom(store, Number(newest?.id ?? 0)));
+  }
+  const counting = countTitleHits(store, searchWordsOf(text), {
+    openOnly: onlyOpen(filters),
+    cap: Number.isFinite(from) ? Math.max(COUNT_CAP + 1, from) : COUNT_CAP + 1,
   });
   if (!counting) return asIs;
   const hits = Number((await counting.execute(db)).rows[0]?.n ?? 0);
@@ -193,13 +196,7 @@ async function planTitleSearch(
         ? { total: COUNT_CAP, capped: true }
         : { total: hits, capped: false }
       : null;
-  if (!walkable || hits < 2 * PAGE_SIZE) return { drive: 'hits', total };
-  const newest = await db
-    .selectFrom('tickets')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst();
-  const size = Number(newest?.id ?? 0);
-  return { drive: hits * WALK_SHARE >= size ? 'test' : 'hits', total };
+  return { drive: hits >= from ? 'test' : 'hits', total };
 }
 
 /** The list's order, ties broken by number so pages never overlap; `p` is the priority. */
