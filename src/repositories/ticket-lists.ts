@@ -168,10 +168,13 @@ async function planTitleSearch(
   const asIs = { drive: 'hits' as const, total: null };
   const text = cleanSearchText(filters.q);
   if (!text || /^#?\d{1,9}$/.test(text)) return asIs;
-  if (scope !== 'all' || !viewer.seeAll || viewer.externalOnly) return asIs;
-  if (filters.assignee || filters.due) return asIs;
-  const statusOnly = filters.status === 'open' || filters.status === 'any';
-  const walkable = filters.sort === 'updated';
+  if (viewer.externalOnly || scope === 'sent') return asIs;
+  // My tickets' tabs: the person's own index is walked, whatever the order (a
+  // sort of their matching tickets follows), and their matches are counted so.
+  const mine = scope !== 'all';
+  if (!mine && (!viewer.seeAll || filters.assignee || filters.due)) return asIs;
+  const statusOnly = !mine && (filters.status === 'open' || filters.status === 'any');
+  const walkable = mine || filters.sort === 'updated';
   if (!walkable && !(statusOnly && !filters.priority)) return asIs;
   const store = storeOf(db);
   // Walking pays from some number of matches that grows with the history: count
@@ -275,20 +278,21 @@ export async function listTickets(
   const list = await rows.execute();
   const total = isPlainMyList(scope, viewer, filters)
     ? { total: (await countMyTickets(db, viewer))[scope], capped: false }
-    : (search.total ?? (await countCapped(db, countedBy(search.drive, filters) ? walked : base)));
+    : (search.total ??
+      (await countCapped(db, countedBy(search.drive, scope, filters) ? walked : base)));
   return { rows: list as TicketRow[], ...total };
 }
 
 /**
- * Where a title search walks and the list shows one status, its count walks too:
- * the (status, last update) index holds every ticket of that status, so each is
- * tested without reading its row, where counting from the matches reads the row
- * of each (up to the cap) to learn its status.
+ * Where a title search walks a My tickets tab, or a list of one status, its
+ * count walks too: the person's index, or the (status, last update) index,
+ * holds every ticket the list may show, so each is tested without reading its
+ * row, where counting from the matches reads the row of each (up to the cap).
  */
-function countedBy(drive: 'hits' | 'test', filters: TicketFilters): boolean {
-  return (
-    drive === 'test' && filters.status !== 'any' && filters.status !== 'open' && !filters.priority
-  );
+function countedBy(drive: 'hits' | 'test', scope: ListScope, filters: TicketFilters): boolean {
+  if (drive !== 'test') return false;
+  if (scope !== 'all') return true;
+  return filters.status !== 'any' && filters.status !== 'open' && !filters.priority;
 }
 
 /** A My tickets tab with no filter: its total is the tab's kept count. */

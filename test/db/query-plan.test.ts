@@ -151,6 +151,21 @@ describe('query plans on realistic data', () => {
     expect(many.sql).toMatch(/\+tickets\.id in \(select rowid from tickets_title_fts/);
     expect(many.details).toMatch(/SCAN tickets USING COVERING INDEX tickets_updated/);
     expect(many.details).toMatch(/SCAN tickets_title_fts VIRTUAL TABLE/);
+    // A My tickets tab: the person's own index, each of their tickets tested.
+    const mine = await plansOf((c) =>
+      listTickets(
+        c.db,
+        'assigned',
+        staffViewer(c),
+        filters({ q: 'printer', status: 'any' }),
+        DATES,
+      ),
+    );
+    const minePage = mine.find((s) => /"tickets"\."title"/.test(s.sql));
+    expect(minePage?.sql).toMatch(/\+tickets\.id in \(select rowid from tickets_title_fts/);
+    expect(minePage?.plan.map((r) => r.detail).join(' | ')).toMatch(
+      /SEARCH tickets USING COVERING INDEX tickets_assignee \(assignee_id=\?\)/,
+    );
     const few = await pageOf('printer jam');
     expect(few.sql).not.toMatch(/\+tickets\.id in/);
     expect(few.details).toMatch(/SEARCH tickets USING INTEGER PRIMARY KEY \(rowid=\?\)/);

@@ -155,6 +155,16 @@ export const QUERIES: Record<string, Entry> = {
       ),
     boundedScan: 'by last update, tested against the title matches, stopping at the page',
   },
+  'My tickets: assigned to me, title search, any status (my index, each tested)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ q: 'printer', status: 'any' }), DATES),
+  'My tickets: associated with me, title search, any status': (c) =>
+    listTickets(
+      c.db,
+      'associated',
+      staffViewer(c),
+      filters({ q: 'printer', status: 'any' }),
+      DATES,
+    ),
   'All tickets: title search, any status, a rare pair of words (sorts its few matches)': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer jam', status: 'any' }), DATES),
   'All tickets: title search, complete, by last update (walks and counts in the status index)': (

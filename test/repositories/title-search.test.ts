@@ -157,6 +157,20 @@ describe('title search, many matches or few', () => {
     expect(list).toMatchObject({ rows: [], total: 0, capped: false });
   });
 
+  it('a My tickets tab finds only the tickets of that tab, counted exactly', async () => {
+    const own = expected('printer', (t) => t.created_by === staffId);
+    const staff = { id: staffId, seeAll: false, externalOnly: false };
+    const list = await listTickets(
+      db,
+      'created',
+      staff,
+      parseFilters({ q: 'printer', status: 'any' }),
+      DATES,
+    );
+    expect(list.rows.map((r) => r.id)).toEqual(own.ids);
+    expect(list).toMatchObject({ total: own.ids.length, capped: false });
+  });
+
   it('someone who does not see every ticket finds only their own', async () => {
     const own = expected('printer', (t) => t.created_by === staffId);
     expect(own.ids.length).toBeGreaterThan(0);
