@@ -1,6 +1,11 @@
 import { type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import { type Store, storeOf } from '../db/dialect/store.js';
-import { titleMatches } from '../db/dialect/title-search.js';
+import {
+  countTitleHits,
+  type TitleSearchOptions,
+  titleMatches,
+  walkFrom,
+} from '../db/dialect/title-search.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
@@ -84,6 +89,7 @@ function applyFilters(
   query: TicketQuery,
   filters: TicketFilters,
   dates: DueDates,
+  drive: TitleSearchOptions['drive'],
 ): TicketQuery {
   let q = query;
   if (filters.status === 'open') q = q.where(isOpen);
@@ -118,7 +124,7 @@ function applyFilters(
   if (text) {
     const number = /^#?(\d{1,9})$/.exec(text)?.[1];
     const words = searchWordsOf(text);
-    const inTitle = titleMatches(store, words, { openOnly: onlyOpen(filters) });
+    const inTitle = titleMatches(store, words, { openOnly: onlyOpen(filters), drive });
     q = q.where((eb) => {
       if (number && inTitle) return eb.or([eb('tickets.id', '=', Number(number)), inTitle]);
       if (number) return eb('tickets.id', '=', Number(number));
@@ -135,13 +141,65 @@ function baseQuery(
   viewer: Viewer,
   filters: TicketFilters,
   dates: DueDates,
+  drive: TitleSearchOptions['drive'] = 'hits',
 ) {
   return applyFilters(
     storeOf(db),
     applyScope(db.selectFrom('tickets'), scope, viewer),
     filters,
     dates,
+    drive,
   );
+}
+
+/**
+ * How a title search is run. The title index counts its matches (up to one past
+ * COUNT_CAP, no ticket read), which chooses the way (TitleSearchOptions) and,
+ * when the title is all that narrows an administrator's list, is its total.
+ * Only where nothing else narrows the list much is walking safe: everyone's
+ * tickets, by last update, filtered at most by status and priority.
+ */
+async function planTitleSearch(
+  db: Db,
+  scope: ListScope,
+  viewer: Viewer,
+  filters: TicketFilters,
+): Promise<{ drive: 'hits' | 'test'; total: ListTotal | null }> {
+  const asIs = { drive: 'hits' as const, total: null };
+  const text = cleanSearchText(filters.q);
+  if (!text || /^#?\d{1,9}$/.test(text)) return asIs;
+  if (viewer.externalOnly || scope === 'sent') return asIs;
+  // My tickets' tabs: the person's own index is walked, whatever the order (a
+  // sort of their matching tickets follows), and their matches are counted so.
+  const mine = scope !== 'all';
+  if (!mine && (!viewer.seeAll || filters.assignee || filters.due)) return asIs;
+  const statusOnly = !mine && (filters.status === 'open' || filters.status === 'any');
+  const walkable = mine || filters.sort === 'updated';
+  if (!walkable && !(statusOnly && !filters.priority)) return asIs;
+  const store = storeOf(db);
+  // Walking pays from some number of matches that grows with the history: count
+  // that far when walking is possible, however far past the count cap it is.
+  let from = Number.POSITIVE_INFINITY;
+  if (walkable) {
+    const newest = await db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    from = Math.max(2 * PAGE_SIZE, walkFrom(store, Number(newest?.id ?? 0)));
+  }
+  const counting = countTitleHits(store, searchWordsOf(text), {
+    openOnly: onlyOpen(filters),
+    cap: Number.isFinite(from) ? Math.max(COUNT_CAP + 1, from) : COUNT_CAP + 1,
+  });
+  if (!counting) return asIs;
+  const hits = Number((await counting.execute(db)).rows[0]?.n ?? 0);
+  const total =
+    statusOnly && !filters.priority
+      ? hits > COUNT_CAP
+        ? { total: COUNT_CAP, capped: true }
+        : { total: hits, capped: false }
+      : null;
+  return { drive: hits >= from ? 'test' : 'hits', total };
 }
 
 /** The list's order, ties broken by number so pages never overlap; `p` is the priority. */
@@ -188,7 +246,10 @@ export async function listTickets(
   filters: TicketFilters,
   dates: DueDates,
 ): Promise<{ rows: TicketRow[] } & ListTotal> {
+  const search = await planTitleSearch(db, scope, viewer, filters);
   const base = baseQuery(db, scope, viewer, filters, dates);
+  const walked =
+    search.drive === 'test' ? baseQuery(db, scope, viewer, filters, dates, 'test') : base;
   const page = Math.max(1, filters.page);
   // After a cursor (Next) or before one (Previous); a page number without one
   // (a link from before keyset paging) still works, by OFFSET.
@@ -200,8 +261,8 @@ export async function listTickets(
   // The priority is joined only to sort by it: the other orders read the index alone.
   let chosen =
     filters.sort === 'priority'
-      ? base.innerJoin('priorities as p', 'p.id', 'tickets.priority_id').select('tickets.id')
-      : base.select('tickets.id');
+      ? walked.innerJoin('priorities as p', 'p.id', 'tickets.priority_id').select('tickets.id')
+      : walked.select('tickets.id');
   if (cursor) chosen = chosen.where(pastCursor(filters.sort, cursor, before !== null));
   const pageIds = (
     before
@@ -217,8 +278,21 @@ export async function listTickets(
   const list = await rows.execute();
   const total = isPlainMyList(scope, viewer, filters)
     ? { total: (await countMyTickets(db, viewer))[scope], capped: false }
-    : await countCapped(db, base);
+    : (search.total ??
+      (await countCapped(db, countedBy(search.drive, scope, filters) ? walked : base)));
   return { rows: list as TicketRow[], ...total };
+}
+
+/**
+ * Where a title search walks a My tickets tab, or a list of one status, its
+ * count walks too: the person's index, or the (status, last update) index,
+ * holds every ticket the list may show, so each is tested without reading its
+ * row, where counting from the matches reads the row of each (up to the cap).
+ */
+function countedBy(drive: 'hits' | 'test', scope: ListScope, filters: TicketFilters): boolean {
+  if (drive !== 'test') return false;
+  if (scope !== 'all') return true;
+  return filters.status !== 'any' && filters.status !== 'open' && !filters.priority;
 }
 
 /** A My tickets tab with no filter: its total is the tab's kept count. */

@@ -9,13 +9,17 @@ import { copyStore } from '../../src/db/copy-store.js';
 import { createDb } from '../../src/db/index.js';
 import { createPostgresPool, HushdeskPostgresDialect } from '../../src/db/postgres.js';
 import type { Database } from '../../src/db/schema.js';
+import { listTickets } from '../../src/repositories/ticket-lists.js';
 import {
   BIG_TABLES,
   type Check,
   type Context,
+  DATES,
+  filters,
   PROBES,
   planContext,
   QUERIES,
+  seeAll,
 } from '../helpers/plan-queries.js';
 import { createTestDatabase, type TestDatabase, testStore } from '../helpers/store.js';
 
@@ -30,6 +34,7 @@ import { createTestDatabase, type TestDatabase, testStore } from '../helpers/sto
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Alias?: string;
   Plans?: PlanNode[];
 }
@@ -40,6 +45,12 @@ function seqScans(node: PlanNode): string[] {
       ? [`Seq Scan on ${node['Relation Name']} ${node.Alias ?? ''}`.trim()]
       : [];
   return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
+}
+
+/** Every node of a plan, as "node type on index" (or on table). */
+function nodesOf(node: PlanNode): string[] {
+  const own = `${node['Node Type']} on ${node['Index Name'] ?? node['Relation Name'] ?? ''}`;
+  return [own, ...(node.Plans ?? []).flatMap(nodesOf)];
 }
 
 let dir: string;
@@ -106,6 +117,18 @@ describe.skipIf(testStore !== 'postgres')('query plans on PostgreSQL, on realist
     expect(scan.flatMap((s) => seqScans(s.plan))).toEqual(['Seq Scan on tickets t']);
     const search = await plansOf(PROBES.indexSearch);
     expect(search.flatMap((s) => seqScans(s.plan))).toEqual([]);
+  });
+
+  it('a title search gathers its matches from the GIN index first, rather than parse every title it walks', async () => {
+    for (const q of ['printer jam', 'printer']) {
+      const statements = await plansOf((c) =>
+        listTickets(c.db, 'all', seeAll(c), filters({ q, status: 'any' }), DATES),
+      );
+      const page = statements.find((s) => /"tickets"\."title"/.test(s.sql));
+      expect(page, q).toBeDefined();
+      const nodes = nodesOf(page?.plan as PlanNode);
+      expect(nodes, q).toContain('Bitmap Index Scan on tickets_title_search');
+    }
   });
 
   for (const [name, entry] of Object.entries(QUERIES)) {

@@ -123,6 +123,43 @@ describe('query plans on realistic data', () => {
     }
   });
 
+  it('a title search that matches many walks the list order and tests each ticket; one that matches few sorts its matches', async () => {
+    const pageOf = async (q: string) => {
+      const statements = await plansOf((c) =>
+        listTickets(c.db, 'all', seeAll(c), filters({ q, status: 'any' }), DATES),
+      );
+      const page = statements.find(
+        (s) => /\blimit\b/i.test(s.sql) && /"tickets"\."title"/.test(s.sql),
+      );
+      expect(page).toBeDefined();
+      return { sql: page?.sql ?? '', details: page?.plan.map((r) => r.detail).join(' | ') ?? '' };
+    };
+    // "printer" is in about a tenth of the seeded titles.
+    const many = await pageOf('printer');
+    expect(many.sql).toMatch(/\+tickets\.id in \(select rowid from tickets_title_fts/);
+    expect(many.details).toMatch(/SCAN tickets USING COVERING INDEX tickets_updated/);
+    expect(many.details).toMatch(/SCAN tickets_title_fts VIRTUAL TABLE/);
+    // A My tickets tab: the person's own index, each of their tickets tested.
+    const mine = await plansOf((c) =>
+      listTickets(
+        c.db,
+        'assigned',
+        staffViewer(c),
+        filters({ q: 'printer', status: 'any' }),
+        DATES,
+      ),
+    );
+    const minePage = mine.find((s) => /"tickets"\."title"/.test(s.sql));
+    expect(minePage?.sql).toMatch(/\+tickets\.id in \(select rowid from tickets_title_fts/);
+    expect(minePage?.plan.map((r) => r.detail).join(' | ')).toMatch(
+      /SEARCH tickets USING COVERING INDEX tickets_assignee \(assignee_id=\?\)/,
+    );
+    const few = await pageOf('printer jam');
+    expect(few.sql).not.toMatch(/\+tickets\.id in/);
+    expect(few.details).toMatch(/SEARCH tickets USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(few.details).not.toMatch(/SCAN tickets USING/);
+  });
+
   it('Reports read no ticket row: the open-ticket, per-day and report-times queries walk covering indexes', async () => {
     const statements = await plansOf(async (c) => {
       await countOpenTickets(c.db, { department: null }, REPORT_NOW);

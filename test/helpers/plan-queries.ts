@@ -127,8 +127,57 @@ export const QUERIES: Record<string, Entry> = {
     listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer' }), DATES),
   'All tickets: sorted by priority': (c) =>
     listTickets(c.db, 'all', seeAll(c), filters({ sort: 'priority' }), DATES),
-  'All tickets: title search': (c) =>
-    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'any' }), DATES),
+  'All tickets: title search, any status, a common word (walks last update, tests each)': {
+    run: (c) =>
+      listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'any' }), DATES),
+    boundedScan:
+      'by last update, each ticket tested against the title matches, stopping at the page',
+  },
+  'All tickets: title search, any status, a common word, a later page (keyset)': {
+    run: (c) =>
+      listTickets(
+        c.db,
+        'all',
+        seeAll(c),
+        filters({ q: 'printer', status: 'any', page: 3, after: CURSOR }),
+        DATES,
+      ),
+    boundedScan: 'by last update from the cursor on, tested against the title matches',
+  },
+  'All tickets: title search, any status, high priority (walks, counts the matches)': {
+    run: (c) =>
+      listTickets(
+        c.db,
+        'all',
+        seeAll(c),
+        filters({ q: 'printer', status: 'any', priority: 'high' }),
+        DATES,
+      ),
+    boundedScan: 'by last update, tested against the title matches, stopping at the page',
+  },
+  'My tickets: assigned to me, title search, any status (my index, each tested)': (c) =>
+    listTickets(c.db, 'assigned', staffViewer(c), filters({ q: 'printer', status: 'any' }), DATES),
+  'My tickets: associated with me, title search, any status': (c) =>
+    listTickets(
+      c.db,
+      'associated',
+      staffViewer(c),
+      filters({ q: 'printer', status: 'any' }),
+      DATES,
+    ),
+  'All tickets: title search, any status, a rare pair of words (sorts its few matches)': (c) =>
+    listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer jam', status: 'any' }), DATES),
+  'All tickets: title search, complete, by last update (walks and counts in the status index)': (
+    c,
+  ) => listTickets(c.db, 'all', seeAll(c), filters({ q: 'printer', status: 'complete' }), DATES),
+  'All tickets: title search, complete, sorted by due date': (c) =>
+    listTickets(
+      c.db,
+      'all',
+      seeAll(c),
+      filters({ q: 'printer', status: 'complete', sort: 'due' }),
+      DATES,
+    ),
   'All tickets, as staff (visibility in SQL): title search': (c) =>
     listTickets(c.db, 'all', staffViewer(c), filters({ q: 'printer' }), DATES),
   'a ticket page: the ticket, its associated staff and timeline': async (c) => {
