@@ -1,6 +1,6 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { SortKey } from './ticket-lists.js';
+import type { SortKey } from '../tickets/filters.js';
 
 /**
  * Paging by position in the list's order instead of by OFFSET: the next page

@@ -1,44 +1,27 @@
 import { type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import { type Store, storeOf } from '../db/dialect/store.js';
-import {
-  countTitleHits,
-  type TitleSearchOptions,
-  titleMatches,
-  walkFrom,
-} from '../db/dialect/title-search.js';
+import { type TitleSearchOptions, titleMatches } from '../db/dialect/title-search.js';
 import type { Db } from '../db/index.js';
 import type { Database, TicketStatus } from '../db/schema.js';
-import { OPEN_STATUSES } from '../tickets/model.js';
+import {
+  type DueDates,
+  type ListScope,
+  onlyOpen,
+  PAGE_SIZE,
+  type SortKey,
+  type TicketFilters,
+} from '../tickets/filters.js';
 import { cleanSearchText, searchWordsOf } from '../tickets/search-words.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
 import { orderTermsOf, parseCursor, pastCursor } from './ticket-keyset.js';
+import {
+  countCapped,
+  countedBy,
+  isPlainMyList,
+  type ListTotal,
+  planTitleSearch,
+} from './ticket-list-plan.js';
 import { applyScope, countMyTickets, isOpen, type TicketQuery } from './ticket-scopes.js';
-
-/** 'sent': tickets sent to the escalation desk, External support's only list. */
-export type ListScope = 'all' | 'assigned' | 'created' | 'associated' | 'sent';
-export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
-export type SortKey = 'updated' | 'due' | 'priority' | 'created';
-
-export interface TicketFilters {
-  status: 'open' | 'any' | TicketStatus;
-  priority: string;
-  /** A staff id, 'none' for unassigned, or '' for anyone. */
-  assignee: string;
-  due: DueFilter;
-  q: string;
-  sort: SortKey;
-  page: number;
-  /** Keyset paging: the cursor of the row the page starts after, or ends before (ticket-keyset.ts). */
-  after: string;
-  before: string;
-}
-
-export interface DueDates {
-  today: string;
-  endOfWeek: string;
-}
-
-export const PAGE_SIZE = 50;
 
 export interface TicketRow {
   id: number;
@@ -73,15 +56,6 @@ function sentToDesk(eb: ExpressionBuilder<Database, 'tickets'>) {
         .whereRef('te.ticket_id', '=', 'tickets.id'),
     )
     .as('sent_to_desk');
-}
-
-/** True when the filters let only open tickets through, whatever else they say. */
-function onlyOpen(filters: TicketFilters): boolean {
-  return (
-    filters.status === 'open' ||
-    (OPEN_STATUSES as readonly string[]).includes(filters.status) ||
-    filters.due === 'overdue'
-  );
 }
 
 function applyFilters(
@@ -152,56 +126,6 @@ function baseQuery(
   );
 }
 
-/**
- * How a title search is run. The title index counts its matches (up to one past
- * COUNT_CAP, no ticket read), which chooses the way (TitleSearchOptions) and,
- * when the title is all that narrows an administrator's list, is its total.
- * Only where nothing else narrows the list much is walking safe: everyone's
- * tickets, by last update, filtered at most by status and priority.
- */
-async function planTitleSearch(
-  db: Db,
-  scope: ListScope,
-  viewer: Viewer,
-  filters: TicketFilters,
-): Promise<{ drive: 'hits' | 'test'; total: ListTotal | null }> {
-  const asIs = { drive: 'hits' as const, total: null };
-  const text = cleanSearchText(filters.q);
-  if (!text || /^#?\d{1,9}$/.test(text)) return asIs;
-  if (viewer.externalOnly || scope === 'sent') return asIs;
-  // My tickets' tabs: the person's own index is walked, whatever the order (a
-  // sort of their matching tickets follows), and their matches are counted so.
-  const mine = scope !== 'all';
-  if (!mine && (!viewer.seeAll || filters.assignee || filters.due)) return asIs;
-  const statusOnly = !mine && (filters.status === 'open' || filters.status === 'any');
-  const walkable = mine || filters.sort === 'updated';
-  if (!walkable && !(statusOnly && !filters.priority)) return asIs;
-  const store = storeOf(db);
-  // Walking pays from some number of matches that grows with the history: count
-  // that far when walking is possible, however far past the count cap it is.
-  let from = Number.POSITIVE_INFINITY;
-  if (walkable) {
-    const newest = await db
-      .selectFrom('tickets')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
-    from = Math.max(2 * PAGE_SIZE, walkFrom(store, Number(newest?.id ?? 0)));
-  }
-  const counting = countTitleHits(store, searchWordsOf(text), {
-    openOnly: onlyOpen(filters),
-    cap: Number.isFinite(from) ? Math.max(COUNT_CAP + 1, from) : COUNT_CAP + 1,
-  });
-  if (!counting) return asIs;
-  const hits = Number((await counting.execute(db)).rows[0]?.n ?? 0);
-  const total =
-    statusOnly && !filters.priority
-      ? hits > COUNT_CAP
-        ? { total: COUNT_CAP, capped: true }
-        : { total: hits, capped: false }
-      : null;
-  return { drive: hits >= from ? 'test' : 'hits', total };
-}
-
 /** The list's order, ties broken by number so pages never overlap; `p` is the priority. */
 function applySort<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
@@ -224,19 +148,6 @@ function applySort<DB, TB extends keyof DB, O>(
     default:
       return query.orderBy(sql.ref('tickets.updated_at'), 'desc').orderBy(id, 'desc');
   }
-}
-
-/**
- * Counts stop here: past it a list says "10,000+" rather than walk every match
- * (a count of every open ticket in the agency, or every title with "printer",
- * would cost more than the page it heads).
- */
-export const COUNT_CAP = 10_000;
-
-/** A list's total: exact, or COUNT_CAP with `capped` when there are more. */
-export interface ListTotal {
-  total: number;
-  capped: boolean;
 }
 
 export async function listTickets(
@@ -281,50 +192,6 @@ export async function listTickets(
     : (search.total ??
       (await countCapped(db, countedBy(search.drive, scope, filters) ? walked : base)));
   return { rows: list as TicketRow[], ...total };
-}
-
-/**
- * Where a title search walks a My tickets tab, or a list of one status, its
- * count walks too: the person's index, or the (status, last update) index,
- * holds every ticket the list may show, so each is tested without reading its
- * row, where counting from the matches reads the row of each (up to the cap).
- */
-function countedBy(drive: 'hits' | 'test', scope: ListScope, filters: TicketFilters): boolean {
-  if (drive !== 'test') return false;
-  if (scope !== 'all') return true;
-  return filters.status !== 'any' && filters.status !== 'open' && !filters.priority;
-}
-
-/** A My tickets tab with no filter: its total is the tab's kept count. */
-function isPlainMyList(
-  scope: ListScope,
-  viewer: Viewer,
-  filters: TicketFilters,
-): scope is 'assigned' | 'created' | 'associated' {
-  return (
-    (scope === 'assigned' || scope === 'created' || scope === 'associated') &&
-    !viewer.externalOnly &&
-    filters.status === 'open' &&
-    !filters.priority &&
-    !filters.assignee &&
-    !filters.due &&
-    !filters.q.trim()
-  );
-}
-
-/** Counts the matches up to one past COUNT_CAP, and no further. */
-async function countCapped(db: Db, base: TicketQuery): Promise<ListTotal> {
-  const row = await db
-    .selectFrom(
-      base
-        .select(sql.lit(1).as('one'))
-        .limit(COUNT_CAP + 1)
-        .as('matches'),
-    )
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const n = Number(row.n);
-  return n > COUNT_CAP ? { total: COUNT_CAP, capped: true } : { total: n, capped: false };
 }
 
 /** A list row's columns: one definition for the list and for a single re-rendered row. */

@@ -2,9 +2,9 @@ import type { SelectQueryBuilder, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
+import type { ListScope } from '../tickets/filters.js';
 import { OPEN_STATUSES } from '../tickets/model.js';
 import { type Viewer, visibleTo } from '../tickets/visibility.js';
-import type { ListScope } from './ticket-lists.js';
 
 /** Which tickets each list holds (My tickets' tabs, All, Sent), and the counts on My tickets' tabs. */
 

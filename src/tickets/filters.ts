@@ -1,6 +1,42 @@
-import type { DueFilter, ListScope, SortKey, TicketFilters } from '../repositories/ticket-lists.js';
-import { isStatus } from './model.js';
+import type { TicketStatus } from '../db/schema.js';
+import { isStatus, OPEN_STATUSES } from './model.js';
 import { cleanSearchText } from './search-words.js';
+
+/** 'sent': tickets sent to the escalation desk, External support's only list. */
+export type ListScope = 'all' | 'assigned' | 'created' | 'associated' | 'sent';
+export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
+export type SortKey = 'updated' | 'due' | 'priority' | 'created';
+
+export interface TicketFilters {
+  status: 'open' | 'any' | TicketStatus;
+  priority: string;
+  /** A staff id, 'none' for unassigned, or '' for anyone. */
+  assignee: string;
+  due: DueFilter;
+  q: string;
+  sort: SortKey;
+  page: number;
+  /** Keyset paging: the cursor of the row the page starts after, or ends before (ticket-keyset.ts). */
+  after: string;
+  before: string;
+}
+
+export interface DueDates {
+  today: string;
+  endOfWeek: string;
+}
+
+/** Tickets on a page of a list. */
+export const PAGE_SIZE = 50;
+
+/** True when the filters let only open tickets through, whatever else they say. */
+export function onlyOpen(filters: TicketFilters): boolean {
+  return (
+    filters.status === 'open' ||
+    (OPEN_STATUSES as readonly string[]).includes(filters.status) ||
+    filters.due === 'overdue'
+  );
+}
 
 const DUE: readonly DueFilter[] = ['', 'overdue', 'today', 'week', 'none'];
 const SORTS: readonly SortKey[] = ['updated', 'due', 'priority', 'created'];

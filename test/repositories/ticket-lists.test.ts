@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { createStaff } from '../../src/repositories/staff.js';
-import { COUNT_CAP, listTickets } from '../../src/repositories/ticket-lists.js';
+import { COUNT_CAP } from '../../src/repositories/ticket-list-plan.js';
+import { listTickets } from '../../src/repositories/ticket-lists.js';
 import { parseFilters } from '../../src/tickets/filters.js';
 import { openTestStore } from '../helpers/store.js';
 

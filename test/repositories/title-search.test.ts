@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { createStaff, type RoleKey } from '../../src/repositories/staff.js';
 import { cursorOf } from '../../src/repositories/ticket-keyset.js';
-import { listTickets, PAGE_SIZE } from '../../src/repositories/ticket-lists.js';
-import { parseFilters } from '../../src/tickets/filters.js';
+import { listTickets } from '../../src/repositories/ticket-lists.js';
+import { PAGE_SIZE, parseFilters } from '../../src/tickets/filters.js';
 import { openTestStore } from '../helpers/store.js';
 
 /**

@@ -2,22 +2,19 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
 import { cursorOf } from '../../repositories/ticket-keyset.js';
-import {
-  type ListScope,
-  listTickets,
-  PAGE_SIZE,
-  type TicketFilters,
-  type TicketRow,
-} from '../../repositories/ticket-lists.js';
+import { listTickets, type TicketRow } from '../../repositories/ticket-lists.js';
 import { countMyTickets } from '../../repositories/ticket-scopes.js';
 import { staffDirectory } from '../../staff/directory.js';
 import type { StaffDirectory } from '../../staff/search.js';
 import {
   countActiveFilters,
   filterQuery,
+  type ListScope,
   MY_TABS,
+  PAGE_SIZE,
   parseFilters,
   parseTab,
+  type TicketFilters,
 } from '../../tickets/filters.js';
 import { STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
