@@ -110,8 +110,10 @@
     const ctx = event.detail?.ctx;
     if (ctx?.response?.status !== 401) return;
     event.preventDefault();
+    // Only a form's own submission is sent again: a request from inside a form
+    // (the ticket window's look for similar titles) must never save that form.
     const source = ctx.sourceElement;
-    const form = source instanceof HTMLFormElement ? source : source?.closest?.('form');
+    const form = source instanceof HTMLFormElement ? source : null;
     end(form && ctx.request?.method !== 'GET' ? form : null);
   });
 

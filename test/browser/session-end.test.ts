@@ -70,7 +70,11 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
     await page.getByRole('link', { name: 'Help' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     const description = 'Client 48213 seen 11/02: claim denied twice';
+    // Typing a title asks for similar tickets, a request of its own: answered before
+    // the session ends, so that the Save is what meets the ended session.
+    const similar = page.waitForResponse((r) => r.url().endsWith('/tickets/similar'));
     await dialog.getByLabel('Title', { exact: true }).fill('Claim keeps bouncing');
+    await similar;
     await dialog.getByLabel('Description', { exact: true }).fill(description);
     s.live.clock.advanceMinutes(16);
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -126,6 +130,31 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
     await page.getByText('client 77120').waitFor();
     expect(await page.getByLabel('Add a note').inputValue()).toBe('Called the vendor, waiting');
     expect(await page.getByRole('dialog', { name: 'Your session ended' }).isVisible()).toBe(false);
+    await context.close();
+  });
+
+  it('a look for similar titles that meets an ended session keeps the ticket and does not save it', async () => {
+    const { context, page } = await s.signedIn('ann');
+    await page.getByRole('link', { name: 'Help' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    await dialog.getByLabel('Description', { exact: true }).fill('Client 60418 called twice');
+    s.live.clock.advanceMinutes(16);
+    // The title is typed after the session ended: its look for similar tickets meets it.
+    await dialog.getByLabel('Title', { exact: true }).fill('Fax line dead');
+    await page.getByRole('dialog', { name: 'Your session ended' }).waitFor();
+    await signInAgain(context, page);
+    const back = page.getByRole('dialog', { name: 'New ticket' });
+    await back.getByLabel('Title', { exact: true }).waitFor();
+    expect(await back.getByLabel('Title', { exact: true }).inputValue()).toBe('Fax line dead');
+    expect(await back.getByLabel('Description', { exact: true }).inputValue()).toBe(
+      'Client 60418 called twice',
+    );
+    const made = await s.live.app.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('title', '=', 'Fax line dead')
+      .execute();
+    expect(made).toHaveLength(0);
     await context.close();
   });
 
