@@ -66,12 +66,7 @@ export async function planTitleSearch(
   });
   if (!counting) return asIs;
   const hits = Number((await counting.execute(db)).rows[0]?.n ?? 0);
-  const total =
-    statusOnly && !filters.priority
-      ? hits > COUNT_CAP
-        ? { total: COUNT_CAP, capped: true }
-        : { total: hits, capped: false }
-      : null;
+  const total = statusOnly && !filters.priority ? cappedTotal(hits) : null;
   return { drive: hits >= from ? 'test' : 'hits', total };
 }
 
@@ -119,6 +114,10 @@ export async function countCapped(db: Db, base: TicketQuery): Promise<ListTotal>
     )
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  const n = Number(row.n);
+  return cappedTotal(Number(row.n));
+}
+
+/** A count of up to one past COUNT_CAP, as the list states it. */
+function cappedTotal(n: number): ListTotal {
   return n > COUNT_CAP ? { total: COUNT_CAP, capped: true } : { total: n, capped: false };
 }
