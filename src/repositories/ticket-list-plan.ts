@@ -52,14 +52,9 @@ export async function planTitleSearch(
   const store = storeOf(db);
   // Walking pays from some number of matches that grows with the history: count
   // that far when walking is possible, however far past the count cap it is.
-  let from = Number.POSITIVE_INFINITY;
-  if (walkable) {
-    const newest = await db
-      .selectFrom('tickets')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
-    from = Math.max(2 * PAGE_SIZE, walkFrom(store, Number(newest?.id ?? 0)));
-  }
+  const from = walkable
+    ? Math.max(2 * PAGE_SIZE, walkFrom(store, await historySize(db)))
+    : Number.POSITIVE_INFINITY;
   const counting = countTitleHits(store, searchWordsOf(text), {
     openOnly: onlyOpen(filters),
     cap: Number.isFinite(from) ? Math.max(COUNT_CAP + 1, from) : COUNT_CAP + 1,
@@ -120,4 +115,26 @@ export async function countCapped(db: Db, base: TicketQuery): Promise<ListTotal>
 /** A count of up to one past COUNT_CAP, as the list states it. */
 function cappedTotal(n: number): ListTotal {
   return n > COUNT_CAP ? { total: COUNT_CAP, capped: true } : { total: n, capped: false };
+}
+
+/** How long the newest ticket number is taken as the history's size. */
+const HISTORY_SIZE_MS = 60_000;
+const historySizes = new WeakMap<Db, { tickets: number; until: number }>();
+
+/**
+ * About how many tickets the agency has had: the newest ticket's number, read
+ * at most once a minute per store. It only sizes walkFrom, which grows with
+ * the square root of the history, so a minute's new tickets never change the
+ * way a search is run enough to matter, and no search pays a statement for it.
+ */
+async function historySize(db: Db): Promise<number> {
+  const known = historySizes.get(db);
+  if (known && known.until > Date.now()) return known.tickets;
+  const newest = await db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  const tickets = Number(newest?.id ?? 0);
+  historySizes.set(db, { tickets, until: Date.now() + HISTORY_SIZE_MS });
+  return tickets;
 }
