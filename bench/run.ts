@@ -17,7 +17,7 @@ import {
   type ScenarioResult,
   writeReport,
 } from './report.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
+import { SCENARIOS, type Scenario, STATUS_CHANGE } from './scenarios.js';
 import { type Manifest, migrateSeeded, readManifest, seedDataDir, staleBecause } from './seed.js';
 import { type SignedIn, signInOverHttp, stillSignedIn } from './session.js';
 import { runSoak } from './soak.js';
@@ -169,10 +169,9 @@ function loadFor(scenario: Scenario, target: SeededServer): Load {
     form: scenario.form,
     headers: scenario.headers,
   };
-  const changes = SCENARIOS.find((s) => s.key === 'status');
-  if (scenario.changesPerSecond && changes) {
+  if (scenario.changesPerSecond) {
     // The inline status change, sent by the scenario's own persona.
-    const change = loadFor({ ...changes, as: scenario.as }, target);
+    const change = loadFor({ ...STATUS_CHANGE, as: scenario.as }, target);
     load.alongside = { load: change, perSecond: scenario.changesPerSecond };
   }
   return load;
