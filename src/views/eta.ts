@@ -1,5 +1,9 @@
 import { Eta } from 'eta';
-import { escapeHtml } from './html.js';
+
+/** What Eta's parser hands a plugin: template text, or a tag. */
+type AstNode = string | { t: string; val: string };
+
+import { escapeHtml, templateTextOneByte } from './html.js';
 
 /**
  * Eta templates from views/, escaped by default; compiled once and cached.
@@ -7,11 +11,22 @@ import { escapeHtml } from './html.js';
  * output (`<%~`) stays reserved for the layout's body slot. Unlike Eta's
  * `include`, it does not hand the parent's whole `it` down: a partial sees
  * only what its caller passes, so what it depends on is written at the call.
+ *
+ * A template's own text keeps its characters past Latin-1 (’ “ ” — ←) as
+ * numeric references, as escapeHtml does with values, so a page is stored one
+ * byte a character (see escapeWide in ./html.ts). Our templates hold no
+ * inline script or style, where a reference would not be read as one.
  */
 export function createEta(): Eta {
   return new Eta({
     autoEscape: true,
     escapeFunction: escapeHtml,
+    plugins: [
+      {
+        processAST: (buffer: AstNode[]) =>
+          buffer.map((node) => (typeof node === 'string' ? templateTextOneByte(node) : node)),
+      },
+    ],
     // Compiled templates cannot import: this is what `rendered()` in ./html.ts makes.
     functionHeader:
       'const partial = (name, data) => ({ __rendered: this.render(name, data ?? {}, options) });',

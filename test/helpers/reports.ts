@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { setSetting } from '../../src/repositories/settings.js';
 import { addStaff, type Browser, signIn, type TestApp } from './app.js';
+import { readable } from './pages.js';
 import { createTicket } from './tickets.js';
 
 const MINUTE = 60_000;
@@ -153,7 +154,7 @@ export function tableOf(html: string, key: string): string[][] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(section)?.[1] ?? '';
   return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
     [...(row[1] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) =>
-      (cell[1] ?? '').replace(/<[^>]+>/g, '').trim(),
+      readable((cell[1] ?? '').replace(/<[^>]+>/g, '').trim()),
     ),
   );
 }

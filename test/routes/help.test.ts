@@ -6,6 +6,7 @@ import { ROOT } from '../../src/root.js';
 import { HELP_BUTTON_FILE } from '../../src/web/help/button-asset.js';
 import { Browser, createTestAppWith, PASSWORD, signIn, type TestApp } from '../helpers/app.js';
 import { storedTicket } from '../helpers/db.js';
+import { readable } from '../helpers/pages.js';
 
 let t: TestApp;
 let ann: Browser;
@@ -212,7 +213,7 @@ describe('naming the agency’s applications', () => {
     const response = await admin.post('/settings/applications', { names: typed });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('id="names-error"');
-    expect(response.body).toContain('Line 1: “ehr..example” is not a host');
+    expect(readable(response.body)).toContain('Line 1: “ehr..example” is not a host');
     expect(response.body).toContain('Line 2: give sched.example a name');
     expect(response.body).toContain('Line 4: ehr.example is named twice.');
     expect(response.body).toContain('ehr..example Clinical\nsched.example');

@@ -18,6 +18,15 @@ describe('escapeHtml', () => {
     expect(escapeHtml(false)).toBe('false');
   });
 
+  it('turns characters past Latin-1 into numeric references, one a character, stored one byte each', () => {
+    expect(escapeHtml('Nguyễn’s <b> — 🙂')).toBe(
+      'Nguy&#7877;n&#8217;s &lt;b&gt; &#8212; &#128578;',
+    );
+    // Latin-1 needs no reference: é and ß stay as they are.
+    expect(escapeHtml('Café Straße')).toBe('Café Straße');
+    expect(escapeHtml('Łucja')).not.toMatch(/[\u0100-\u{10ffff}]/u);
+  });
+
   it('escapes what an object says of itself, and passes our own rendered partials through', () => {
     expect(escapeHtml({ toString: () => '<b>' })).toBe('&lt;b&gt;');
     expect(escapeHtml(rendered('<tr></tr>'))).toBe('<tr></tr>');
@@ -25,6 +34,14 @@ describe('escapeHtml', () => {
 });
 
 describe('createEta', () => {
+  it('sends its own text past Latin-1 as references too, and leaves code in tags alone', () => {
+    const eta = createEta();
+    eta.loadTemplate('@quote', '<p>The agency’s “<%= it.q %>” <%= it.q ? "—" : "" %></p>');
+    expect(eta.render('@quote', { q: 'Łódź' })).toBe(
+      '<p>The agency&#8217;s &#8220;&#321;ód&#378;&#8221; &#8212;</p>',
+    );
+  });
+
   it('includes a partial through <%= %> unescaped, and escapes the values inside it', () => {
     const eta = createEta();
     eta.loadTemplate('@cell', '<td><%= it.v %></td>');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiTestApp, created, getTicket, makeToken, postTicket } from '../../helpers/api.js';
 import { addStaff, type Browser, signIn, type TestApp } from '../../helpers/app.js';
 import { auditRows, lastAudit } from '../../helpers/db.js';
+import { readable } from '../../helpers/pages.js';
 
 let t: TestApp;
 let admin: Browser;
@@ -126,7 +127,7 @@ describe('authentication', () => {
     const list = await admin.get('/settings/api-tokens');
     expect(list.body).toContain(`href="/settings/api-tokens/${row.id}/revoke"`);
     const confirm = await admin.get(`/settings/api-tokens/${row.id}/revoke`);
-    expect(confirm.body).toContain('Revoke “short-lived”?');
+    expect(readable(confirm.body)).toContain('Revoke “short-lived”?');
     const revoked = await admin.post(`/settings/api-tokens/${row.id}/revoke`);
     expect(revoked.statusCode).toBe(303);
     const after = await admin.get(String(revoked.headers.location));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getEscalationDesk } from '../../../src/repositories/settings.js';
 import { addStaff } from '../../helpers/app.js';
 import { lastAudit } from '../../helpers/db.js';
+import { readable } from '../../helpers/pages.js';
 import { useSettingsApp } from '../../helpers/settings.js';
 import { insertTicket } from '../../helpers/tickets.js';
 
@@ -49,7 +50,9 @@ describe('priority response targets', () => {
       label_crisis: '',
     });
     expect(response.statusCode).toBe(422);
-    expect(response.body).toMatch(/id="amount_low-error">Enter Low’s target as a whole number/);
+    expect(readable(response.body)).toMatch(
+      /id="amount_low-error">Enter Low’s target as a whole number/,
+    );
     expect(response.body).toMatch(
       /id="amount_high-error">High is more urgent than Medium, so its target cannot be longer than 1 week/,
     );
@@ -109,7 +112,7 @@ describe('escalation desk', () => {
       escalation_desk_name: '',
       escalation_desk_email: 'support@vendor.example',
     });
-    expect(noName.body).toMatch(/id="escalation_desk_name-error">Enter the desk’s name/);
+    expect(readable(noName.body)).toMatch(/id="escalation_desk_name-error">Enter the desk’s name/);
   });
 
   it('saves both for the escalation feature to read, and clears them', async () => {

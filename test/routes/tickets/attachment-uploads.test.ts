@@ -8,6 +8,7 @@ import {
   useAttachmentsApp,
 } from '../../helpers/attachments.js';
 import { makeImage, multipartBody, postFiles } from '../../helpers/multipart.js';
+import { readable } from '../../helpers/pages.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 /** How files arrive: the limits, with a note or the ticket page's Save, and a multipart body gone wrong. */
@@ -31,7 +32,9 @@ describe('limits', () => {
     const before = await countRows(w.t);
     const response = await newTicketWithFiles(w.ann, [{ name: 'big.bin', bytes: mb(1.5) }]);
     expect(response.statusCode).toBe(422);
-    expect(response.body).toContain('“big.bin” is larger than 1 MB, the largest file allowed.');
+    expect(readable(response.body)).toContain(
+      '“big.bin” is larger than 1 MB, the largest file allowed.',
+    );
     expect(response.body).toContain('value="Scheduling screen error"');
     expect(response.body).toContain('Client 4411 could not be booked</textarea>');
     expect(await countRows(w.t)).toBe(before);

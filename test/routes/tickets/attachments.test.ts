@@ -8,6 +8,7 @@ import {
   useAttachmentsApp,
 } from '../../helpers/attachments.js';
 import { makeImage } from '../../helpers/multipart.js';
+import { readable } from '../../helpers/pages.js';
 import { createTicket } from '../../helpers/tickets.js';
 
 /** Files with a ticket: adding them in the ticket window, serving them safely, and who may see them. */
@@ -132,7 +133,7 @@ describe('adding files in the ticket window', () => {
     const id = createdId(response.headers.location);
     const page = (await w.ann.get(`/tickets/${id}`)).body;
     expect(page).toMatch(/class="file-name">passwd</);
-    expect(page).toContain('class="file-name">Überweisung 日本.pdf<');
+    expect(readable(page)).toContain('class="file-name">Überweisung 日本.pdf<');
   });
 
   it('lets External support see the files of a ticket sent to the desk, and no other', async () => {

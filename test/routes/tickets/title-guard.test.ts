@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TITLE_CONFIRMED_ACTION } from '../../../src/tickets/title-guard.js';
 import { addStaff, type Browser, createTestApp, signIn, type TestApp } from '../../helpers/app.js';
 import { storedTicket } from '../../helpers/db.js';
+import { readable } from '../../helpers/pages.js';
 import { createTicket, insertTicket, saveTicket } from '../../helpers/tickets.js';
 
 let t: TestApp;
@@ -72,7 +73,7 @@ describe('the ticket window refuses a title that looks like PHI', () => {
     const before = await ticketCount();
     const response = await submit({ title });
     expect(response.statusCode).toBe(422);
-    expect(response.body).toContain(
+    expect(readable(response.body)).toContain(
       `<p class="field-error" id="new-title-error">The title seems to contain ${what}`,
     );
     expect(response.body).toContain('move it to the Description');
@@ -125,7 +126,7 @@ describe('a bare date in the ticket window', () => {
     const response = await submit({ title: 'Team meeting 12/3 about the new forms' });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('id="new-title-error">The title contains a date (12/3).');
-    expect(response.body).toContain('tick “This title holds no client information”');
+    expect(readable(response.body)).toContain('tick “This title holds no client information”');
     expect(response.body).toMatch(
       /<input type="checkbox" id="new-title_no_phi" name="title_no_phi" value="yes" >\s*<span>This title holds no client information<\/span>/,
     );
