@@ -18,7 +18,7 @@ import { escapeHtml, templateTextOneByte } from './html.js';
  * inline script or style, where a reference would not be read as one.
  */
 export function createEta(): Eta {
-  return new Eta({
+  const eta = new Eta({
     autoEscape: true,
     escapeFunction: escapeHtml,
     plugins: [
@@ -31,4 +31,26 @@ export function createEta(): Eta {
     functionHeader:
       'const partial = (name, data) => ({ __rendered: this.render(name, data ?? {}, options) });',
   });
+  rememberResolvedPaths(eta);
+  return eta;
+}
+
+/**
+ * Eta resolves a template's path on every render (a JSON key, path.join and
+ * path.relative), a list page's row partials 150 times a request; what a name
+ * resolves to from a given template never changes, so it is worked out once.
+ * A name that fails to resolve is not kept: it fails again, as Eta would.
+ */
+function rememberResolvedPaths(eta: Eta): void {
+  const resolve = eta.resolvePath;
+  const resolved = new Map<string, string>();
+  eta.resolvePath = function (template, options) {
+    const key = `${this.config.views}\0${options?.filepath ?? ''}\0${template}`;
+    let path = resolved.get(key);
+    if (path === undefined) {
+      path = resolve.call(this, template, options);
+      resolved.set(key, path);
+    }
+    return path;
+  };
 }

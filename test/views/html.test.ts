@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../src/root.js';
 import { createEta } from '../../src/views/eta.js';
 import { escapeHtml, rendered } from '../../src/views/html.js';
 
@@ -34,6 +36,17 @@ describe('escapeHtml', () => {
 });
 
 describe('createEta', () => {
+  it('works out where a template is once per name, and refuses a way out of views/ every time', () => {
+    const eta = createEta();
+    eta.configure({ views: join(ROOT, 'views') });
+    const from = { filepath: join(ROOT, 'views', 'tickets', '_list.eta') };
+    const row = join(ROOT, 'views', 'tickets', '_row.eta');
+    expect(eta.resolvePath('/tickets/_row', from)).toBe(row);
+    expect(eta.resolvePath('/tickets/_row', from)).toBe(row);
+    expect(eta.resolvePath('_row', from)).toBe(row);
+    for (let i = 0; i < 2; i++) expect(() => eta.resolvePath('../../package.json', from)).toThrow();
+  });
+
   it('sends its own text past Latin-1 as references too, and leaves code in tags alone', () => {
     const eta = createEta();
     eta.loadTemplate('@quote', '<p>The agency’s “<%= it.q %>” <%= it.q ? "—" : "" %></p>');
