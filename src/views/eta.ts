@@ -1,9 +1,8 @@
 import { Eta } from 'eta';
+import { escapeHtml, templateTextOneByte } from './html.js';
 
 /** What Eta's parser hands a plugin: template text, or a tag. */
 type AstNode = string | { t: string; val: string };
-
-import { escapeHtml, templateTextOneByte } from './html.js';
 
 /**
  * Eta templates from views/, escaped by default; compiled once and cached.

@@ -27,7 +27,7 @@ const WIDE = /[\u0100-\uffff]/;
 const WIDE_CHARACTERS = /[\u0100-\u{10ffff}]/gu;
 
 /** A character past Latin-1 as a numeric reference: the browser shows the same character. */
-export function wideToReference(character: string): string {
+function wideToReference(character: string): string {
   return `&#${character.codePointAt(0)};`;
 }
 
@@ -36,8 +36,8 @@ export function wideToReference(character: string): string {
  * as numeric references, built a character at a time so the result is stored
  * one byte a character. One such character anywhere makes V8 store the whole
  * page two bytes a character, and a page past 64,000 characters then costs a
- * large-object allocation, and a slow UTF-8 encoding, on every request: about
- * half the time of a list page (docs/performance.md).
+ * large-object allocation, and a slow UTF-8 encoding, on every request: over a
+ * third of a list page's CPU (docs/performance.md).
  */
 function escapeWide(value: string): string {
   let out = '';
