@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/app.js';
 import { haveChromium, signInAs, useLiveChromium } from '../helpers/browser.js';
+import { ticketsTitled } from '../helpers/db.js';
 import { storeTicketWithPhi } from '../helpers/phi.js';
 
 /** Every byte the server keeps on disk, as text, to show what it never wrote in clear. */
@@ -24,6 +25,13 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
       .where('staff_id', '=', s.id('ann'))
       .execute();
     return rows.map((r) => r.last_seen_at);
+  }
+
+  /** Ann, signed in, with the ticket window open from the Help button. */
+  async function openTicketWindow() {
+    const { context, page } = await s.signedIn('ann');
+    await page.getByRole('link', { name: 'Help' }).click();
+    return { context, page, dialog: page.getByRole('dialog', { name: 'New ticket' }) };
   }
 
   /** Signs in again in the window the page opens, as the person would. */
@@ -66,9 +74,7 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
   });
 
   it('a Save that meets an ended session: the page blanks, keeps the ticket, and saves it once after signing in', async () => {
-    const { context, page } = await s.signedIn('ann');
-    await page.getByRole('link', { name: 'Help' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    const { context, page, dialog } = await openTicketWindow();
     const description = 'Client 48213 seen 11/02: claim denied twice';
     // Typing a title asks for similar tickets, a request of its own: answered before
     // the session ends, so that the Save is what meets the ended session.
@@ -134,9 +140,7 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
   });
 
   it('a look for similar titles that meets an ended session keeps the ticket and does not save it', async () => {
-    const { context, page } = await s.signedIn('ann');
-    await page.getByRole('link', { name: 'Help' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    const { context, page, dialog } = await openTicketWindow();
     await dialog.getByLabel('Description', { exact: true }).fill('Client 60418 called twice');
     s.live.clock.advanceMinutes(16);
     // The title is typed after the session ended: its look for similar tickets meets it.
@@ -149,19 +153,12 @@ describe.runIf(haveChromium)('in Chromium: an ended session loses nothing', () =
     expect(await back.getByLabel('Description', { exact: true }).inputValue()).toBe(
       'Client 60418 called twice',
     );
-    const made = await s.live.app.db
-      .selectFrom('tickets')
-      .select('id')
-      .where('title', '=', 'Fax line dead')
-      .execute();
-    expect(made).toHaveLength(0);
+    expect(await ticketsTitled(s.live.app.db, 'Fax line dead')).toHaveLength(0);
     await context.close();
   });
 
   it('someone else signing in does not get the page back', async () => {
-    const { context, page } = await s.signedIn('ann');
-    await page.getByRole('link', { name: 'Help' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    const { context, page, dialog } = await openTicketWindow();
     await dialog.getByLabel('Description', { exact: true }).fill('Client 55310 details');
     s.live.clock.advanceMinutes(16);
     await dialog.getByRole('button', { name: 'Save' }).click();

@@ -1,21 +1,13 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { haveChromium, useLiveChromium } from '../helpers/browser.js';
+import { ticketsTitled } from '../helpers/db.js';
 import { insertTicket } from '../helpers/tickets.js';
 
 describe.runIf(haveChromium)(
   'in Chromium: typed work is never lost, long text is refused, never cut',
   () => {
     const s = useLiveChromium({ ann: { name: 'Ann Lee' }, bo: { name: 'Bo Chen' } });
-
-    async function ticketsTitled(title: string): Promise<number[]> {
-      const rows = await s.live.app.db
-        .selectFrom('tickets')
-        .select('id')
-        .where('title', '=', title)
-        .execute();
-      return rows.map((r) => r.id);
-    }
 
     async function countTickets(): Promise<number> {
       return (await s.live.app.db.selectFrom('tickets').select('id').execute()).length;
@@ -43,7 +35,7 @@ describe.runIf(haveChromium)(
         .locator('#flash')
         .getByText(/Ticket #\d+ created\./)
         .waitFor();
-      expect(await ticketsTitled('Double-clicked printer')).toHaveLength(1);
+      expect(await ticketsTitled(s.live.app.db, 'Double-clicked printer')).toHaveLength(1);
       await context.close();
     });
 
@@ -68,7 +60,7 @@ describe.runIf(haveChromium)(
         ),
       );
       const landed = answers.map((r) => `${r.status()} ${r.headers().location}`);
-      const ids = await ticketsTitled('Scripted triple save');
+      const ids = await ticketsTitled(s.live.app.db, 'Scripted triple save');
       expect(ids).toHaveLength(1);
       expect(landed).toEqual(Array(3).fill(`303 /tickets/${ids[0]}?created=1`));
       await context.close();

@@ -54,6 +54,17 @@ export async function countAudit(app: FastifyInstance): Promise<number> {
   return Number(row.n);
 }
 
+/** The numbers of the tickets with exactly this title, oldest first. */
+export async function ticketsTitled(db: Db, title: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select('id')
+    .where('title', '=', title)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** A ticket's row as stored (a description still encrypted); throws when there is none. */
 export function storedTicket(db: Db, id: number): Promise<Ticket> {
   return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiTestApp, created, getTicket, makeToken, postTicket } from '../../helpers/api.js';
 import { addStaff, type Browser, signIn, type TestApp } from '../../helpers/app.js';
-import { auditRows, lastAudit } from '../../helpers/db.js';
+import { auditRows, lastAudit, ticketsTitled } from '../../helpers/db.js';
 import { readable } from '../../helpers/pages.js';
 
 let t: TestApp;
@@ -97,12 +97,7 @@ describe('authentication', () => {
     });
     expect(response.statusCode).toBe(401);
     expect((await admin.get('/api/v1/tickets/1')).statusCode).toBe(401);
-    const count = await t.app.db
-      .selectFrom('tickets')
-      .select('id')
-      .where('title', '=', 'Posted from a browser session')
-      .execute();
-    expect(count).toEqual([]);
+    expect(await ticketsTitled(t.app.db, 'Posted from a browser session')).toEqual([]);
 
     // A token needs no CSRF token, and a cookie sent along changes nothing.
     const withCookie = await admin.request({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signIn } from '../../helpers/app.js';
-import { storedTicket } from '../../helpers/db.js';
+import { storedTicket, ticketsTitled } from '../../helpers/db.js';
 import { configureDesk, DESK, escalationOf, useEscalationWorld } from '../../helpers/escalation.js';
 import { createTicket, editBase, insertTicket, saveTicket } from '../../helpers/tickets.js';
 
@@ -98,12 +98,7 @@ describe('who may send', () => {
     expect(await escalationOf(w.t, id)).toHaveLength(0);
     const ticket = await storedTicket(w.t.app.db, id);
     expect(ticket.title).toBe('Ann may not send');
-    const created = await w.t.app.db
-      .selectFrom('tickets')
-      .select('id')
-      .where('title', '=', 'Ann tries on create')
-      .execute();
-    expect(created).toHaveLength(0);
+    expect(await ticketsTitled(w.t.app.db, 'Ann tries on create')).toHaveLength(0);
   });
 
   it('answers 404 to someone who may send but cannot see the ticket, as for a missing one', async () => {
