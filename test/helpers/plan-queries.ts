@@ -35,8 +35,7 @@ import { listTickets } from '../../src/repositories/ticket-lists.js';
 import { countMyTickets } from '../../src/repositories/ticket-scopes.js';
 import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
 import { listTimeline } from '../../src/repositories/timeline.js';
-import type { TicketFilters } from '../../src/tickets/filters.js';
-import { DEFAULT_FILTERS, parseFilters } from '../../src/tickets/filters.js';
+import { DEFAULT_FILTERS, parseFilters, type TicketFilters } from '../../src/tickets/filters.js';
 import type { Viewer } from '../../src/tickets/visibility.js';
 import { PLAIN } from './store.js';
 
