@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { offsetMinutes, startOfDay } from '../audit/filters.js';
+import { LOCK_KEYS, lockUntilCommit } from '../db/dialect/locking.js';
 import type { Db } from '../db/index.js';
 import { addDays, agencyToday } from '../tickets/dates.js';
 
@@ -25,13 +26,18 @@ export async function ensureReportCalendar(db: Db, timeZone: string, now: Date):
   const running = building.get(db);
   if (running) return running;
   const today = agencyToday(now, timeZone);
-  const need = await whatIsNeeded(db, timeZone, today);
-  if (need === null) return;
-  const build = (
-    need === 'rebuild'
-      ? rebuildReportCalendar(db, timeZone, today)
-      : extendReportCalendar(db, timeZone, need.lastDay, today)
-  ).finally(() => building.delete(db));
+  if ((await whatIsNeeded(db, timeZone, today)) === null) return;
+  const build = db
+    .transaction()
+    .execute(async (trx) => {
+      // Another process on the same PostgreSQL database may be writing the
+      // days too (two starting at once): wait for it, then look again.
+      await lockUntilCommit(trx, LOCK_KEYS.reportCalendar);
+      const need = await whatIsNeeded(trx, timeZone, today);
+      if (need === 'rebuild') await rebuildReportCalendar(trx, timeZone, today);
+      else if (need !== null) await extendReportCalendar(trx, timeZone, need.lastDay, today);
+    })
+    .finally(() => building.delete(db));
   building.set(db, build);
   return build;
 }
@@ -111,68 +117,65 @@ function daysBetween(first: string, last: string, timeZone: string) {
   return days;
 }
 
-async function rebuildReportCalendar(db: Db, timeZone: string, today: string): Promise<void> {
-  const first = await firstDay(db, timeZone, today);
+/** Run inside the caller's transaction, which holds the calendar's lock. */
+async function rebuildReportCalendar(trx: Db, timeZone: string, today: string): Promise<void> {
+  const first = await firstDay(trx, timeZone, today);
   const last = addDays(today, DAYS_AHEAD);
   const days = daysBetween(first, last, timeZone);
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('report_days').execute();
-    for (let i = 0; i < days.length; i += CHUNK) {
-      await trx
-        .insertInto('report_days')
-        .values(days.slice(i, i + CHUNK))
-        .execute();
-    }
-    await trx.deleteFrom('report_daily').execute();
-    for (const measure of [1, 2] as const) {
-      const [at, band] =
-        measure === 1
-          ? (['r.created_at', sql<number>`coalesce(r.response_band, -1)`] as const)
-          : (['r.completed_at', sql<number>`r.complete_band`] as const);
-      await trx
-        .insertInto('report_daily')
-        .columns(['measure', 'day', 'priority_id', 'band', 'n'])
-        .expression(
-          trx
-            .selectFrom('ticket_report_times as r')
-            .$if(measure === 2, (q) =>
-              q.where('r.completed_at', 'is not', null).where('r.complete_band', 'is not', null),
-            )
-            .select([
-              sql<number>`${sql.lit(measure)}`.as('measure'),
-              dayOf(at).as('day'),
-              'r.priority_id',
-              band.as('band'),
-              sql<number>`count(*)`.as('n'),
-            ])
-            .groupBy([sql`2`, sql`3`, sql`4`]),
-        )
-        .execute();
-    }
-    await trx.deleteFrom('report_calendar').execute();
+  await trx.deleteFrom('report_days').execute();
+  for (let i = 0; i < days.length; i += CHUNK) {
     await trx
-      .insertInto('report_calendar')
-      .values({ id: 1, time_zone: timeZone, first_day: first, last_day: last })
+      .insertInto('report_days')
+      .values(days.slice(i, i + CHUNK))
       .execute();
-  });
+  }
+  await trx.deleteFrom('report_daily').execute();
+  for (const measure of [1, 2] as const) {
+    const [at, band] =
+      measure === 1
+        ? (['r.created_at', sql<number>`coalesce(r.response_band, -1)`] as const)
+        : (['r.completed_at', sql<number>`r.complete_band`] as const);
+    await trx
+      .insertInto('report_daily')
+      .columns(['measure', 'day', 'priority_id', 'band', 'n'])
+      .expression(
+        trx
+          .selectFrom('ticket_report_times as r')
+          .$if(measure === 2, (q) =>
+            q.where('r.completed_at', 'is not', null).where('r.complete_band', 'is not', null),
+          )
+          .select([
+            sql<number>`${sql.lit(measure)}`.as('measure'),
+            dayOf(at).as('day'),
+            'r.priority_id',
+            band.as('band'),
+            sql<number>`count(*)`.as('n'),
+          ])
+          .groupBy([sql`2`, sql`3`, sql`4`]),
+      )
+      .execute();
+  }
+  await trx.deleteFrom('report_calendar').execute();
+  await trx
+    .insertInto('report_calendar')
+    .values({ id: 1, time_zone: timeZone, first_day: first, last_day: last })
+    .execute();
 }
 
-/** The days after `lastDay` up to a year ahead; the counts stay as they are. */
+/** The days after `lastDay` up to a year ahead; the counts stay as they are. In the caller's transaction. */
 async function extendReportCalendar(
-  db: Db,
+  trx: Db,
   timeZone: string,
   lastDay: string,
   today: string,
 ): Promise<void> {
   const last = addDays(today, DAYS_AHEAD);
   const days = daysBetween(addDays(lastDay, 1), last, timeZone);
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < days.length; i += CHUNK) {
-      await trx
-        .insertInto('report_days')
-        .values(days.slice(i, i + CHUNK))
-        .execute();
-    }
-    await trx.updateTable('report_calendar').set({ last_day: last }).where('id', '=', 1).execute();
-  });
+  for (let i = 0; i < days.length; i += CHUNK) {
+    await trx
+      .insertInto('report_days')
+      .values(days.slice(i, i + CHUNK))
+      .execute();
+  }
+  await trx.updateTable('report_calendar').set({ last_day: last }).where('id', '=', 1).execute();
 }

@@ -1,8 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../src/db/index.js';
 import type { TicketStatus } from '../../src/db/schema.js';
 import { ensureReportCalendar } from '../../src/reports/calendar.js';
-import { changeBareTicket, openBareTicket, useBareStore } from '../helpers/store.js';
+import {
+  changeBareTicket,
+  createTestDatabase,
+  openBareTicket,
+  type TestDatabase,
+  testStore,
+  useBareStore,
+} from '../helpers/store.js';
 
 const ZONE = 'America/Chicago';
 const T0 = new Date('2026-11-27T15:00:00Z');
@@ -226,5 +233,32 @@ describe('Reports: the agency’s days', () => {
     expect(await startOf('2027-03-15')).toBe('2027-03-15T05:00:00.000Z');
     expect(await startOf('2027-11-07')).toBe('2027-11-07T05:00:00.000Z');
     expect(await startOf('2027-11-08')).toBe('2027-11-08T06:00:00.000Z');
+  });
+});
+
+/**
+ * Two processes on one PostgreSQL database (each its own pool) starting at
+ * once both find no days written. One writes them; the other waits for it,
+ * looks again and writes nothing, rather than failing on the days' key.
+ */
+describe.skipIf(testStore !== 'postgres')('Reports: the agency’s days, two processes', () => {
+  let database: TestDatabase | undefined;
+  const pools: Db[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.destroy()));
+    await database?.drop();
+  });
+
+  it('are written once when both ask at the same moment', async () => {
+    const made = await createTestDatabase();
+    database = made;
+    const [one, two] = [createDb('', made.url), createDb('', made.url)];
+    pools.push(one, two);
+    for (let round = 0; round < 5; round++) {
+      await one.deleteFrom('report_calendar').execute();
+      await Promise.all([ensureReportCalendar(one, ZONE, T0), ensureReportCalendar(two, ZONE, T0)]);
+      const calendar = await two.selectFrom('report_calendar').select('last_day').execute();
+      expect(calendar).toEqual([{ last_day: '2028-01-01' }]);
+    }
   });
 });

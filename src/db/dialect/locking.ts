@@ -27,7 +27,21 @@ export function hasOneServerProcess(store: Store): boolean {
 }
 
 /** Advisory lock keys: one per once-at-a-time job. */
-export const LOCK_KEYS = { housekeeping: 0x68757368, reminders: 0x68757369 } as const;
+export const LOCK_KEYS = {
+  housekeeping: 0x68757368,
+  reminders: 0x68757369,
+  reportCalendar: 0x6875736a,
+} as const;
+
+/**
+ * Waits until no other transaction holds `key`, then holds it until this
+ * transaction ends (PostgreSQL: a transaction advisory lock). For work two
+ * processes starting together would both find to do: the second waits, then
+ * looks again and finds it done. On SQLite the one writer already serialises it.
+ */
+export async function lockUntilCommit(trx: Db, key: number): Promise<void> {
+  if (storeOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
+}
 
 /**
  * Runs `job` unless another process is running it (PostgreSQL: a session
