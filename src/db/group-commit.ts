@@ -6,6 +6,7 @@ import type {
   QueryResult,
   SqliteDatabase,
 } from 'kysely';
+import { mayChangePages, type SqliteChangeMarks } from './dialect/change-marks.js';
 import { HushdeskSqliteDialect, withStatementCache } from './sqlite.js';
 
 /**
@@ -32,6 +33,8 @@ export interface GroupCommitConfig {
   reader: SQLite.Database;
   /** Told the size of each batch once it is on disk (tests, and whoever wants to watch). */
   onCommit?: (writes: number) => void;
+  /** Moved after each batch that wrote rows a page shows (src/db/dialect/change-marks.ts). */
+  changeMarks?: SqliteChangeMarks;
 }
 
 /** Pragmas and VACUUM act on the connection, not as a write: never inside a batch. */
@@ -39,6 +42,8 @@ const OUTSIDE_TRANSACTIONS = /^\s*(pragma|vacuum)\b/i;
 
 interface Batch {
   writes: number;
+  /** Wrote rows a page may show: the change mark moves when the batch ends. */
+  changesPages: boolean;
   durable: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -49,6 +54,7 @@ export class GroupCommitDriver implements Driver {
   readonly #writer: SqliteDatabase;
   readonly #reader: SqliteDatabase;
   readonly #onCommit: ((writes: number) => void) | undefined;
+  readonly #changeMarks: SqliteChangeMarks | undefined;
   readonly #mutex = new Mutex();
   #batch: Batch | null = null;
   #flushScheduled = false;
@@ -60,6 +66,7 @@ export class GroupCommitDriver implements Driver {
     this.#writer = withStatementCache(config.writer);
     this.#reader = withStatementCache(config.reader);
     this.#onCommit = config.onCommit;
+    this.#changeMarks = config.changeMarks;
   }
 
   async init(): Promise<void> {}
@@ -124,7 +131,10 @@ export class GroupCommitDriver implements Driver {
   }
 
   async run<R>(lease: Lease, query: CompiledQuery): Promise<QueryResult<R>> {
-    if (lease.inTransaction) return execute<R>(this.#writer, query);
+    if (lease.inTransaction) {
+      this.#noteWrite(query.sql);
+      return execute<R>(this.#writer, query);
+    }
     if (OUTSIDE_TRANSACTIONS.test(query.sql)) {
       // Holding the connection, no transaction of anyone's is half done: commit
       // what is waiting, then run it on its own (a checkpoint, say).
@@ -135,6 +145,7 @@ export class GroupCommitDriver implements Driver {
     if (statement.readonly) return execute<R>(this.#reader, query);
     // A single write outside a transaction: a transaction of its own in the batch.
     this.#joinBatch();
+    this.#noteWrite(query.sql);
     this.#exec('savepoint hushdesk_write');
     let result: QueryResult<R>;
     try {
@@ -155,6 +166,14 @@ export class GroupCommitDriver implements Driver {
     return result;
   }
 
+  /** A statement in the batch: does it write rows a page may show? */
+  #noteWrite(sql: string): void {
+    const batch = this.#batch;
+    if (!batch || batch.changesPages || !this.#changeMarks) return;
+    const statement = this.#writer.prepare(sql) as SQLite.Statement;
+    if (!statement.readonly && mayChangePages(sql)) batch.changesPages = true;
+  }
+
   #exec(sql: string): void {
     (this.#writer.prepare(sql) as SQLite.Statement).run();
   }
@@ -171,7 +190,7 @@ export class GroupCommitDriver implements Driver {
       });
       // Nobody may be left with an unhandled rejection: each waiter handles its own.
       durable.catch(() => {});
-      this.#batch = { writes: 0, durable, resolve, reject };
+      this.#batch = { writes: 0, changesPages: false, durable, resolve, reject };
     }
     this.#batch.writes++;
     this.#scheduleFlush();
@@ -198,6 +217,7 @@ export class GroupCommitDriver implements Driver {
   #loseBatch(error: unknown): void {
     const batch = this.#batch;
     this.#batch = null;
+    this.#batchEnded(batch);
     batch?.reject(error);
   }
 
@@ -207,6 +227,7 @@ export class GroupCommitDriver implements Driver {
     this.#batch = null;
     try {
       this.#exec('commit');
+      this.#batchEnded(batch);
       batch.resolve();
       this.#onCommit?.(batch.writes);
     } catch (error) {
@@ -215,8 +236,18 @@ export class GroupCommitDriver implements Driver {
       } catch {
         // Already rolled back by SQLite itself.
       }
+      this.#batchEnded(batch);
       batch.reject(error);
     }
+  }
+
+  /**
+   * Before anyone waiting on the batch hears of it, so a page asked for after a
+   * save is never one rendered before it. Also after a rollback: nothing was
+   * written then, and a page rendered again costs only time.
+   */
+  #batchEnded(batch: Batch | null): void {
+    if (batch?.changesPages) this.#changeMarks?.moved();
   }
 }
 

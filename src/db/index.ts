@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Kysely, sql } from 'kysely';
+import { keepChangeMarks, SqliteChangeMarks } from './dialect/change-marks.js';
 import { storeOf } from './dialect/store.js';
 import { GroupCommitSqliteDialect } from './group-commit.js';
 import { createPostgresPool, HushdeskPostgresDialect, StoreUnreachableError } from './postgres.js';
@@ -25,9 +26,12 @@ export function createDb(dataDir: string, databaseUrl: string | null = null): Db
   }
   const file = databaseFile(dataDir);
   const writer = openSqlite(file);
-  return new Kysely<Database>({
-    dialect: new GroupCommitSqliteDialect({ writer, reader: openSqliteReader(file) }),
+  const changeMarks = new SqliteChangeMarks(writer);
+  const db = new Kysely<Database>({
+    dialect: new GroupCommitSqliteDialect({ writer, reader: openSqliteReader(file), changeMarks }),
   });
+  keepChangeMarks(db, changeMarks);
+  return db;
 }
 
 /** Stops start-up with one line naming DATABASE_URL when the PostgreSQL server does not answer. */

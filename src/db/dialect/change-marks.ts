@@ -1,0 +1,77 @@
+import type SQLite from 'better-sqlite3';
+import type { Db } from '../index.js';
+
+/**
+ * Change marks: a value that moves whenever anything a page shows may have
+ * changed in the store, so a page rendered under one mark can be served again
+ * while the mark stands (src/web/page-cache.ts).
+ *
+ * SQLite: one server process writes, through the group-commit writer. The mark
+ * is the count of its committed batches that wrote anything shown, and the
+ * writer's `PRAGMA data_version`, which moves when any other connection (a
+ * `hushdesk` command run beside the server) commits to the file.
+ * PostgreSQL: other processes write to the same database, and no cheap value
+ * says that they did, so there is no mark and nothing is served again.
+ */
+
+/**
+ * Rows no cached page shows, written on ordinary reads: a ticket view's audit
+ * row, a session's last request, a queued notification, a sign-in attempt. A
+ * write to one of them alone leaves the mark where it is. No trigger on them
+ * writes elsewhere (the triggers are on tickets, staff, roles and the ticket
+ * events and associated staff).
+ */
+const UNSHOWN_TABLES = new Set([
+  'audit_log',
+  'sessions',
+  'sign_in_failures',
+  'pending_sign_ins',
+  'outbox',
+  'ticket_form_tokens',
+  'password_reset_tokens',
+  'setup_tokens',
+  'sso_sessions',
+]);
+
+const WRITTEN_TABLE =
+  /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?/i;
+
+/** Whether a write statement may change what a page shows: all but the unshown tables (and anything not read plainly). */
+export function mayChangePages(statementSql: string): boolean {
+  const table = WRITTEN_TABLE.exec(statementSql)?.[1]?.toLowerCase();
+  return table === undefined || !UNSHOWN_TABLES.has(table);
+}
+
+export class SqliteChangeMarks {
+  #committed = 0;
+  readonly #dataVersion: SQLite.Statement;
+
+  constructor(writer: SQLite.Database) {
+    this.#dataVersion = writer.prepare('pragma data_version').pluck();
+  }
+
+  /** Called by the writer right after a batch that wrote shown rows ends, before anyone hears of it. */
+  moved(): void {
+    this.#committed++;
+  }
+
+  current(): string | null {
+    try {
+      return `${this.#committed}.${String(this.#dataVersion.get())}`;
+    } catch {
+      // The store is closed: no mark, nothing served again.
+      return null;
+    }
+  }
+}
+
+const marks = new WeakMap<Db, SqliteChangeMarks>();
+
+export function keepChangeMarks(db: Db, changeMarks: SqliteChangeMarks): void {
+  marks.set(db, changeMarks);
+}
+
+/** The store's mark now, or null where there is none (PostgreSQL). */
+export function changeMarkOf(db: Db): string | null {
+  return marks.get(db)?.current() ?? null;
+}
