@@ -7,6 +7,7 @@ import { databaseFile } from '../db/index.js';
 import { newestBackup } from '../ops/backups.js';
 import { countDeadOutboxMessages, summarizeOutboxQueue } from '../repositories/outbox.js';
 import { countActiveSessions } from '../repositories/sessions.js';
+import { cacheOf } from '../web/page-cache.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -93,6 +94,29 @@ export default fp(
         return newest ? (app.now().getTime() - newest.at.getTime()) / 1000 : Number.NaN;
       },
     );
+
+    const kept = () => cacheOf(app.db);
+    const total = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    total(
+      'hushdesk_kept_pages_served_total',
+      'Ticket lists answered from a kept copy, nothing having changed since it was rendered.',
+      () => kept().hits,
+    );
+    total(
+      'hushdesk_kept_pages_rendered_total',
+      'Ticket lists rendered because no kept copy could be served (SQLite only).',
+      () => kept().misses,
+    );
+    gauge('hushdesk_kept_pages_bytes', 'Memory held by kept ticket lists.', () => kept().bytes);
 
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { getEscalationDesk } from '../../repositories/escalation.js';
 import { listPriorities } from '../../repositories/priorities.js';
 import { cursorOf } from '../../repositories/ticket-keyset.js';
@@ -20,6 +20,7 @@ import { STATUSES } from '../../tickets/model.js';
 import { flagTicket } from '../../tickets/row-flags.js';
 import { rendered } from '../../views/html.js';
 import { dueDatesOf } from '../../web/agency-today.js';
+import { type PageToRender, sendKeptPage } from '../../web/page-cache.js';
 import { viewerOf } from '../../web/signed-in.js';
 import { describeListCount } from '../../web/tickets/list-summary.js';
 
@@ -73,10 +74,10 @@ function pagerLinks(
   };
 }
 
-async function renderList(
+/** A list's page, to render (or keep: src/web/page-cache.ts). */
+async function listPage(
   app: FastifyInstance,
   request: FastifyRequest,
-  reply: FastifyReply,
   scope: ListScope,
   extra: {
     template: string;
@@ -85,7 +86,7 @@ async function renderList(
     counts?: Record<string, number>;
     welcome?: boolean;
   },
-) {
+): Promise<PageToRender> {
   const filters = parseFilters(request.query as Record<string, unknown>);
   const dates = dueDatesOf(app);
   const viewer = viewerOf(request);
@@ -102,9 +103,9 @@ async function renderList(
     : Math.max(1, Math.ceil(total / PAGE_SIZE));
   const base = scope === 'all' ? '/tickets' : '/';
   const tab = extra.tab && extra.tab !== 'assigned' ? extra.tab : '';
-  return reply.page(
-    extra.template,
-    {
+  return {
+    template: extra.template,
+    data: {
       title: extra.title,
       welcome: extra.welcome ?? false,
       scope,
@@ -132,32 +133,36 @@ async function renderList(
         (replace) => `${base}${filterQuery(filters, { tab, ...replace })}`,
       ),
     },
-    { fragment: 'tickets/_list' },
-  );
+    options: { fragment: 'tickets/_list' },
+  };
 }
 
 const lists: FastifyPluginAsync = async (app) => {
-  app.get('/', async (request, reply) => {
-    if (viewerOf(request).externalOnly) {
-      const desk = await getEscalationDesk(app.db);
-      return renderList(app, request, reply, 'sent', {
-        template: 'tickets/sent',
-        title: `Tickets sent to ${desk?.name ?? 'the support desk'}`,
+  app.get('/', (request, reply) =>
+    sendKeptPage(app, request, reply, async () => {
+      if (viewerOf(request).externalOnly) {
+        const desk = await getEscalationDesk(app.db);
+        return listPage(app, request, 'sent', {
+          template: 'tickets/sent',
+          title: `Tickets sent to ${desk?.name ?? 'the support desk'}`,
+        });
+      }
+      const tab = parseTab(request.query as Record<string, unknown>);
+      const counts = await countMyTickets(app.db, viewerOf(request));
+      return listPage(app, request, tab, {
+        template: 'tickets/mine',
+        title: 'My tickets',
+        welcome: (request.query as Record<string, unknown>).welcome === '1',
+        tab,
+        counts,
       });
-    }
-    const tab = parseTab(request.query as Record<string, unknown>);
-    const counts = await countMyTickets(app.db, viewerOf(request));
-    return renderList(app, request, reply, tab, {
-      template: 'tickets/mine',
-      title: 'My tickets',
-      welcome: (request.query as Record<string, unknown>).welcome === '1',
-      tab,
-      counts,
-    });
-  });
+    }),
+  );
 
-  app.get('/tickets', { config: { permission: 'see_all_tickets' } }, async (request, reply) =>
-    renderList(app, request, reply, 'all', { template: 'tickets/all', title: 'All tickets' }),
+  app.get('/tickets', { config: { permission: 'see_all_tickets' } }, (request, reply) =>
+    sendKeptPage(app, request, reply, () =>
+      listPage(app, request, 'all', { template: 'tickets/all', title: 'All tickets' }),
+    ),
   );
 };
 
