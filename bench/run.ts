@@ -438,7 +438,7 @@ function reportOf(
 }
 
 /** The osTicket comparison: the open-ticket list as a staff member and as an administrator. */
-const OSTICKET_SCENARIOS = ['home', 'all-open'];
+const OSTICKET_SCENARIOS = ['home', 'home-rendered', 'all-open', 'all-open-rendered'];
 
 /** The scan-like soak instead of the scenarios: memory at the start, as it runs and at the end. */
 async function soak(options: BenchOptions): Promise<void> {
