@@ -1,15 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { databaseFile } from '../db/index.js';
-import { newestBackup } from '../ops/backups.js';
-import { countDeadOutboxMessages, summarizeOutboxQueue } from '../repositories/outbox.js';
-import { countActiveSessions } from '../repositories/sessions.js';
-import { cacheOf } from '../web/page-cache.js';
+import type { Registry } from 'prom-client';
+import { type AnsweredRequest, buildRegistry } from './registry.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Requests counted before prom-client is loaded; more are not (a burst in the first seconds). */
+const EARLY_REQUESTS = 10_000;
+const LOAD_AFTER_LISTEN_MS = 2_000;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -42,86 +40,41 @@ export function metricsAccess(
  */
 export default fp(
   async (app) => {
-    const registry = new Registry();
-    const requests = new Counter({
-      name: 'hushdesk_http_requests_total',
-      help: 'HTTP requests answered, by route pattern, method and status code.',
-      labelNames: ['route', 'method', 'status'] as const,
-      registers: [registry],
-    });
-    const durations = new Histogram({
-      name: 'hushdesk_http_request_duration_seconds',
-      help: 'Time to answer HTTP requests, by route pattern and method.',
-      labelNames: ['route', 'method'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    });
-    const gauge = (name: string, help: string, read: () => Promise<number> | number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [registry],
-        async collect() {
-          this.set(await read());
+    // prom-client takes a twentieth of start-up to load: it is loaded once the
+    // server listens (or at the first /metrics), and the requests answered
+    // before then are counted from a short list.
+    const early: AnsweredRequest[] = [];
+    let observe = (answered: AnsweredRequest) => {
+      if (early.length < EARLY_REQUESTS) early.push(answered);
+    };
+    let loading: Promise<Registry> | null = null;
+    const load = () => {
+      loading ??= import('prom-client').then(
+        (prom) => {
+          const built = buildRegistry(prom, app);
+          for (const answered of early.splice(0)) built.observe(answered);
+          observe = built.observe;
+          return built.registry;
         },
-      });
-    gauge('hushdesk_outbox_queued', 'Notifications waiting to be sent.', async () => {
-      return (await summarizeOutboxQueue(app.db)).waiting;
-    });
-    gauge('hushdesk_outbox_dead', 'Notifications that gave up (dead letters).', () =>
-      countDeadOutboxMessages(app.db),
-    );
-    gauge('hushdesk_sessions_active', 'Signed-in sessions within their limits.', () => {
-      const now = app.now().getTime();
-      return countActiveSessions(
-        app.db,
-        new Date(now - app.config.sessionIdleMinutes * 60_000),
-        new Date(now - app.config.sessionMaxHours * 3_600_000),
-      );
-    });
-    gauge('hushdesk_database_bytes', 'Size of the database file and its WAL.', () => {
-      const file = databaseFile(app.config.dataDir);
-      return [file, `${file}-wal`].reduce(
-        (sum, f) => sum + (existsSync(f) ? statSync(f).size : 0),
-        0,
-      );
-    });
-    gauge(
-      'hushdesk_backup_age_seconds',
-      'Seconds since the newest backup in DATA_DIR/backups; NaN when there is none.',
-      () => {
-        const newest = newestBackup(app.config.dataDir);
-        return newest ? (app.now().getTime() - newest.at.getTime()) / 1000 : Number.NaN;
-      },
-    );
-
-    const kept = () => cacheOf(app.db);
-    const total = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers: [registry],
-        collect() {
-          this.reset();
-          this.inc(read());
+        (error: unknown) => {
+          // Tried again at the next /metrics, which says what went wrong.
+          loading = null;
+          throw error;
         },
-      });
-    total(
-      'hushdesk_kept_pages_served_total',
-      'Ticket lists answered from a kept copy, nothing having changed since it was rendered.',
-      () => kept().hits,
-    );
-    total(
-      'hushdesk_kept_pages_rendered_total',
-      'Ticket lists rendered because no kept copy could be served (SQLite only).',
-      () => kept().misses,
-    );
-    gauge('hushdesk_kept_pages_bytes', 'Memory held by kept ticket lists.', () => kept().bytes);
+      );
+      return loading;
+    };
+    app.addHook('onListen', async () => {
+      setTimeout(() => load().catch(() => {}), LOAD_AFTER_LISTEN_MS).unref();
+    });
 
     app.addHook('onResponse', async (request, reply) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      requests.inc({ route, method: request.method, status: String(reply.statusCode) });
-      durations.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      observe({
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      });
     });
 
     app.get('/metrics', async (request, reply) => {
@@ -135,6 +88,7 @@ export default fp(
           .type('text/plain')
           .send('Metrics are served to this machine only, or with METRICS_TOKEN.\n');
       }
+      const registry = await load();
       return reply.type(registry.contentType).send(await registry.metrics());
     });
   },
