@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseFile } from '../../src/db/index.js';
 import { cacheOf } from '../../src/web/page-cache.js';
 import { type Browser, signIn, useTestAppWith } from '../helpers/app.js';
+import { readable } from '../helpers/pages.js';
 import { testStore } from '../helpers/store.js';
 import { createTicket } from '../helpers/tickets.js';
 
@@ -19,6 +20,7 @@ const world = useTestAppWith(
     const ann = await signIn(t.app, 'ann');
     const printer = await createTicket(ann, { title: 'Printer jams in billing' });
     const scanner = await createTicket(ann, { title: 'Scanner offline' });
+    await createTicket(ann, { title: 'Café printer for Nguyễn' });
     return { ann, printer, scanner };
   },
 );
@@ -42,6 +44,8 @@ describe('kept ticket lists', () => {
     const again = await open(ann, '/tickets');
     expect(again.fromKeptCopy).toBe(keeps);
     expect(again.body).toContain('Printer jams in billing');
+    // Kept as UTF-8 bytes: a Latin-1 letter and one past it read back as typed.
+    expect(readable(again.body)).toContain('Café printer for Nguyễn');
 
     // Ann signed in a second time, in another browser: the same page, her token there.
     const other = await signIn(t.app, 'ann');

@@ -2,32 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { mayChangePages } from '../../src/db/dialect/change-marks.js';
 import { PageCache } from '../../src/web/page-cache.js';
 
+const bytes = (...parts: string[]) => parts.map((part) => Buffer.from(part));
+
 describe('PageCache', () => {
   it('serves a page only under the mark it was kept with, within its age', () => {
     const cache = new PageCache(1000, 100);
-    cache.set('a', 'm1', ['<p>', '</p>'], 0);
-    expect(cache.get('a', 'm1', 50)).toEqual(['<p>', '</p>']);
+    cache.set('a', 'm1', bytes('<p>', '</p>'), 0);
+    expect(cache.get('a', 'm1', 50)).toEqual(bytes('<p>', '</p>'));
     expect(cache.get('a', 'm2', 50)).toBeNull();
     // Gone once found stale.
     expect(cache.get('a', 'm1', 50)).toBeNull();
-    cache.set('b', 'm1', ['x'], 0);
+    cache.set('b', 'm1', bytes('x'), 0);
     expect(cache.get('b', 'm1', 101)).toBeNull();
-    cache.set('c', 'm1', ['x'], 100);
+    cache.set('c', 'm1', bytes('x'), 100);
     expect(cache.get('c', 'm1', 99)).toBeNull(); // a clock put back
     expect([cache.hits, cache.misses]).toEqual([1, 4]);
   });
 
   it('holds at most its bytes, the least recently served going first', () => {
     const cache = new PageCache(10, 1000);
-    cache.set('a', 'm', ['aaaa'], 0);
-    cache.set('b', 'm', ['bbbb'], 0);
+    cache.set('a', 'm', bytes('aaaa'), 0);
+    cache.set('b', 'm', bytes('bbbb'), 0);
     expect(cache.get('a', 'm', 1)).not.toBeNull();
-    cache.set('c', 'm', ['cccc'], 0);
+    cache.set('c', 'm', bytes('cccc'), 0);
     expect(cache.get('b', 'm', 1)).toBeNull();
     expect(cache.get('a', 'm', 1)).not.toBeNull();
     expect(cache.get('c', 'm', 1)).not.toBeNull();
     expect(cache.bytes).toBe(8);
-    cache.set('big', 'm', ['x'.repeat(11)], 0);
+    cache.set('big', 'm', bytes('x'.repeat(11)), 0);
     expect(cache.get('big', 'm', 1)).toBeNull();
     expect(cache.size).toBe(2);
   });
