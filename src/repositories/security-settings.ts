@@ -1,3 +1,4 @@
+import { keptWhileUnchanged } from '../db/dialect/change-marks.js';
 import type { Db } from '../db/index.js';
 import { getSetting } from './settings.js';
 
@@ -19,9 +20,10 @@ export interface SecuritySettings {
   auditRetentionYears: number;
 }
 
-export function requiresTwoFactor(db: Db): Promise<boolean> {
-  return getSetting(db, SECURITY_KEYS.requireTwoFactor, false);
-}
+/** Asked on every signed-in request (src/auth/two-factor.ts): kept while nothing is saved. */
+export const requiresTwoFactor: (db: Db) => Promise<boolean> = keptWhileUnchanged((db) =>
+  getSetting(db, SECURITY_KEYS.requireTwoFactor, false),
+);
 
 /** The agency's own client/record number formats, for checkTitle's `patterns`. */
 export function getTitlePatterns(db: Db): Promise<string[]> {

@@ -75,3 +75,26 @@ export function keepChangeMarks(db: Db, changeMarks: SqliteChangeMarks): void {
 export function changeMarkOf(db: Db): string | null {
   return marks.get(db)?.current() ?? null;
 }
+
+/**
+ * A read of the store kept while its mark stands, for what every request asks
+ * and almost nothing changes (a setting). Where there is no mark it is read
+ * every time. The mark is taken before the read, so a save during it leaves the
+ * kept value already out of date, never wrongly current.
+ */
+export function keptWhileUnchanged<T>(read: (db: Db) => Promise<T>): (db: Db) => Promise<T> {
+  const kept = new WeakMap<Db, { mark: string; value: Promise<T> }>();
+  return (db) => {
+    const mark = changeMarkOf(db);
+    if (mark === null) return read(db);
+    const known = kept.get(db);
+    if (known?.mark === mark) return known.value;
+    const value = read(db);
+    const entry = { mark, value };
+    kept.set(db, entry);
+    value.catch(() => {
+      if (kept.get(db) === entry) kept.delete(db);
+    });
+    return value;
+  };
+}
