@@ -1,3 +1,4 @@
+import { keptWhileUnchanged } from '../db/dialect/change-marks.js';
 import type { Db } from '../db/index.js';
 import { listAssignableStaff, readStaffDirectoryVersion } from '../repositories/staff.js';
 import { StaffDirectory } from './search.js';
@@ -6,6 +7,9 @@ interface Cached {
   version: number;
   directory: Promise<StaffDirectory>;
 }
+
+/** On SQLite, the version row is read again only once something was saved. */
+const directoryVersion = keptWhileUnchanged(readStaffDirectoryVersion);
 
 /** One cache per store (tests build many apps in one process). */
 const caches = new WeakMap<Db, Cached>();
@@ -16,7 +20,7 @@ const caches = new WeakMap<Db, Cached>();
  * moved, so a search costs one primary-key read and a pass in memory.
  */
 export async function staffDirectory(db: Db): Promise<StaffDirectory> {
-  const version = await readStaffDirectoryVersion(db);
+  const version = await directoryVersion(db);
   const cached = caches.get(db);
   if (cached && cached.version === version) return cached.directory;
   // Concurrent callers share one load; a failed load is not kept.

@@ -45,6 +45,14 @@ export function mayChangePages(statementSql: string): boolean {
 export class SqliteChangeMarks {
   #committed = 0;
   readonly #dataVersion: SQLite.Statement;
+  /**
+   * The writer's data_version as read in this turn of the event loop: asking
+   * SQLite costs about as much as a small query, and every request asks. A
+   * value read earlier in the same turn is as good as one read now, since a
+   * mark is only ever taken before the reads it guards: a commit after it
+   * still moves the next turn's mark.
+   */
+  #versionThisTurn: string | null = null;
 
   constructor(writer: SQLite.Database) {
     this.#dataVersion = writer.prepare('pragma data_version').pluck();
@@ -57,7 +65,13 @@ export class SqliteChangeMarks {
 
   current(): string | null {
     try {
-      return `${this.#committed}.${String(this.#dataVersion.get())}`;
+      if (this.#versionThisTurn === null) {
+        this.#versionThisTurn = String(this.#dataVersion.get());
+        setImmediate(() => {
+          this.#versionThisTurn = null;
+        });
+      }
+      return `${this.#committed}.${this.#versionThisTurn}`;
     } catch {
       // The store is closed: no mark, nothing served again.
       return null;
