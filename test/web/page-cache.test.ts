@@ -8,7 +8,7 @@ describe('PageCache', () => {
   it('serves a page only under the mark it was kept with, within its age', () => {
     const cache = new PageCache(1000, 100);
     cache.set('a', 'm1', bytes('<p>', '</p>'), 0);
-    expect(cache.get('a', 'm1', 50)).toEqual(bytes('<p>', '</p>'));
+    expect(cache.get('a', 'm1', 50)?.parts).toEqual(bytes('<p>', '</p>'));
     expect(cache.get('a', 'm2', 50)).toBeNull();
     // Gone once found stale.
     expect(cache.get('a', 'm1', 50)).toBeNull();
@@ -19,8 +19,8 @@ describe('PageCache', () => {
     expect([cache.hits, cache.misses]).toEqual([1, 4]);
   });
 
-  it('holds at most its bytes, the least recently served going first', () => {
-    const cache = new PageCache(10, 1000);
+  it('holds at most its bytes (each page twice: cut, and as last sent), the least recently served going first', () => {
+    const cache = new PageCache(20, 1000);
     cache.set('a', 'm', bytes('aaaa'), 0);
     cache.set('b', 'm', bytes('bbbb'), 0);
     expect(cache.get('a', 'm', 1)).not.toBeNull();
@@ -28,7 +28,7 @@ describe('PageCache', () => {
     expect(cache.get('b', 'm', 1)).toBeNull();
     expect(cache.get('a', 'm', 1)).not.toBeNull();
     expect(cache.get('c', 'm', 1)).not.toBeNull();
-    expect(cache.bytes).toBe(8);
+    expect(cache.bytes).toBe(16);
     cache.set('big', 'm', bytes('x'.repeat(11)), 0);
     expect(cache.get('big', 'm', 1)).toBeNull();
     expect(cache.size).toBe(2);
