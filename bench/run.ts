@@ -90,7 +90,7 @@ async function startHushdesk(
   const own = store ? mkdtempSync(join(tmpdir(), 'hushdesk-bench-')) : null;
   const server = await startNodeServer({
     name,
-    script: join(ROOT, 'dist', 'src', 'server.js'),
+    script: join(ROOT, 'dist', 'src', 'server.bundle.js'),
     port,
     readyPath: '/healthz',
     nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],

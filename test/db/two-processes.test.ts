@@ -28,7 +28,7 @@ async function until<T>(what: string, read: () => T | Promise<T>, done: (value: 
 }
 
 /**
- * Two real hushdesk processes (`node dist/src/server.js`) on one PostgreSQL
+ * Two real hushdesk processes (`node dist/src/server.bundle.js`) on one PostgreSQL
  * database, each sending mail to its own SMTP server, as two servers behind a
  * reverse proxy would. PostgreSQL only: on SQLite one process holds the store.
  */

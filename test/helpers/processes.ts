@@ -21,6 +21,8 @@ export function buildServer(): void {
 }
 
 export interface ServerProcess extends RunningServer {
+  /** Its DATA_DIR: the SQLite file and key where no DATABASE_URL is given. */
+  dataDir: string;
   /** Ends the process at once, as a crash or `kill -9` would: nothing is finished. */
   kill(): Promise<void>;
 }
@@ -29,7 +31,7 @@ export interface ServerProcess extends RunningServer {
 export const sharedPhiKey = () => randomBytes(32).toString('base64');
 
 /**
- * `node dist/src/server.js` in a process of its own, with its own DATA_DIR and
+ * `node dist/src/server.bundle.js` (what `npm start` runs) in a process of its own, with its own DATA_DIR and
  * the environment given (DATABASE_URL, HUSHDESK_KEY, SMTP_URL…), ready once
  * /healthz answers 200.
  */
@@ -41,7 +43,7 @@ export async function startServerProcess(
   const port = await freePort();
   const server = await startNodeServer({
     name,
-    script: join(ROOT, 'dist', 'src', 'server.js'),
+    script: join(ROOT, 'dist', 'src', 'server.bundle.js'),
     port,
     readyPath: '/healthz',
     quiet: true,
@@ -50,6 +52,7 @@ export async function startServerProcess(
   const cleanUp = () => rmSync(dataDir, { recursive: true, force: true });
   return {
     ...server,
+    dataDir,
     async stop() {
       await server.stop();
       cleanUp();
