@@ -1,9 +1,15 @@
+import { keptWhileUnchanged } from '../db/dialect/change-marks.js';
 import type { Db } from '../db/index.js';
 import type { Priority } from '../db/schema.js';
 
-/** The agency's priority list, least urgent first (None … Crisis). */
-export function listPriorities(db: Db): Promise<Priority[]> {
-  return db.selectFrom('priorities').selectAll().orderBy('rank').execute();
+/** Read by every ticket form, list and page: kept while the store's change mark stands. */
+const storedPriorities = keptWhileUnchanged((db) =>
+  db.selectFrom('priorities').selectAll().orderBy('rank').execute(),
+);
+
+/** The agency's priority list, least urgent first (None … Crisis): the caller's own copy. */
+export async function listPriorities(db: Db): Promise<Priority[]> {
+  return (await storedPriorities(db)).map((priority) => ({ ...priority }));
 }
 
 export function findPriorityByKey(db: Db, key: string): Promise<Priority | undefined> {
