@@ -45,7 +45,7 @@ utimesSync(stamp, startedAt, startedAt);
  * The server and everything it loads at start, in one file. Loaded as ~480
  * separate ES modules (Kysely alone is 263 files) the code took ~0.75 s of a
  * one-second start-up, resolving and linking files; as one file it takes a
- * fifth of that (docs/performance.md, "Start-up"). The bundle sits in
+ * fifth of that (docs/performance.md, "Issue 14: what changed"). The bundle sits in
  * dist/src, so src/root.ts finds the package and dist/migrations from it as
  * the compiled files do. Left outside: native addons, which cannot be bundled,
  * and the packages the server imports only when first needed (mail,
