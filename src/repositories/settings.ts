@@ -1,10 +1,12 @@
-import { changeMarkOf, keptWhileUnchanged } from '../db/dialect/change-marks.js';
+import { keptWhileUnchanged } from '../db/dialect/change-marks.js';
 import type { Db } from '../db/index.js';
 
 /**
  * Every setting, as stored: a handful of short rows, asked for three or four
  * times by each ticket saved or shown. Read once while the store's change mark
- * stands (so once per group of writes under load, not once per question).
+ * stands (so once per group of writes under load, not once per question);
+ * where there is no mark (PostgreSQL, or inside a transaction, which so sees
+ * its own writes) they are read at each call.
  */
 const storedSettings = keptWhileUnchanged(
   async (db): Promise<ReadonlyMap<string, string>> =>
@@ -19,20 +21,9 @@ const storedSettings = keptWhileUnchanged(
 /**
  * Reads one setting, or the fallback when it was never set. Values are JSON,
  * parsed for each caller, so no caller can change what another one reads.
- * Inside a transaction (no change mark) it is read then and there.
  */
 export async function getSetting<T>(db: Db, key: string, fallback: T): Promise<T> {
-  let value: string | undefined;
-  if (changeMarkOf(db) !== null) {
-    value = (await storedSettings(db)).get(key);
-  } else {
-    const row = await db
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', key)
-      .executeTakeFirst();
-    value = row?.value;
-  }
+  const value = (await storedSettings(db)).get(key);
   return value === undefined ? fallback : (JSON.parse(value) as T);
 }
 
