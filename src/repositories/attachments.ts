@@ -1,5 +1,6 @@
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 
 /** A file ready for the store: name and bytes already encrypted. */
 export interface SealedAttachment {
@@ -47,12 +48,9 @@ export interface AttachmentSummary {
   created_at: string;
 }
 
-export async function listAttachments(
-  db: Db,
-  phi: PhiCipher,
-  ticketId: number,
-): Promise<AttachmentSummary[]> {
-  const rows = await db
+/** Compiled once (src/db/prepared.ts): every ticket page reads it. */
+const attachmentsQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('ticket_attachments as a')
     .innerJoin('staff', 'staff.id', 'a.staff_id')
     .select([
@@ -64,9 +62,16 @@ export async function listAttachments(
       'staff.name as staff_name',
       'a.created_at',
     ])
-    .where('a.ticket_id', '=', ticketId)
-    .orderBy('a.id')
-    .execute();
+    .where('a.ticket_id', '=', v.ticketId)
+    .orderBy('a.id'),
+);
+
+export async function listAttachments(
+  db: Db,
+  phi: PhiCipher,
+  ticketId: number,
+): Promise<AttachmentSummary[]> {
+  const rows = await attachmentsQuery.rows(db, { ticketId });
   return rows.map((row) => ({ ...row, name: phi.decrypt(row.name) }));
 }
 

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import type { AuditLogTable } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
+import type { AuditEntry, AuditLogTable } from '../db/schema.js';
 
 export interface AuditActor {
   staffId?: number | null;
@@ -24,20 +25,31 @@ export function staffActor(staff: { id: number; name: string; username: string }
 }
 
 /** Appends one row to the audit log. There is no update or delete beside it. */
+/** Compiled once (src/db/prepared.ts): every ticket view and every change writes one. */
+const insertAuditQuery = prepared((db, v: Omit<Required<AuditEntry>, 'id'>) =>
+  db.insertInto('audit_log').values({
+    at: v.at,
+    staff_id: v.staff_id,
+    token_id: v.token_id,
+    actor: v.actor,
+    action: v.action,
+    ticket_id: v.ticket_id,
+    detail: v.detail,
+    ip: v.ip,
+  }),
+);
+
 export async function recordAudit(db: Db, record: AuditRecord, now: Date): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at: now.toISOString(),
-      staff_id: record.actor.staffId ?? null,
-      token_id: record.actor.tokenId ?? null,
-      actor: record.actor.label,
-      action: record.action,
-      ticket_id: record.ticketId ?? null,
-      detail: record.detail ?? null,
-      ip: record.ip ?? null,
-    })
-    .execute();
+  await insertAuditQuery.run(db, {
+    at: now.toISOString(),
+    staff_id: record.actor.staffId ?? null,
+    token_id: record.actor.tokenId ?? null,
+    actor: record.actor.label,
+    action: record.action,
+    ticket_id: record.ticketId ?? null,
+    detail: record.detail ?? null,
+    ip: record.ip ?? null,
+  });
 }
 
 /** What the audit log page filters by; every field optional. Times are ISO instants. */

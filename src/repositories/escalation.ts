@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 import { getSetting } from './settings.js';
 
 /** The outside support desk tickets are escalated to (Settings: name and email). */
@@ -31,8 +32,9 @@ export interface Escalation {
   desk_email: string;
 }
 
-export function findEscalation(db: Db, ticketId: number): Promise<Escalation | undefined> {
-  return db
+/** Compiled once (src/db/prepared.ts): every ticket page reads it. */
+const escalationQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('ticket_escalations as e')
     .innerJoin('staff', 'staff.id', 'e.sent_by')
     .select([
@@ -43,8 +45,11 @@ export function findEscalation(db: Db, ticketId: number): Promise<Escalation | u
       'e.desk_name',
       'e.desk_email',
     ])
-    .where('e.ticket_id', '=', ticketId)
-    .executeTakeFirst();
+    .where('e.ticket_id', '=', v.ticketId),
+);
+
+export function findEscalation(db: Db, ticketId: number): Promise<Escalation | undefined> {
+  return escalationQuery.first(db, { ticketId });
 }
 
 /** Records the sending; false when the ticket had already been sent (nothing written). */

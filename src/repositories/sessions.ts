@@ -1,5 +1,5 @@
-import type { CompiledQuery } from 'kysely';
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 
 export interface SessionWithStaff {
   id: string;
@@ -40,10 +40,11 @@ export async function createSession(
  * The session, its staff member, their role and the role's permissions: one
  * statement on every signed-in request, so a permission change applies at the
  * person's next request and costs no second round trip. The role's permissions
- * come as one row each (a left join: a role may have none).
+ * come as one row each (a left join: a role may have none). Compiled once
+ * (src/db/prepared.ts): it runs on every request.
  */
-function sessionQuery(db: Db) {
-  return db
+const sessionQuery = prepared((db, v: { id: string }) =>
+  db
     .selectFrom('sessions')
     .innerJoin('staff', 'staff.id', 'sessions.staff_id')
     .innerJoin('roles', 'roles.id', 'staff.role_id')
@@ -63,25 +64,11 @@ function sessionQuery(db: Db) {
       'staff.active',
       'role_permissions.permission',
     ])
-    .where('sessions.id', '=', '');
-}
-
-/**
- * Compiled once per store: building and compiling the query costs more than
- * running it, and it runs on every request. Only the session id changes.
- */
-const compiledSessionQueries = new WeakMap<Db, CompiledQuery<SessionRow>>();
-
-type SessionRow = Omit<SessionWithStaff, 'permissions'> & { permission: string | null };
+    .where('sessions.id', '=', v.id),
+);
 
 export async function findSession(db: Db, id: string): Promise<SessionWithStaff | undefined> {
-  let compiled = compiledSessionQueries.get(db);
-  if (!compiled) {
-    compiled = sessionQuery(db).compile();
-    if (compiled.parameters.length !== 1) throw new Error('the session query takes one value');
-    compiledSessionQueries.set(db, compiled);
-  }
-  const { rows } = await db.executeQuery<SessionRow>({ ...compiled, parameters: [id] });
+  const rows = await sessionQuery.rows(db, { id });
   const [first] = rows;
   if (!first) return undefined;
   const { permission: _, ...session } = first;

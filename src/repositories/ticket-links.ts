@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 import type { TicketStatus } from '../db/schema.js';
-import { type Viewer, visibleTo } from '../tickets/visibility.js';
+import { shapeOf, type Viewer, viewerOfShape, visibleTo } from '../tickets/visibility.js';
 import { isOpen } from './ticket-scopes.js';
 
 export type LinkKind = 'related' | 'waiting_on';
@@ -88,19 +89,32 @@ export async function deleteTicketLink(db: Db, linkId: number): Promise<boolean>
   return Number(result.numDeletedRows) === 1;
 }
 
-/** Every link with this ticket at either end, oldest first. */
-export function listLinksOf(db: Db, ticketId: number): Promise<LinkRow[]> {
-  return db
+/** Every link with this ticket at either end, oldest first. Compiled once: every ticket page reads it. */
+const linksQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('ticket_links')
     .select(['id', 'ticket_id', 'linked_id', 'kind'])
-    .where((eb) => eb.or([eb('ticket_id', '=', ticketId), eb('linked_id', '=', ticketId)]))
-    .orderBy('id')
-    .execute();
+    .where((eb) => eb.or([eb('ticket_id', '=', v.ticketId), eb('linked_id', '=', v.ticketId)]))
+    .orderBy('id'),
+);
+
+export function listLinksOf(db: Db, ticketId: number): Promise<LinkRow[]> {
+  return linksQuery.rows(db, { ticketId });
 }
 
-/** Open tickets waiting on this one, that the viewer may see, with their version for the save. */
-export function listOpenWaitingChildren(db: Db, parentId: number, viewer: Viewer) {
-  return db
+export interface WaitingChild {
+  id: number;
+  title: string;
+  status: TicketStatus;
+  version: number;
+  completed_date: string | null;
+  waiting_since: string | null;
+  waited_seconds: number;
+}
+
+/** Compiled once per kind of viewer: every ticket page reads it. */
+const waitingChildrenQuery = prepared((db, v: { parentId: number; viewerId: number }, shape) =>
+  db
     .selectFrom('ticket_links as l')
     .innerJoin('tickets', 'tickets.id', 'l.ticket_id')
     .select([
@@ -112,12 +126,20 @@ export function listOpenWaitingChildren(db: Db, parentId: number, viewer: Viewer
       'tickets.waiting_since',
       'tickets.waited_seconds',
     ])
-    .where('l.linked_id', '=', parentId)
+    .where('l.linked_id', '=', v.parentId)
     .where('l.kind', '=', 'waiting_on')
     .where(isOpen)
-    .where(visibleTo(viewer))
-    .orderBy('tickets.id')
-    .execute();
+    .where(visibleTo(viewerOfShape(shape, v.viewerId)))
+    .orderBy('tickets.id'),
+);
+
+/** Open tickets waiting on this one, that the viewer may see, with their version for the save. */
+export function listOpenWaitingChildren(
+  db: Db,
+  parentId: number,
+  viewer: Viewer,
+): Promise<WaitingChild[]> {
+  return waitingChildrenQuery.rows(db, { parentId, viewerId: viewer.id }, shapeOf(viewer));
 }
 
 /**
@@ -146,16 +168,25 @@ export async function moveLinks(trx: Db, fromId: number, toId: number): Promise<
   return moved;
 }
 
+const mergedIntoOneQuery = prepared((db, v: { id: number }) =>
+  db.selectFrom('tickets').select('id').where('merged_into', '=', v.id),
+);
+
 /** Tickets merged into this one, and those merged into them, at any depth. */
 export async function listMergedInto(db: Db, survivorId: number): Promise<number[]> {
   const found: number[] = [];
   let frontier = [survivorId];
   while (frontier.length > 0 && found.length < 1000) {
-    const rows = await db
-      .selectFrom('tickets')
-      .select('id')
-      .where('merged_into', 'in', frontier)
-      .execute();
+    // Nearly always one ticket with nothing merged into it: that statement is compiled once.
+    const [only] = frontier;
+    const rows =
+      frontier.length === 1 && only !== undefined
+        ? await mergedIntoOneQuery.rows(db, { id: only })
+        : await db
+            .selectFrom('tickets')
+            .select('id')
+            .where('merged_into', 'in', frontier)
+            .execute();
     frontier = rows.map((r) => r.id).filter((id) => !found.includes(id) && id !== survivorId);
     found.push(...frontier);
   }

@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
-import type { TicketStatus } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
+import type { TicketStatus, TicketTable } from '../db/schema.js';
 import type { OpenedFrom } from '../tickets/opened-from.js';
-import { type Viewer, visibleTo } from '../tickets/visibility.js';
+import { shapeOf, type Viewer, viewerOfShape, visibleTo } from '../tickets/visibility.js';
 
 export interface NewTicket {
   title: string;
@@ -14,6 +15,46 @@ export interface NewTicket {
   openedFrom: OpenedFrom | null;
 }
 
+/** The columns a new ticket is written with; the rest take their defaults. */
+type NewTicketRow = Required<
+  Pick<
+    Insertable<TicketTable>,
+    | 'title'
+    | 'description'
+    | 'priority_id'
+    | 'status'
+    | 'due_date'
+    | 'completed_date'
+    | 'assignee_id'
+    | 'created_by'
+    | 'opened_from'
+    | 'opened_from_host'
+    | 'created_at'
+    | 'updated_at'
+  >
+>;
+
+/** Compiled once (src/db/prepared.ts): every create runs it. */
+const insertTicketQuery = prepared((db, v: NewTicketRow) =>
+  db
+    .insertInto('tickets')
+    .values({
+      title: v.title,
+      description: v.description,
+      priority_id: v.priority_id,
+      status: v.status,
+      due_date: v.due_date,
+      completed_date: v.completed_date,
+      assignee_id: v.assignee_id,
+      created_by: v.created_by,
+      opened_from: v.opened_from,
+      opened_from_host: v.opened_from_host,
+      created_at: v.created_at,
+      updated_at: v.updated_at,
+    })
+    .returning('id'),
+);
+
 /** Descriptions are PHI: encrypted here on the way in, decrypted on the way out. */
 export async function insertTicket(
   db: Db,
@@ -23,24 +64,21 @@ export async function insertTicket(
   now: Date,
 ): Promise<number> {
   const at = now.toISOString();
-  const row = await db
-    .insertInto('tickets')
-    .values({
-      title: ticket.title,
-      description: phi.encrypt(ticket.description),
-      priority_id: ticket.priorityId,
-      status: 'new',
-      due_date: ticket.dueDate,
-      completed_date: null,
-      assignee_id: ticket.assigneeId,
-      created_by: createdBy,
-      opened_from: ticket.openedFrom?.path ?? null,
-      opened_from_host: ticket.openedFrom?.host ?? null,
-      created_at: at,
-      updated_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await insertTicketQuery.first(db, {
+    title: ticket.title,
+    description: phi.encrypt(ticket.description),
+    priority_id: ticket.priorityId,
+    status: 'new',
+    due_date: ticket.dueDate,
+    completed_date: null,
+    assignee_id: ticket.assigneeId,
+    created_by: createdBy,
+    opened_from: ticket.openedFrom?.path ?? null,
+    opened_from_host: ticket.openedFrom?.host ?? null,
+    created_at: at,
+    updated_at: at,
+  });
+  if (!row) throw new Error('the new ticket was not given a number');
   return row.id;
 }
 
@@ -71,13 +109,9 @@ export interface TicketDetail {
   waited_seconds: number;
 }
 
-export async function findVisibleTicket(
-  db: Db,
-  phi: PhiCipher,
-  id: number,
-  viewer: Viewer,
-): Promise<TicketDetail | undefined> {
-  const row = await db
+/** One ticket as its page shows it, if the viewer may see it. Compiled once per kind of viewer. */
+const visibleTicketQuery = prepared((db, v: { id: number; viewerId: number }, shape) =>
+  db
     .selectFrom('tickets')
     .innerJoin('priorities as p', 'p.id', 'tickets.priority_id')
     .innerJoin('staff as creator', 'creator.id', 'tickets.created_by')
@@ -108,9 +142,17 @@ export async function findVisibleTicket(
       'tickets.waiting_since',
       'tickets.waited_seconds',
     ])
-    .where('tickets.id', '=', id)
-    .where(visibleTo(viewer))
-    .executeTakeFirst();
+    .where('tickets.id', '=', v.id)
+    .where(visibleTo(viewerOfShape(shape, v.viewerId))),
+);
+
+export async function findVisibleTicket(
+  db: Db,
+  phi: PhiCipher,
+  id: number,
+  viewer: Viewer,
+): Promise<TicketDetail | undefined> {
+  const row = await visibleTicketQuery.first(db, { id, viewerId: viewer.id }, shapeOf(viewer));
   return row && { ...row, description: phi.decrypt(row.description) };
 }
 
@@ -169,14 +211,17 @@ export interface AssociatedStaff {
   department: string | null;
 }
 
-export function listAssociatedStaff(db: Db, ticketId: number): Promise<AssociatedStaff[]> {
-  return db
+const associatedStaffQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('ticket_associated_staff as tas')
     .innerJoin('staff', 'staff.id', 'tas.staff_id')
     .select(['tas.staff_id', 'staff.name', 'staff.username', 'staff.department'])
-    .where('tas.ticket_id', '=', ticketId)
-    .orderBy('tas.added_at')
-    .execute();
+    .where('tas.ticket_id', '=', v.ticketId)
+    .orderBy('tas.added_at'),
+);
+
+export function listAssociatedStaff(db: Db, ticketId: number): Promise<AssociatedStaff[]> {
+  return associatedStaffQuery.rows(db, { ticketId });
 }
 
 /** Adds someone to "Staff associated with Ticket"; false when they already were. */

@@ -1,5 +1,6 @@
 import type { PhiCipher } from '../crypto/phi.js';
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 
 export interface NewEvent {
   ticketId: number;
@@ -25,24 +26,74 @@ export interface NewEvent {
   noteId?: number | null;
 }
 
+/** One event row's values; a create or a save writes one to four of them at once. */
+interface EventValues extends Record<string, unknown> {
+  ticket_id: number;
+  staff_id: number | null;
+  at: string;
+  kind: string;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  note_id: number | null;
+}
+
+const EVENT_COLUMNS = [
+  'ticket_id',
+  'staff_id',
+  'at',
+  'kind',
+  'field',
+  'old_value',
+  'new_value',
+  'note_id',
+] as const;
+
+/**
+ * Compiled once per number of rows (src/db/prepared.ts); values are named
+ * `<row>.<column>`. More rows than a save ever writes at once are built each time.
+ */
+const insertEventsQuery = prepared((db, v: Record<string, unknown>, shape) =>
+  db.insertInto('ticket_events').values(
+    Array.from({ length: Number(shape) }, (_, row) => {
+      const value = (column: (typeof EVENT_COLUMNS)[number]) => v[`${row}.${column}`];
+      return {
+        ticket_id: value('ticket_id') as number,
+        staff_id: value('staff_id') as number | null,
+        at: value('at') as string,
+        kind: value('kind') as string,
+        field: value('field') as string | null,
+        old_value: value('old_value') as string | null,
+        new_value: value('new_value') as string | null,
+        note_id: value('note_id') as number | null,
+      };
+    }),
+  ),
+);
+const PREPARED_EVENT_ROWS = 8;
+
 export async function recordEvents(db: Db, events: NewEvent[], now: Date): Promise<void> {
   if (events.length === 0) return;
   const at = now.toISOString();
-  await db
-    .insertInto('ticket_events')
-    .values(
-      events.map((e) => ({
-        ticket_id: e.ticketId,
-        staff_id: e.staffId,
-        at,
-        kind: e.kind,
-        field: e.field ?? null,
-        old_value: e.oldValue ?? null,
-        new_value: e.newValue ?? null,
-        note_id: e.noteId ?? null,
-      })),
-    )
-    .execute();
+  const rows: EventValues[] = events.map((e) => ({
+    ticket_id: e.ticketId,
+    staff_id: e.staffId,
+    at,
+    kind: e.kind,
+    field: e.field ?? null,
+    old_value: e.oldValue ?? null,
+    new_value: e.newValue ?? null,
+    note_id: e.noteId ?? null,
+  }));
+  if (rows.length > PREPARED_EVENT_ROWS) {
+    await db.insertInto('ticket_events').values(rows).execute();
+    return;
+  }
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, i) => {
+    for (const column of EVENT_COLUMNS) values[`${i}.${column}`] = row[column];
+  });
+  await insertEventsQuery.run(db, values, String(rows.length));
 }
 
 export interface TimelineEntry {
@@ -69,7 +120,7 @@ export async function listTimeline(
   phi: PhiCipher | null,
   ticketId: number,
 ): Promise<TimelineEntry[]> {
-  const rows = await selectTimelineEntries(db).where('e.ticket_id', '=', ticketId).execute();
+  const rows = await timelineQuery.rows(db, { ticketId });
   return rows.map((row) => ({ ...row, note_body: phi ? phi.decrypt(row.note_body) : null }));
 }
 
@@ -96,6 +147,10 @@ export function selectTimelineEntries(db: Db) {
     .orderBy('e.id');
 }
 
+/** A ticket's timeline, compiled once (src/db/prepared.ts): every ticket page reads it. */
+const timelineQuery = prepared((db, v: { ticketId: number }) =>
+  selectTimelineEntries(db).where('e.ticket_id', '=', v.ticketId),
+);
 /** Events after the one a person last saw: what changed while they were editing. */
 export function listEventsAfter(
   db: Db,
@@ -105,12 +160,15 @@ export function listEventsAfter(
   return listTimeline(db, null, ticketId).then((all) => all.filter((e) => e.id > afterId));
 }
 
-export async function lastEventId(db: Db, ticketId: number): Promise<number> {
-  const row = await db
+const lastEventQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('ticket_events')
     .select((eb) => eb.fn.max('id').as('id'))
-    .where('ticket_id', '=', ticketId)
-    .executeTakeFirst();
+    .where('ticket_id', '=', v.ticketId),
+);
+
+export async function lastEventId(db: Db, ticketId: number): Promise<number> {
+  const row = await lastEventQuery.first(db, { ticketId });
   return Number(row?.id ?? 0);
 }
 

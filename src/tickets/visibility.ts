@@ -24,6 +24,21 @@ export function viewerFor(staff: Pick<SignedInStaff, 'id' | 'permissions' | 'rol
 }
 
 /**
+ * What in a viewer changes visibleTo's SQL: the shape of a query compiled once
+ * (src/db/prepared.ts); the viewer's id is a value it takes at each run.
+ */
+export type ViewerShape = 'external' | 'all' | 'own';
+
+export function shapeOf(viewer: Viewer): ViewerShape {
+  return viewer.externalOnly ? 'external' : viewer.seeAll ? 'all' : 'own';
+}
+
+/** The viewer a compiled query was built for, its id a placeholder (prepared.ts). */
+export function viewerOfShape(shape: string, id: number): Viewer {
+  return { id, seeAll: shape === 'all', externalOnly: shape === 'external' };
+}
+
+/**
  * A ticket is visible to its creator, its assignee, its associated staff, and
  * roles with "see all tickets". Everyone else gets 404, as for a missing ticket.
  * External support (the desk's own accounts) sees exactly the tickets sent to the desk.
