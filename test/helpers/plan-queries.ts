@@ -3,6 +3,7 @@ import type { Manifest } from '../../bench/seed.js';
 import type { Database } from '../../src/db/schema.js';
 import { hasReportTimesFrom } from '../../src/reports/calendar.js';
 import { findApiTokenByHash, isAutomationIdentity } from '../../src/repositories/api-tokens.js';
+import { listAttachments } from '../../src/repositories/attachments.js';
 import {
   countUnassignedOpenTickets,
   findTicketCreatedBy,
@@ -31,10 +32,16 @@ import {
   listAssignableStaff,
   readStaffDirectoryVersion,
 } from '../../src/repositories/staff.js';
+import {
+  listLinksOf,
+  listMergedInto,
+  listOpenWaitingChildren,
+} from '../../src/repositories/ticket-links.js';
+import { readPopulation } from '../../src/repositories/ticket-list-plan.js';
 import { listTickets } from '../../src/repositories/ticket-lists.js';
 import { countMyTickets } from '../../src/repositories/ticket-scopes.js';
 import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
-import { listTimeline } from '../../src/repositories/timeline.js';
+import { lastEventId, listTimeline } from '../../src/repositories/timeline.js';
 import { DEFAULT_FILTERS, parseFilters, type TicketFilters } from '../../src/tickets/filters.js';
 import type { Viewer } from '../../src/tickets/visibility.js';
 import { PLAIN } from './store.js';
@@ -180,10 +187,21 @@ export const QUERIES: Record<string, Entry> = {
     ),
   'All tickets, as staff (visibility in SQL): title search': (c) =>
     listTickets(c.db, 'all', staffViewer(c), filters({ q: 'printer' }), DATES),
-  'a ticket page: the ticket, its associated staff and timeline': async (c) => {
+  'a ticket page: the ticket, its associated staff, timeline, links, files and merges': async (
+    c,
+  ) => {
     await findVisibleTicket(c.db, PLAIN, c.manifest.visibleToStaff[0] ?? 1, staffViewer(c));
     await listAssociatedStaff(c.db, 1);
     await listTimeline(c.db, PLAIN, 1);
+    await lastEventId(c.db, 1);
+    await listLinksOf(c.db, 1);
+    await listOpenWaitingChildren(c.db, 1, staffViewer(c));
+    await listMergedInto(c.db, 1);
+    await listAttachments(c.db, PLAIN, 1);
+  },
+  'title search: how many tickets a walk may pass (open ones, or the newest number)': async (c) => {
+    await readPopulation(c.db, true);
+    await readPopulation(c.db, false);
   },
   'unassigned open tickets (Settings notice)': (c) => countUnassignedOpenTickets(c.db),
   'an API token by hash (every API call)': (c) => findApiTokenByHash(c.db, 'no-such-hash'),
