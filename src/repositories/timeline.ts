@@ -160,18 +160,6 @@ export function listEventsAfter(
   return listTimeline(db, null, ticketId).then((all) => all.filter((e) => e.id > afterId));
 }
 
-const lastEventQuery = prepared((db, v: { ticketId: number }) =>
-  db
-    .selectFrom('ticket_events')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .where('ticket_id', '=', v.ticketId),
-);
-
-export async function lastEventId(db: Db, ticketId: number): Promise<number> {
-  const row = await lastEventQuery.first(db, { ticketId });
-  return Number(row?.id ?? 0);
-}
-
 export async function insertNote(
   db: Db,
   phi: PhiCipher,

@@ -41,7 +41,7 @@ import { readPopulation } from '../../src/repositories/ticket-list-plan.js';
 import { listTickets } from '../../src/repositories/ticket-lists.js';
 import { countMyTickets } from '../../src/repositories/ticket-scopes.js';
 import { findVisibleTicket, listAssociatedStaff } from '../../src/repositories/tickets.js';
-import { lastEventId, listTimeline } from '../../src/repositories/timeline.js';
+import { listTimeline } from '../../src/repositories/timeline.js';
 import { DEFAULT_FILTERS, parseFilters, type TicketFilters } from '../../src/tickets/filters.js';
 import type { Viewer } from '../../src/tickets/visibility.js';
 import { PLAIN } from './store.js';
@@ -193,7 +193,6 @@ export const QUERIES: Record<string, Entry> = {
     await findVisibleTicket(c.db, PLAIN, c.manifest.visibleToStaff[0] ?? 1, staffViewer(c));
     await listAssociatedStaff(c.db, 1);
     await listTimeline(c.db, PLAIN, 1);
-    await lastEventId(c.db, 1);
     await listLinksOf(c.db, 1);
     await listOpenWaitingChildren(c.db, 1, staffViewer(c));
     await listMergedInto(c.db, 1);

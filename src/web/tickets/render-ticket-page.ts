@@ -3,7 +3,7 @@ import { auditChange } from '../../change-context.js';
 import type { FieldErrors } from '../../forms/fields.js';
 import { findEscalation } from '../../repositories/escalation.js';
 import { listAssociatedStaff, type TicketDetail } from '../../repositories/tickets.js';
-import { lastEventId, listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
+import { listTimeline, type TimelineEntry } from '../../repositories/timeline.js';
 import { isExternalSupport } from '../../staff/external.js';
 import type { PickerState } from '../../staff/picker.js';
 import { escalationView } from '../../tickets/escalation.js';
@@ -76,16 +76,16 @@ export async function renderTicketPage(
   state: TicketPageState = {},
 ) {
   const me = signedIn(request);
-  const [choices, associated, timeline, seenEventId, escalation, escalated, files] =
-    await Promise.all([
-      loadFormChoices(app),
-      listAssociatedStaff(app.db, ticket.id),
-      listTimeline(app.db, app.phi, ticket.id),
-      lastEventId(app.db, ticket.id),
-      escalationView(app.db, me),
-      findEscalation(app.db, ticket.id),
-      loadTicketFiles(app, ticket.id),
-    ]);
+  const [choices, associated, timeline, escalation, escalated, files] = await Promise.all([
+    loadFormChoices(app),
+    listAssociatedStaff(app.db, ticket.id),
+    listTimeline(app.db, app.phi, ticket.id),
+    escalationView(app.db, me),
+    findEscalation(app.db, ticket.id),
+    loadTicketFiles(app, ticket.id),
+  ]);
+  // The timeline holds every event, in order: the last one is what this page has seen.
+  const seenEventId = timeline.at(-1)?.id ?? 0;
   // Every view of a description or notes is audited (HIPAA 164.312(b)).
   await auditChange(app.db, changeOf(request), { action: 'ticket-viewed', ticketId: ticket.id });
   const now = app.now();
