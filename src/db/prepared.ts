@@ -12,7 +12,8 @@ import type { Db } from './index.js';
  * - `values` are placeholders while the query is built: use each only as a
  *   value (in a comparison, an insert, a set). Anything that changes the SQL
  *   (a branch, a list's length) goes in `shape`, a string that keys the
- *   compiled copy.
+ *   compiled copy. A placeholder written into the SQL's text throws; one
+ *   branched on cannot be caught (it is an object, so always true).
  * - Compiled SQL differs between SQLite and PostgreSQL, not between a store
  *   and its transactions: one copy per store serves both.
  */
@@ -28,6 +29,11 @@ export interface Prepared<V, R> {
 /** Stands in a value's place while the query is built. */
 class Slot {
   constructor(readonly name: string) {}
+
+  /** Written into the SQL's text (`sql.raw`, a template string), it would be wrong for every other value. */
+  [Symbol.toPrimitive](): never {
+    throw new Error(`prepared query: ${this.name} must be a value, or part of the shape`);
+  }
 }
 
 /** Each parameter of a compiled copy: a value taken at run time, or a constant of the query's own. */
@@ -38,12 +44,10 @@ interface Template {
   parameters: Parameter[];
 }
 
-const SLOTS = new Proxy(
-  {},
-  {
-    get: (_target, key) => new Slot(String(key)),
-  },
-);
+/** Placeholders for a build, one per name asked for. */
+const SLOTS = new Proxy({} as Record<string, Slot>, {
+  get: (_target, key) => new Slot(String(key)),
+});
 
 /** The row type a built query returns. */
 type RowOf<C> = C extends Compilable<infer O> ? O : never;
@@ -59,12 +63,10 @@ export function prepared<V extends Record<string, unknown>, C extends Compilable
     let template = templates.get(key);
     if (!template) {
       const compiled = build(db, SLOTS as V, shape).compile();
-      template = {
-        compiled,
-        parameters: compiled.parameters.map((p) =>
-          p instanceof Slot ? { slot: p.name } : { constant: p },
-        ),
-      };
+      const parameters: Parameter[] = compiled.parameters.map((p) =>
+        p instanceof Slot ? { slot: p.name } : { constant: p },
+      );
+      template = { compiled, parameters };
       templates.set(key, template);
     }
     return template;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { prepared } from '../../src/db/prepared.js';
@@ -78,5 +79,17 @@ describe('prepared queries (src/db/prepared.ts)', () => {
       .orderBy('id')
       .execute();
     expect(rows).toEqual([{ detail: 'first' }, { detail: null }]);
+  });
+
+  it('refuse a value written into the text of the SQL instead of bound', async () => {
+    const textual = prepared((store, v: { action: string }) =>
+      store
+        .selectFrom('audit_log')
+        .select('id')
+        .where(sql<boolean>`action = ${sql.lit(`${v.action}`)}`),
+    );
+    await expect(textual.rows(db, { action: 'prepared-a' })).rejects.toThrow(
+      /action must be a value, or part of the shape/,
+    );
   });
 });
