@@ -127,11 +127,12 @@ const populations = new WeakMap<Db, Map<'open' | 'all', { tickets: number; until
  * About how many tickets a title search's walk may pass, read at most once a
  * minute per store: with `openOnly`, the open tickets (a count over their
  * partial index); otherwise the history, taken as the newest ticket's number.
- * It only sizes walkFrom, which grows with the square root of it, so a
- * minute's changes never alter the way a search is run enough to matter, and
- * no search pays a statement for it. Open tickets are a small share of an
- * agency's history (about 1% in the bench's million), so a search of them
- * walks from far fewer matches than one of every status.
+ * It only sizes walkFrom (with the square root of the history; on SQLite, in
+ * proportion to the open tickets), so a minute's changes never alter the way
+ * a search is run enough to matter, and no search pays a statement for it.
+ * Open tickets are a small share of an agency's history (about 1% in the
+ * bench's million), so a search of them walks from far fewer matches than
+ * one of every status.
  */
 export async function walkedPopulation(db: Db, openOnly: boolean): Promise<number> {
   const key = openOnly ? 'open' : 'all';
