@@ -23,6 +23,7 @@ import { SCENARIOS, type Scenario, STATUS_CHANGE } from './scenarios.js';
 import { type Manifest, migrateSeeded, readManifest, seedDataDir, staleBecause } from './seed.js';
 import { type SignedIn, signInOverHttp, stillSignedIn } from './session.js';
 import { runSoak } from './soak.js';
+import { startCommand } from './start-command.js';
 
 const log = (line: string) => console.log(line);
 
@@ -90,12 +91,17 @@ async function startHushdesk(
   const profileDir = join(dataDir, 'profiles');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
   const own = store ? mkdtempSync(join(tmpdir(), 'hushdesk-bench-')) : null;
+  // The server as `npm start` runs it, with its Node.js flags (its memory bounds).
+  const start = startCommand(ROOT);
   const server = await startNodeServer({
     name,
-    script: join(ROOT, 'dist', 'src', 'server.bundle.js'),
+    script: start.script,
     port,
     readyPath: '/healthz',
-    nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs: [
+      ...start.nodeArgs,
+      ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
     // The default log level, so the request log costs here what it costs in use.
     quiet: true,
     env: {

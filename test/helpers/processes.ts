@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RunningServer, startNodeServer } from '../../bench/processes.js';
+import { startCommand } from '../../bench/start-command.js';
 import { CookieJar, csrfTokenIn } from './cookie-jar.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -31,7 +32,7 @@ export interface ServerProcess extends RunningServer {
 export const sharedPhiKey = () => randomBytes(32).toString('base64');
 
 /**
- * `node dist/src/server.bundle.js` (what `npm start` runs) in a process of its own, with its own DATA_DIR and
+ * What `npm start` runs (`node [flags] dist/src/server.bundle.js`), in a process of its own, with its own DATA_DIR and
  * the environment given (DATABASE_URL, HUSHDESK_KEY, SMTP_URL…), ready once
  * /healthz answers 200.
  */
@@ -41,9 +42,11 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), `hushdesk-${name}-`));
   const port = await freePort();
+  const start = startCommand(ROOT);
   const server = await startNodeServer({
     name,
-    script: join(ROOT, 'dist', 'src', 'server.bundle.js'),
+    script: start.script,
+    nodeArgs: start.nodeArgs,
     port,
     readyPath: '/healthz',
     quiet: true,
