@@ -13,6 +13,7 @@ import {
 import { CODE_DIR } from '../root.js';
 import { type Store, storeOf } from './dialect/store.js';
 import type { Db } from './index.js';
+import { sortingOnDisk } from './sqlite.js';
 
 /** migrations/ beside src/ (tests run the .ts files, npm start the built .js ones). */
 export const MIGRATIONS_DIR = join(CODE_DIR, '..', 'migrations');
@@ -106,7 +107,7 @@ export async function migrateToLatest(db: Db, dir = MIGRATIONS_DIR): Promise<Mig
     db,
     provider: new DirectoryMigrationProvider(dir, { dialect: storeOf(db) }),
   });
-  const result = await migrator.migrateToLatest();
+  const result = await sortingOnDisk(db, () => migrator.migrateToLatest());
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     const reason = result.error instanceof Error ? result.error.message : String(result.error);

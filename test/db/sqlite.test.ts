@@ -1,11 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../src/db/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import {
   openSqlite,
   PAGE_CACHE_KIB,
   SOFT_HEAP_LIMIT_BYTES,
+  sortingOnDisk,
   withStatementCache,
 } from '../../src/db/sqlite.js';
 
@@ -39,5 +43,50 @@ describe('SQLite memory is bounded', () => {
     cached.prepare('select 1');
     expect(prepared).toBe(before + 1);
     db.close();
+  });
+});
+
+describe('temporary data on the writer', () => {
+  it('savepoint journals stay in memory; sortingOnDisk puts sorts on disk and back, also after a failure', async () => {
+    const db = createDb(mkdtempSync(join(dir, 'temp-')));
+    const tempStore = async () =>
+      Number(
+        (await sql<{ temp_store: number }>`pragma temp_store`.execute(db)).rows[0]?.temp_store,
+      );
+    try {
+      expect(await tempStore()).toBe(2);
+      expect(await sortingOnDisk(db, tempStore)).toBe(1);
+      expect(await tempStore()).toBe(2);
+      await expect(
+        sortingOnDisk(db, async () => {
+          throw new Error('a migration failed');
+        }),
+      ).rejects.toThrow('a migration failed');
+      expect(await tempStore()).toBe(2);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('migrations run with sorts on disk', async () => {
+    const migrations = mkdtempSync(join(dir, 'migrations-'));
+    writeFileSync(
+      join(migrations, '0001_probe.js'),
+      `import { sql } from 'kysely';
+export async function up(db) {
+  const { rows } = await sql\`pragma temp_store\`.execute(db);
+  await sql\`create table seen (temp_store integer)\`.execute(db);
+  await sql\`insert into seen values (\${rows[0].temp_store})\`.execute(db);
+}
+`,
+    );
+    const db = createDb(mkdtempSync(join(dir, 'migrated-')));
+    try {
+      await migrateToLatest(db, migrations);
+      const { rows } = await sql<{ temp_store: number }>`select temp_store from seen`.execute(db);
+      expect(rows).toEqual([{ temp_store: 1 }]);
+    } finally {
+      await db.destroy();
+    }
   });
 });
