@@ -162,6 +162,13 @@ async function signInAll(target: SeededServer, scenarios: Scenario[]): Promise<v
   }
 }
 
+function withColleague(
+  form: NonNullable<Scenario['form']>,
+  colleague: number,
+): (n: number) => Record<string, string> {
+  return (n) => form(n, colleague);
+}
+
 function loadFor(scenario: Scenario, target: SeededServer): Load {
   // Changes go to the persona's open tickets when there are enough to spread the writes.
   const ids =
@@ -174,7 +181,7 @@ function loadFor(scenario: Scenario, target: SeededServer): Load {
     path: scenario.path,
     ids: scenario.path.includes(':id') ? ids : [],
     client: scenario.as === 'none' ? null : (target.clients[scenario.as] ?? null),
-    form: scenario.form,
+    form: scenario.form && withColleague(scenario.form, target.manifest.personas.champion.id),
     headers: scenario.headers,
   };
   if (scenario.changesPerSecond) {

@@ -27,8 +27,11 @@ export interface Scenario {
   as: Persona;
   /** `main`: the seeded tickets; `search`: the 5,000-staff variant. */
   data: 'main' | 'search';
-  /** Form fields of a POST (the session's `_csrf` is added); `n` counts requests. */
-  form?: (n: number) => Record<string, string>;
+  /**
+   * Form fields of a POST (the session's `_csrf` is added); `n` counts requests,
+   * `colleague` is a staff member other than the persona (the seeded champion).
+   */
+  form?: (n: number, colleague: number) => Record<string, string>;
   headers?: Record<string, string>;
   target: Target;
   /**
@@ -196,13 +199,15 @@ export const SCENARIOS: Scenario[] = [
     as: 'staff',
     data: 'main',
     // The ticket window's fields as the form sends them; htmx gets the "created" fragment.
+    // Assigned to a colleague, so each create also queues the assignee's email (the
+    // outbox row the target names) and puts its creator among the associated staff.
     headers: { 'hx-request': 'true' },
-    form: (n) => ({
+    form: (n, colleague) => ({
       title: benchTitle(n),
       due_date: dueDate(),
       priority: PRIORITIES[n % PRIORITIES.length] ?? 'low',
       description: 'Placeholder description written by the benchmark. It stands in for PHI.',
-      assignee: 'self',
+      assignee: String(colleague),
       opened_from: '/',
     }),
     target: { rps: 1000 },
