@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 
 /** The kinds a staff member turned off; every other kind is on. */
 export async function listDisabledKinds(db: Db, staffId: number): Promise<Set<string>> {
@@ -36,6 +37,19 @@ export function findStaffToNotify(
   kind: string,
 ): Promise<{ id: number; email: string }[]> {
   if (staffIds.length === 0) return Promise.resolve([]);
+  if (staffIds.length > COMPILED_RECIPIENTS) return staffToNotify(db, staffIds, kind).execute();
+  // Compiled once per number of recipients (one to three on nearly every change).
+  const values: Record<string, unknown> = { kind };
+  staffIds.forEach((id, i) => {
+    values[`id${i}`] = id;
+  });
+  return staffToNotifyQuery.rows(db, values, String(staffIds.length));
+}
+
+/** Up to this many recipients, the query is compiled once per count. */
+const COMPILED_RECIPIENTS = 8;
+
+function staffToNotify(db: Db, staffIds: readonly number[], kind: string) {
   return db
     .selectFrom('staff')
     .select(['staff.id', 'staff.email'])
@@ -52,9 +66,14 @@ export function findStaffToNotify(
         ),
       ),
     )
-    .orderBy('staff.id')
-    .execute();
+    .orderBy('staff.id');
 }
+
+const staffToNotifyQuery = prepared((db, v: Record<string, unknown>, shape) => {
+  // Placeholders standing for the ids and the kind (src/db/prepared.ts).
+  const ids = Array.from({ length: Number(shape) }, (_, i) => v[`id${i}`] as number);
+  return staffToNotify(db, ids, v.kind as string);
+});
 
 /** The people a ticket's notifications can go to: its assignee, creator and associated staff. */
 export interface TicketAudience {
@@ -64,19 +83,25 @@ export interface TicketAudience {
   associatedIds: number[];
 }
 
-export async function findTicketAudience(db: Db, ticketId: number): Promise<TicketAudience | null> {
-  const ticket = await db
+/** Compiled once (src/db/prepared.ts): every create, save and note reads the audience. */
+const audienceTicketQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('tickets')
     .select(['id', 'title', 'assignee_id', 'created_by'])
-    .where('id', '=', ticketId)
-    .executeTakeFirst();
-  if (!ticket) return null;
-  const associated = await db
+    .where('id', '=', v.ticketId),
+);
+const audienceAssociatedQuery = prepared((db, v: { ticketId: number }) =>
+  db
     .selectFrom('ticket_associated_staff')
     .select('staff_id')
-    .where('ticket_id', '=', ticketId)
-    .orderBy('staff_id')
-    .execute();
+    .where('ticket_id', '=', v.ticketId)
+    .orderBy('staff_id'),
+);
+
+export async function findTicketAudience(db: Db, ticketId: number): Promise<TicketAudience | null> {
+  const ticket = await audienceTicketQuery.first(db, { ticketId });
+  if (!ticket) return null;
+  const associated = await audienceAssociatedQuery.rows(db, { ticketId });
   return {
     ticket: { id: ticket.id, title: ticket.title },
     assigneeId: ticket.assignee_id,

@@ -1,6 +1,7 @@
 import { hasOneServerProcess, skipLockedRows } from '../db/dialect/locking.js';
 import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
+import { prepared } from '../db/prepared.js';
 import type { OutboxMessage, OutboxStatus } from '../db/schema.js';
 
 export interface OutboxInput {
@@ -17,6 +18,43 @@ export interface OutboxInput {
 const WAITING: OutboxStatus[] = ['queued', 'retrying', 'sending'];
 const DUE: OutboxStatus[] = ['queued', 'retrying'];
 
+/** Compiled once (src/db/prepared.ts): a ticket's saves queue mail in their transaction. */
+const insertOutboxQuery = prepared(
+  (
+    db,
+    v: {
+      kind: string;
+      recipient_staff_id: number | null;
+      to_address: string;
+      subject: string;
+      text_body: string;
+      html_body: string;
+      ticket_id: number | null;
+      next_attempt_at: string;
+      created_at: string;
+    },
+  ) =>
+    db
+      .insertInto('outbox')
+      .values({
+        kind: v.kind,
+        recipient_staff_id: v.recipient_staff_id,
+        to_address: v.to_address,
+        subject: v.subject,
+        text_body: v.text_body,
+        html_body: v.html_body,
+        ticket_id: v.ticket_id,
+        message_id: '',
+        status: 'queued',
+        next_attempt_at: v.next_attempt_at,
+        created_at: v.created_at,
+      })
+      .returning('id'),
+);
+const setMessageIdQuery = prepared((db, v: { id: number; messageId: string }) =>
+  db.updateTable('outbox').set({ message_id: v.messageId }).where('id', '=', v.id),
+);
+
 /**
  * Queues one message in the caller's transaction. The Message-ID comes from the
  * row's id, so it is set once the id is known, in the same transaction.
@@ -28,28 +66,20 @@ export async function insertOutboxMessage(
   now: Date,
 ): Promise<number> {
   const at = now.toISOString();
-  const { id } = await db
-    .insertInto('outbox')
-    .values({
-      kind: input.kind,
-      recipient_staff_id: input.recipientStaffId,
-      to_address: input.toAddress,
-      subject: input.subject,
-      text_body: input.textBody,
-      html_body: input.htmlBody,
-      ticket_id: input.ticketId,
-      message_id: '',
-      status: 'queued',
-      next_attempt_at: at,
-      created_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .updateTable('outbox')
-    .set({ message_id: `<outbox-${id}@${messageIdHost}>` })
-    .where('id', '=', id)
-    .execute();
+  const row = await insertOutboxQuery.first(db, {
+    kind: input.kind,
+    recipient_staff_id: input.recipientStaffId,
+    to_address: input.toAddress,
+    subject: input.subject,
+    text_body: input.textBody,
+    html_body: input.htmlBody,
+    ticket_id: input.ticketId,
+    next_attempt_at: at,
+    created_at: at,
+  });
+  if (!row) throw new Error('the outbox insert returned no id');
+  const id = row.id;
+  await setMessageIdQuery.run(db, { id, messageId: `<outbox-${id}@${messageIdHost}>` });
   return id;
 }
 

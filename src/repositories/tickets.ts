@@ -224,6 +224,20 @@ export function listAssociatedStaff(db: Db, ticketId: number): Promise<Associate
   return associatedStaffQuery.rows(db, { ticketId });
 }
 
+/** Compiled once (src/db/prepared.ts): a create assigned to someone else runs it. */
+const addAssociatedQuery = prepared(
+  (db, v: { ticketId: number; staffId: number; addedBy: number | null; addedAt: string }) =>
+    db
+      .insertInto('ticket_associated_staff')
+      .values({
+        ticket_id: v.ticketId,
+        staff_id: v.staffId,
+        added_by: v.addedBy,
+        added_at: v.addedAt,
+      })
+      .onConflict((oc) => oc.columns(['ticket_id', 'staff_id']).doNothing()),
+);
+
 /** Adds someone to "Staff associated with Ticket"; false when they already were. */
 export async function addAssociatedStaff(
   db: Db,
@@ -232,17 +246,13 @@ export async function addAssociatedStaff(
   addedBy: number | null,
   now: Date,
 ): Promise<boolean> {
-  const result = await db
-    .insertInto('ticket_associated_staff')
-    .values({
-      ticket_id: ticketId,
-      staff_id: staffId,
-      added_by: addedBy,
-      added_at: now.toISOString(),
-    })
-    .onConflict((oc) => oc.columns(['ticket_id', 'staff_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const inserted = await addAssociatedQuery.run(db, {
+    ticketId,
+    staffId,
+    addedBy,
+    addedAt: now.toISOString(),
+  });
+  return inserted === 1;
 }
 
 export async function removeAssociatedStaff(

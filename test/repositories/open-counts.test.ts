@@ -42,7 +42,9 @@ describe('kept open-ticket counts (My tickets tabs)', () => {
       associated: 0,
     });
 
-    await addAssociatedStaff(db, first, cy, ann, now);
+    expect(await addAssociatedStaff(db, first, cy, ann, now)).toBe(true);
+    // Already there: nothing added, and the count does not move.
+    expect(await addAssociatedStaff(db, first, cy, ann, now)).toBe(false);
     await addAssociatedStaff(db, third, cy, ann, now);
     await expectKeptEqualsRecount();
     await change(first, { assignee_id: cy }); // reassigned
