@@ -1,6 +1,7 @@
 import { hasOneServerProcess, skipLockedRows } from '../db/dialect/locking.js';
 import { storeOf } from '../db/dialect/store.js';
 import type { Db } from '../db/index.js';
+import type { OutboxTable } from '../db/notification-schema.js';
 import { prepared } from '../db/prepared.js';
 import type { OutboxMessage, OutboxStatus } from '../db/schema.js';
 
@@ -22,17 +23,18 @@ const DUE: OutboxStatus[] = ['queued', 'retrying'];
 const insertOutboxQuery = prepared(
   (
     db,
-    v: {
-      kind: string;
-      recipient_staff_id: number | null;
-      to_address: string;
-      subject: string;
-      text_body: string;
-      html_body: string;
-      ticket_id: number | null;
-      next_attempt_at: string;
-      created_at: string;
-    },
+    v: Pick<
+      OutboxTable,
+      | 'kind'
+      | 'recipient_staff_id'
+      | 'to_address'
+      | 'subject'
+      | 'text_body'
+      | 'html_body'
+      | 'ticket_id'
+      | 'next_attempt_at'
+      | 'created_at'
+    >,
   ) =>
     db
       .insertInto('outbox')
