@@ -6,6 +6,7 @@ import type {
   QueryResult,
   SqliteDatabase,
 } from 'kysely';
+import type { Checkpointer } from './checkpointer.js';
 import { mayChangePages, type SqliteChangeMarks } from './dialect/change-marks.js';
 import { HushdeskSqliteDialect, withStatementCache } from './sqlite.js';
 
@@ -35,6 +36,8 @@ export interface GroupCommitConfig {
   onCommit?: (writes: number) => void;
   /** Moved after each batch that wrote rows a page shows (src/db/dialect/change-marks.ts). */
   changeMarks?: SqliteChangeMarks;
+  /** Stopped before the writer closes, so the writer's close is the last and tidies the WAL away. */
+  checkpointer?: Checkpointer;
 }
 
 /** Pragmas and VACUUM act on the connection, not as a write: never inside a batch. */
@@ -58,6 +61,7 @@ export class GroupCommitDriver implements Driver {
   readonly #mutex = new Mutex();
   #batch: Batch | null = null;
   #flushScheduled = false;
+  readonly #checkpointer: Checkpointer | undefined;
   /** Kysely transactions begun and not yet committed or rolled back. */
   #open = 0;
 
@@ -67,6 +71,7 @@ export class GroupCommitDriver implements Driver {
     this.#reader = withStatementCache(config.reader);
     this.#onCommit = config.onCommit;
     this.#changeMarks = config.changeMarks;
+    this.#checkpointer = config.checkpointer;
   }
 
   async init(): Promise<void> {}
@@ -114,6 +119,7 @@ export class GroupCommitDriver implements Driver {
   async destroy(): Promise<void> {
     await this.#mutex.lock();
     if (this.#batch) this.#flush();
+    await this.#checkpointer?.stop();
     this.#reader.close();
     this.#writer.close();
   }

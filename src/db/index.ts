@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Kysely, sql } from 'kysely';
+import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { keepChangeMarks, SqliteChangeMarks } from './dialect/change-marks.js';
 import { storeOf } from './dialect/store.js';
 import { GroupCommitSqliteDialect } from './group-commit.js';
@@ -15,10 +16,15 @@ export function databaseFile(dataDir: string): string {
 
 /**
  * The store: PostgreSQL when DATABASE_URL is set (a plain pool: the server
- * groups commits itself), else the SQLite file in DATA_DIR with group commit.
+ * groups commits itself), else the SQLite file in DATA_DIR with group commit,
+ * and for the server checkpoints by a worker thread (src/db/checkpointer.ts).
  * Opening a pool does not connect: `checkStore` says whether the server answers.
  */
-export function createDb(dataDir: string, databaseUrl: string | null = null): Db {
+export function createDb(
+  dataDir: string,
+  databaseUrl: string | null = null,
+  options: { checkpointInBackground?: boolean; onCheckpointError?: (message: string) => void } = {},
+): Db {
   if (databaseUrl) {
     return new Kysely<Database>({
       dialect: new HushdeskPostgresDialect({ pool: createPostgresPool(databaseUrl) }),
@@ -26,9 +32,18 @@ export function createDb(dataDir: string, databaseUrl: string | null = null): Db
   }
   const file = databaseFile(dataDir);
   const writer = openSqlite(file);
+  const checkpointer = options.checkpointInBackground
+    ? startCheckpointer(file, { onError: options.onCheckpointError })
+    : undefined;
+  if (checkpointer) writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const changeMarks = new SqliteChangeMarks(writer);
   const db = new Kysely<Database>({
-    dialect: new GroupCommitSqliteDialect({ writer, reader: openSqliteReader(file), changeMarks }),
+    dialect: new GroupCommitSqliteDialect({
+      writer,
+      reader: openSqliteReader(file),
+      changeMarks,
+      checkpointer,
+    }),
   });
   keepChangeMarks(db, changeMarks);
   return db;

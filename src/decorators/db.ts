@@ -4,7 +4,16 @@ import { upgradeDatabase } from '../ops/upgrade.js';
 
 /** The store, migrated before the first request (backed up first when it is an upgrade) and closed with the app. */
 export default fp<{ db?: Db }>(async (app, options) => {
-  const db = options.db ?? createDb(app.config.dataDir, app.config.databaseUrl);
+  const db =
+    options.db ??
+    createDb(app.config.dataDir, app.config.databaseUrl, {
+      checkpointInBackground: true,
+      onCheckpointError: (message) =>
+        app.log.warn(
+          { error: message },
+          'a background checkpoint failed; the writer still checkpoints',
+        ),
+    });
   try {
     await checkStore(db);
     const upgrade = await upgradeDatabase(db, app.config.dataDir, new Date());
