@@ -75,6 +75,9 @@ export function startCheckpointer(
   return {
     nextCheckpoint: () => new Promise((resolve) => waiting.push(resolve)),
     stop() {
+      // Held again so the process waits for it: a server closing on SIGTERM has
+      // nothing else left to keep it alive, and the writer must close last.
+      worker.ref();
       worker.postMessage('stop');
       return exited;
     },

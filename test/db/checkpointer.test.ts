@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startNodeServer } from '../../bench/processes.js';
+import { startCommand } from '../../bench/start-command.js';
 import { BACKSTOP_PAGES } from '../../src/db/checkpointer.js';
 import { createDb, type Db, databaseFile } from '../../src/db/index.js';
 import { createTestApp } from '../helpers/app.js';
+import { buildServer } from '../helpers/processes.js';
 import { testStore } from '../helpers/store.js';
 
+const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'hushdesk-checkpoints-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -75,4 +79,29 @@ describe('checkpoints in the background (SQLite)', () => {
       await test.close();
     }
   });
+
+  it.skipIf(testStore === 'postgres')(
+    'a server stopped by SIGTERM closes its store after the worker, leaving no WAL behind',
+    async () => {
+      buildServer();
+      const dataDir = mkdtempSync(join(dir, 'server-'));
+      const port = await freePort();
+      const start = startCommand(ROOT);
+      const server = await startNodeServer({
+        name: 'checkpoints',
+        script: start.script,
+        nodeArgs: start.nodeArgs,
+        port,
+        readyPath: '/healthz',
+        quiet: true,
+        env: { DATA_DIR: dataDir, BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+      });
+      await server.stop();
+      // Were the worker left to the last, the process could end with the writer
+      // still open: its WAL would stay behind (safe, but not a clean close).
+      expect(existsSync(databaseFile(dataDir))).toBe(true);
+      expect(existsSync(`${databaseFile(dataDir)}-wal`)).toBe(false);
+    },
+    60_000,
+  );
 });
